@@ -1,0 +1,1 @@
+"""Provider adapters: the only code that talks to calendars. See ``providers.base``."""

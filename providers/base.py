@@ -1,0 +1,111 @@
+"""The one interface every provider adapter implements.
+
+An adapter converts between its provider and :mod:`syncd.model` values and knows nothing of
+interviews. The core reaches adapters only through :func:`load` and this class.
+
+Ownership is enforced here, not trusted to each adapter: :meth:`Provider.update` and
+:meth:`Provider.delete` refuse any item that does not carry the syncd marker, so no code path
+can change a user's event even if the core had a bug.
+"""
+
+from __future__ import annotations
+
+import importlib
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from syncd.errors import NotOwned
+from syncd.model import Artifact, Calendar, Changes, Item, Window
+
+# config ``type`` -> "module:Class", imported on use so that a missing optional library
+# only matters to the accounts that need it.
+REGISTRY: dict[str, str] = {
+    "local": "providers.local:LocalProvider",
+    "caldav": "providers.caldav:CalDAVProvider",
+    "google": "providers.google:GoogleProvider",
+    "exchange": "providers.exchange:ExchangeProvider",
+    "msgraph": "providers.msgraph:GraphProvider",
+}
+
+
+class Provider(ABC):
+    """A calendar account.
+
+    ``account`` is the account's config table (a mapping of its keys), ``tz`` the zone in which
+    floating and all-day values are resolved, ``cache`` a small per-account key/value store
+    (persisted in the state) for things like discovered calendar URLs.
+
+    Methods raise :class:`syncd.errors.ProviderError` subclasses: ``TransientError`` /
+    ``RateLimited`` for what is worth retrying, ``AuthError`` for refused credentials,
+    ``SyncTokenInvalid`` for an expired sync token, ``PreconditionFailed`` when a resource
+    changed under us or already exists, ``Gone`` when it no longer exists.
+    """
+
+    name: str
+
+    def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
+        self.account = account
+        self.name = str(account.get("name", ""))
+        self.tz = tz
+        self.cache = cache if cache is not None else {}
+
+    @abstractmethod
+    def calendars(self) -> list[Calendar]:
+        """List the account's calendars (all of them; the core filters by config)."""
+
+    @abstractmethod
+    def changes(self, calendar: Calendar, token: str | None, known: Mapping[str, str],
+                window: Window) -> Changes:
+        """Return what changed in ``calendar`` since ``token``.
+
+        ``known`` maps each cached href to its etag, for adapters that diff listings.
+        Occurrences of recurring events are expanded within ``window``. With ``token`` None,
+        or when the token is refused, the result is a full listing (``Changes.full``).
+        Raises ``SyncTokenInvalid`` only if the adapter cannot recover by itself.
+        """
+
+    @abstractmethod
+    def create(self, calendar: Calendar, artifact: Artifact) -> Item:
+        """Create the artifact's event; idempotent by key.
+
+        If an event with the artifact's key already exists, return it as found (with its marker)
+        instead of creating a second one; the caller then compares and updates.
+        """
+
+    @abstractmethod
+    def _update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
+        """Replace an owned item's content with the artifact's (conditional on its etag)."""
+
+    @abstractmethod
+    def _delete(self, calendar: Calendar, item: Item) -> None:
+        """Delete an owned item (conditional on its etag). A missing item is not an error."""
+
+    def update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
+        """Update an item syncd owns. Raises ``NotOwned`` for anything else."""
+        self._require_owned(item, artifact.key)
+        return self._update(calendar, item, artifact)
+
+    def delete(self, calendar: Calendar, item: Item) -> None:
+        """Delete an item syncd owns. Raises ``NotOwned`` for anything else."""
+        self._require_owned(item, None)
+        self._delete(calendar, item)
+
+    def close(self) -> None:
+        """Release connections. The default does nothing."""
+
+    @staticmethod
+    def _require_owned(item: Item, key: str | None) -> None:
+        markers = [e.marker for e in item.events if e.marker is not None]
+        if not markers or len(markers) != len(item.events):
+            raise NotOwned(f"refusing to change {item.href!r}: it does not carry the syncd marker")
+        if key is not None and any(m.key != key for m in markers):
+            raise NotOwned(f"refusing to change {item.href!r}: it belongs to another artifact")
+
+
+def load(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None) -> Provider:
+    """Instantiate the adapter registered for ``account["type"]``."""
+    module_name, _, class_name = REGISTRY[str(account["type"])].partition(":")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(account, tz, cache)

@@ -1,0 +1,237 @@
+"""iCalendar codec shared by the iCalendar-based adapters (local folder, CalDAV).
+
+Parsing turns one stored resource into an :class:`Item` of occurrences; rendering turns an
+:class:`Artifact` into a VCALENDAR carrying the syncd marker. Floating and all-day values are
+resolved in the daemon's zone here, at the edge. Recurrence is expanded with
+``recurring-ical-events``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import icalendar
+import recurring_ical_events
+
+from syncd.model import (
+    UID_PREFIX, Artifact, Attendee, Event, Item, Marker, Window, format_recurrence_id,
+)
+
+log = logging.getLogger(__name__)
+
+PRODID = "-//syncd//syncd 0.1//EN"
+
+
+class MalformedCalendarData(ValueError):
+    """The resource is not usable iCalendar data; the message says why."""
+
+
+def parse_item(href: str, etag: str, text: str | bytes, tz: ZoneInfo, window: Window) -> Item:
+    """Parse one stored resource into an :class:`Item`.
+
+    Non-recurring events are returned whatever their time; recurring series are expanded
+    within ``window``. Raises :class:`MalformedCalendarData` when nothing usable is found.
+    A broken series among good events is skipped with a warning naming it.
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    try:
+        cal = icalendar.Calendar.from_ical(text)
+    except Exception as exc:  # icalendar raises ValueError and friends on bad syntax
+        raise MalformedCalendarData(f"not valid iCalendar data ({exc})") from exc
+    vevents = [c for c in cal.walk("VEVENT")]
+    if not vevents:
+        if cal.walk("VTODO") or cal.walk("VJOURNAL"):
+            return Item(href=href, etag=etag, raw="")
+        raise MalformedCalendarData("contains no VEVENT")
+    recurring = any(_is_recurring(v) for v in vevents)
+    events = _expand(cal, tz, window, href) if recurring else _singles(vevents, tz, href)
+    events = [replace(e, href=href, etag=etag) for e in events]
+    return Item(href=href, etag=etag, events=tuple(events), raw=text if recurring else "",
+                recurring=recurring)
+
+
+def expand_raw(item: Item, tz: ZoneInfo, window: Window) -> Item:
+    """Re-expand a recurring item's stored text for a moved window."""
+    if not item.recurring or not item.raw:
+        return item
+    try:
+        fresh = parse_item(item.href, item.etag, item.raw, tz, window)
+    except MalformedCalendarData:
+        return item
+    return Item(item.href, item.etag, fresh.events, item.raw, True)
+
+
+def _is_recurring(vevent: icalendar.Event) -> bool:
+    return any(k in vevent for k in ("RRULE", "RDATE", "RECURRENCE-ID"))
+
+
+def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
+    out = []
+    for vevent in vevents:
+        try:
+            out.append(event_from_component(vevent, tz))
+        except MalformedCalendarData as exc:
+            log.warning("%s: skipping event %s: %s", href, vevent.get("UID", "?"), exc)
+    if not out:
+        raise MalformedCalendarData("no event in it could be read")
+    return out
+
+
+def _expand(cal: icalendar.Calendar, tz: ZoneInfo, window: Window, href: str) -> list[Event]:
+    try:
+        occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(
+            window.start, window.end)
+    except Exception as exc:  # the library raises several types on broken series
+        raise MalformedCalendarData(f"recurring series cannot be expanded ({exc})") from exc
+    out = []
+    for occ in occurrences:
+        try:
+            out.append(event_from_component(occ, tz, occurrence=True))
+        except MalformedCalendarData as exc:
+            log.warning("%s: skipping an occurrence of %s: %s", href, occ.get("UID", "?"), exc)
+    return out
+
+
+def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool = False) -> Event:
+    """Convert one VEVENT (or an expanded occurrence) into an :class:`Event`."""
+    uid = str(vevent.get("UID", "")).strip()
+    if not uid:
+        raise MalformedCalendarData("event has no UID")
+    if "DTSTART" not in vevent:
+        raise MalformedCalendarData(f"event {uid} has no DTSTART")
+    raw_start = _value(vevent, "DTSTART")
+    all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
+    start = to_aware(raw_start, tz)
+    end = _end(vevent, raw_start, start, tz)
+    rid = None
+    if occurrence or "RECURRENCE-ID" in vevent:
+        rid_value = _value(vevent, "RECURRENCE-ID") if "RECURRENCE-ID" in vevent else raw_start
+        rid = format_recurrence_id(_utc_if_aware(rid_value))
+    return Event(
+        uid=uid, start=start, end=end, all_day=all_day, recurrence_id=rid,
+        summary=_text(vevent, "SUMMARY"), description=_text(vevent, "DESCRIPTION"),
+        location=_text(vevent, "LOCATION"), organizer=_address(vevent.get("ORGANIZER")),
+        attendees=_attendees(vevent), status=_text(vevent, "STATUS").upper() or "CONFIRMED",
+        transparent=_text(vevent, "TRANSP").upper() == "TRANSPARENT",
+        marker=_marker(vevent, uid),
+    )
+
+
+def _value(vevent: icalendar.Event, name: str) -> date | datetime:
+    prop = vevent.get(name)
+    try:
+        value = prop.dt
+    except AttributeError as exc:
+        raise MalformedCalendarData(f"{name} is not a date or time") from exc
+    if isinstance(value, timedelta) or not isinstance(value, date):
+        raise MalformedCalendarData(f"{name} is not a date or time")
+    return value
+
+
+def _end(vevent: icalendar.Event, raw_start: date, start: datetime, tz: ZoneInfo) -> datetime:
+    if "DTEND" in vevent:
+        end = to_aware(_value(vevent, "DTEND"), tz)
+    elif "DURATION" in vevent and isinstance(vevent["DURATION"].dt, timedelta):
+        end = start + vevent["DURATION"].dt
+    elif isinstance(raw_start, datetime):
+        end = start  # RFC 5545 3.6.1: no DTEND nor DURATION -> ends where it starts
+    else:
+        end = start + timedelta(days=1)
+    if end < start:
+        raise MalformedCalendarData(f"event {vevent.get('UID')} ends before it starts")
+    return end
+
+
+def to_aware(value: date | datetime, tz: ZoneInfo) -> datetime:
+    """Resolve a date, floating or zoned value to an aware datetime (dates at midnight in tz)."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=tz)
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        return value.replace(tzinfo=tz)
+    return value
+
+
+def _utc_if_aware(value: date | datetime) -> date | datetime:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(timezone.utc)
+    return value
+
+
+def _text(vevent: icalendar.Event, name: str) -> str:
+    value = vevent.get(name)
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        value = value[0]
+    return str(value)
+
+
+def _address(value: object) -> str:
+    text = str(value or "").strip()
+    if text.lower().startswith("mailto:"):
+        text = text[7:]
+    return text.lower()
+
+
+def _attendees(vevent: icalendar.Event) -> tuple[Attendee, ...]:
+    raw = vevent.get("ATTENDEE")
+    if raw is None:
+        return ()
+    items = raw if isinstance(raw, list) else [raw]
+    out = []
+    for att in items:
+        params = getattr(att, "params", {})
+        out.append(Attendee(email=_address(att), name=str(params.get("CN", "")),
+                            partstat=str(params.get("PARTSTAT", "NEEDS-ACTION")).upper()))
+    return tuple(out)
+
+
+def _marker(vevent: icalendar.Event, uid: str) -> Marker | None:
+    kind, source, key = (_text(vevent, f"X-SYNCD-{n}") for n in ("KIND", "SOURCE", "KEY"))
+    # Both the UID and the properties must agree: a copied or hand-made event that only
+    # looks like ours is left alone.
+    if not (kind and key) or uid != UID_PREFIX + key:
+        return None
+    return Marker(kind=kind, source=source, key=key)
+
+
+def render_artifact(artifact: Artifact, stamp: datetime | None = None) -> str:
+    """Render an artifact as a VCALENDAR with the syncd marker, alarms and transparency."""
+    cal = icalendar.Calendar()
+    cal.add("PRODID", PRODID)
+    cal.add("VERSION", "2.0")
+    ev = icalendar.Event()
+    ev.add("UID", artifact.uid)
+    ev.add("DTSTAMP", (stamp or artifact.start).astimezone(timezone.utc))
+    ev.add("DTSTART", artifact.start.astimezone(timezone.utc))
+    ev.add("DTEND", artifact.end.astimezone(timezone.utc))
+    ev.add("SUMMARY", artifact.summary)
+    if artifact.description:
+        ev.add("DESCRIPTION", artifact.description)
+    if artifact.location:
+        ev.add("LOCATION", artifact.location)
+    ev.add("TRANSP", "TRANSPARENT" if artifact.transparent else "OPAQUE")
+    ev.add("X-SYNCD-KIND", artifact.kind)
+    ev.add("X-SYNCD-SOURCE", artifact.source)
+    ev.add("X-SYNCD-KEY", artifact.key)
+    for alarm in artifact.alarms:
+        valarm = icalendar.Alarm()
+        valarm.add("ACTION", "DISPLAY")
+        valarm.add("DESCRIPTION", alarm.text)
+        valarm.add("TRIGGER", -alarm.before)
+        ev.add_component(valarm)
+    cal.add_component(ev)
+    return cal.to_ical().decode("utf-8")
+
+
+def alarms_of(text: str) -> list[timedelta]:
+    """The alarm offsets (before the start) of the first VEVENT in ``text``; for tests."""
+    cal = icalendar.Calendar.from_ical(text)
+    out = []
+    for alarm in cal.walk("VALARM"):
+        out.append(-alarm["TRIGGER"].dt)
+    return out

@@ -1,0 +1,87 @@
+"""Double bookings: a sweep over intervals sorted by start. Pure.
+
+Two events conflict when both are busy for the owner and overlap in time (half-open intervals:
+one ending at 10:00 does not clash with one starting at 10:00). The same occurrence seen in two
+calendars is one event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from heapq import heappop, heappush
+
+from syncd.model import Event
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two overlapping busy things. ``kind`` is "hard" (two user events) or "soft"."""
+
+    kind: str
+    a: Event
+    b: Event
+    start: datetime
+    end: datetime
+
+
+def is_busy(event: Event, self_addresses: Iterable[str], include_all_day: bool = False) -> bool:
+    """Busy for the owner: not cancelled, declined, transparent, all-day (unless asked), nor ours."""
+    if event.owned or event.status == "CANCELLED" or event.transparent:
+        return False
+    if event.all_day and not include_all_day:
+        return False
+    if event.end <= event.start:
+        return False
+    own = {a.lower() for a in self_addresses}
+    return not any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees)
+
+
+def unique_occurrences(events: Iterable[Event]) -> list[Event]:
+    """One event per (UID, RECURRENCE-ID); the first seen wins."""
+    seen: dict[str, Event] = {}
+    for event in events:
+        seen.setdefault(event.occurrence, event)
+    return list(seen.values())
+
+
+def overlapping_pairs(events: Sequence[Event]) -> list[tuple[Event, Event]]:
+    """Every pair of events whose intervals overlap, by a sweep: O(n log n + pairs).
+
+    Events are sorted by start; a heap keyed by end holds those still running, so each event
+    is compared only with events it can overlap.
+    """
+    order = sorted(events, key=lambda e: (e.start, e.end, e.occurrence))
+    running: list[tuple[datetime, int, Event]] = []
+    pairs = []
+    for index, event in enumerate(order):
+        while running and running[0][0] <= event.start:
+            heappop(running)
+        pairs.extend((other, event) for _, _, other in running)
+        heappush(running, (event.end, index, event))
+    return pairs
+
+
+def hard_conflicts(events: Sequence[Event]) -> list[Conflict]:
+    """Conflicts among busy user events (already filtered with :func:`is_busy`)."""
+    out = []
+    for a, b in overlapping_pairs(unique_occurrences(events)):
+        out.append(Conflict("hard", a, b, max(a.start, b.start), min(a.end, b.end)))
+    return out
+
+
+def soft_conflicts(busy: Sequence[Event], blocks: Sequence[Event]) -> list[Conflict]:
+    """Busy user events that overlap syncd's own buffers or travel blocks.
+
+    ``blocks`` are the planned artifacts as events; a block never conflicts with its own source.
+    """
+    out = []
+    for a, b in overlapping_pairs(unique_occurrences(busy) + list(blocks)):
+        if a.owned == b.owned:
+            continue
+        user, block = (b, a) if a.owned else (a, b)
+        if block.marker and block.marker.source == user.occurrence:
+            continue
+        out.append(Conflict("soft", user, block, max(a.start, b.start), min(a.end, b.end)))
+    return out

@@ -1,0 +1,210 @@
+"""One reconciliation cycle: observe every account, plan, apply, draft follow-ups.
+
+An account that fails is recorded in the state and skipped; it never stops the others, and no
+artifact of it is created or deleted until it syncs again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from providers import base
+from providers.ical import expand_raw
+from syncd import followup, retry
+from syncd.config import Config
+from syncd.errors import Gone, ProviderError, SyncTokenInvalid
+from syncd.model import Calendar, Event, Window
+from syncd.plan import FollowupDue, Plan, make_plan, planning_window
+from syncd.reconcile import apply, diff, guard_deletions, owned_in
+from syncd.state import State
+
+log = logging.getLogger(__name__)
+
+MARGIN = timedelta(days=1)  # plan a little beyond the window so its edges do not churn
+REDISCOVER = timedelta(hours=6)
+
+
+@dataclass
+class Report:
+    """What one cycle did."""
+
+    plan: Plan
+    failed: dict[str, str] = field(default_factory=dict)
+    ops: list[str] = field(default_factory=list)
+    drafts: list[str] = field(default_factory=list)
+    held: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+
+
+class Engine:
+    """Holds the providers between cycles of one process."""
+
+    def __init__(self, config: Config, state: State, dry_run: bool = False,
+                 stop: threading.Event | None = None):
+        self.config = config
+        self.stop = stop or threading.Event()
+        self.state = state
+        self.dry_run = dry_run
+        self.providers: dict[str, base.Provider] = {}
+        self.discovered: dict[str, datetime] = {}
+
+    def provider(self, account: Mapping[str, Any]) -> base.Provider:
+        """The adapter of an account, created on first use."""
+        name = account["name"]
+        if name not in self.providers:
+            self.providers[name] = base.load(account, self.config.tz, self.state.provider_cache(name))
+        return self.providers[name]
+
+    def close(self) -> None:
+        """Close every provider."""
+        for provider in self.providers.values():
+            provider.close()
+
+    def cycle(self, now: datetime, accounts: list[str] | None = None,
+              on_plan: Callable[[Report], None] | None = None) -> Report:
+        """Sync the accounts (all, or those named), then plan and apply over all of them.
+
+        ``on_plan`` sees the report once planned, before anything is written.
+        """
+        window = planning_window(self.config, now)
+        outer = Window(window.start - MARGIN, window.end + MARGIN)
+        failed = {}
+        for account in self.config.accounts:
+            if (accounts is None or account["name"] in accounts) and not self.stop.is_set():
+                error = self.sync_account(account, now, outer)
+                if error:
+                    failed[account["name"]] = error
+        events = snapshot(self.state, self.config, outer)
+        plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars())
+        report = Report(plan=plan, failed=failed)
+        owned = owned_in(self.state.items())
+        ops = diff(plan.artifacts, owned, window, skip_accounts=failed)
+        ops, report.held = guard_deletions(ops, owned, self.state.held)
+        self._say_held(report.held)
+        if on_plan:
+            on_plan(report)
+        if self.dry_run:
+            report.ops = [f"would {op.describe()}" for op in ops]
+            return report
+        for acc, cal in {(a.account, a.calendar) for a in owned} | set(report.held):
+            self.state.set_held(acc, cal, report.held.get((acc, cal), set()), now)
+        calendars = {(c.account, c.id): c for c in self.state.calendars()}
+        providers = {a["name"]: self.provider(a) for a in self.config.accounts}
+        report.ops = apply(ops, providers, calendars, self.state, retry.call, self.stop.is_set)
+        if self.stop.is_set():
+            return report
+        report.drafts = apply_followups(plan.followups, self.state, self.config, now)
+        return report
+
+    def sync_account(self, account: Mapping[str, Any], now: datetime, window: Window) -> str | None:
+        """Bring one account's cache up to date. Returns an error sentence, or None."""
+        name = account["name"]
+        try:
+            provider = self.provider(account)
+            for cal in self._calendars(account, provider, now):
+                self._sync_calendar(provider, cal, window)
+            self.state.save_provider_cache(name, provider.cache)
+        except ProviderError as exc:
+            if isinstance(exc, Gone):
+                self.discovered.pop(name, None)
+            log.warning("%s: sync failed: %s", name, exc)
+            self.state.record_sync(name, account["type"], now, str(exc), None)
+            return str(exc)
+        except Exception as exc:  # an adapter bug must not stop the other accounts
+            log.exception("%s: unexpected error while syncing", name)
+            self.state.record_sync(name, account["type"], now, f"internal error: {exc}", None)
+            return f"internal error: {exc}"
+        count = sum(len(i.events) for _, _, i in self.state.items(name))
+        self.state.record_sync(name, account["type"], now, None, count)
+        return None
+
+    def _calendars(self, account: Mapping[str, Any], provider: base.Provider, now: datetime) -> list[Calendar]:
+        name = account["name"]
+        last = self.discovered.get(name)
+        if last is None or now - last > REDISCOVER or not self.state.calendars(name):
+            found = retry.call(name, provider.calendars)
+            wanted = set(account["calendars"]) | ({account["write_calendar"]} - {""})
+            found = [c for c in found if not account["calendars"] or {c.name, c.id} & wanted]
+            self.state.save_calendars(name, found)
+            self.discovered[name] = now
+        return self.state.calendars(name)
+
+    def _sync_calendar(self, provider: base.Provider, cal: Calendar, window: Window) -> None:
+        name = provider.name
+        token = self.state.token(name, cal.id)
+        known = self.state.etags(name, cal.id)
+        try:
+            changes = retry.call(name, provider.changes, cal, token, known, window)
+        except SyncTokenInvalid:
+            log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
+            changes = retry.call(name, provider.changes, cal, None, {}, window)
+        self.state.apply_changes(name, cal.id, changes)
+
+    def write_calendars(self) -> dict[tuple[str, str], str]:
+        """(account, calendar id) -> id of the calendar its artifacts go to."""
+        out = {}
+        for account in self.config.accounts:
+            cals = self.state.calendars(account["name"])
+            target = next((c.id for c in cals if account["write_calendar"] in (c.name, c.id)), None)
+            for cal in cals:
+                out[(account["name"], cal.id)] = target or cal.id
+        return out
+
+    @staticmethod
+    def _say_held(held: dict[tuple[str, str], set[str]]) -> None:
+        for (account, calendar), keys in held.items():
+            log.warning("%s: holding back %d deletions in %s: that is most of its artifacts; "
+                        "they go ahead next cycle if the calendars still say so", account,
+                        len(keys), calendar)
+
+
+def snapshot(state: State, config: Config, window: Window) -> list[Event]:
+    """Every cached occurrence that meets ``window``, located in its account and calendar."""
+    events = []
+    for account, calendar, item in state.items():
+        if item.recurring:
+            item = expand_raw(item, config.tz, window)
+        for event in item.events:
+            if window.overlaps(event.start, max(event.end, event.start + timedelta(seconds=1))):
+                events.append(event.located(account, calendar))
+    return events
+
+
+def apply_followups(due: list[FollowupDue], state: State, config: Config, now: datetime) -> list[str]:
+    """Make each interview's draft what the plan says; one live draft per interview."""
+    current = state.followups()
+    done = []
+    for item in due:
+        ref = item.interview.ref
+        record = current.get(ref)
+        live = record is not None and record["state"] == "drafted"
+        if record is not None and record["kind"] == item.kind:
+            continue  # already drafted once: the owner may have sent or deleted it
+        if live:
+            followup.remove_draft(Path(record["path"]))
+            state.set_followup(ref, record["kind"], record["path"],
+                               "replaced" if item.kind else "removed", now)
+        if item.kind is None:
+            continue
+        path = write_followup(item, config, now)
+        state.set_followup(ref, item.kind, str(path), "drafted", now)
+        done.append(f"drafted {item.kind} for '{item.interview.event.summary}' in {path}")
+        log.info("Drafted the %s for '%s' in %s", item.kind, item.interview.event.summary, path)
+    return done
+
+
+def write_followup(item: FollowupDue, config: Config, now: datetime) -> Path:
+    """Render and store one draft; returns its path."""
+    ev, verdict = item.interview.event, item.interview.verdict
+    request = followup.DraftRequest(
+        ref=item.interview.ref, kind=item.kind or "", summary=ev.summary, company=verdict.company,
+        start=ev.start, end=ev.end, organizer=ev.organizer, attendees=ev.attendees,
+        self_addresses=tuple(a.lower() for a in config.interviews["self"]),
+        sender=config.followup["from"], tz=config.tz)
+    message = followup.render(request, config.followup["templates_dir"], now)
+    return followup.write_draft(config.followup["drafts_dir"], message)

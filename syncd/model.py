@@ -1,0 +1,226 @@
+"""Plain values shared by the core and the provider adapters.
+
+Every datetime in here is timezone-aware. Adapters resolve floating and all-day values in the
+daemon's zone before they build an :class:`Event`; the core never sees a naive time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+ARTIFACT_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back", "conflict")
+
+# Names of the marker properties, per SPEC.md. iCalendar spells them in upper case,
+# Google, Exchange and Graph in lower case.
+MARK_KIND = "syncd-kind"
+MARK_SOURCE = "syncd-source"
+MARK_KEY = "syncd-key"
+UID_PREFIX = "syncd-"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    """One attendee of an event: address, display name and participation status."""
+
+    email: str
+    name: str = ""
+    partstat: str = "NEEDS-ACTION"  # ACCEPTED | DECLINED | TENTATIVE | NEEDS-ACTION
+
+
+@dataclass(frozen=True)
+class Marker:
+    """The syncd marker found on an event: only events that carry one are ever changed."""
+
+    kind: str
+    source: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Event:
+    """One occurrence of a calendar event, as observed on a provider.
+
+    ``uid`` and ``recurrence_id`` identify the occurrence across calendars and providers
+    (``recurrence_id`` is None for a non-recurring event, else the original start in the
+    compact iCalendar form, ``20261201T150000Z`` or ``20261201`` for a date).
+    ``href`` is the provider's handle of the stored resource (file name, URL path, event id);
+    several occurrences of one series share it.
+    """
+
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str = ""
+    description: str = ""
+    location: str = ""
+    organizer: str = ""
+    attendees: tuple[Attendee, ...] = ()
+    all_day: bool = False
+    status: str = "CONFIRMED"  # CONFIRMED | TENTATIVE | CANCELLED
+    transparent: bool = False
+    recurrence_id: str | None = None
+    account: str = ""
+    calendar: str = ""
+    href: str = ""
+    etag: str = ""
+    marker: Marker | None = None
+
+    @property
+    def occurrence(self) -> str:
+        """The occurrence identity, as written into ``X-SYNCD-SOURCE``."""
+        return occurrence_id(self.uid, self.recurrence_id)
+
+    @property
+    def ref(self) -> str:
+        """The short reference users type into ``syncd ack``; the same in every calendar."""
+        return make_ref(self.uid, self.recurrence_id)
+
+    @property
+    def owned(self) -> bool:
+        """True when the event carries the syncd marker."""
+        return self.marker is not None
+
+    def located(self, account: str, calendar: str) -> Event:
+        """Return a copy that records where it was seen."""
+        return replace(self, account=account, calendar=calendar)
+
+
+@dataclass(frozen=True)
+class Alarm:
+    """A display alarm ``before`` the start of the artifact it belongs to."""
+
+    before: timedelta
+    text: str
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """An event syncd wants to exist: what the planner desires and adapters write."""
+
+    key: str
+    kind: str
+    source: str  # occurrence id of the source event, see occurrence_id()
+    source_ref: str
+    account: str
+    calendar: str
+    start: datetime
+    end: datetime
+    summary: str
+    description: str = ""
+    location: str = ""
+    transparent: bool = False
+    alarms: tuple[Alarm, ...] = ()
+
+    @property
+    def uid(self) -> str:
+        """The iCalendar UID the artifact is stored under."""
+        return UID_PREFIX + self.key
+
+    @property
+    def marker(self) -> Marker:
+        """The marker adapters attach to the stored event."""
+        return Marker(kind=self.kind, source=self.source, key=self.key)
+
+    def same_content(self, event: Event) -> bool:
+        """True when an observed event already matches what is desired (no update needed)."""
+        return (
+            event.marker == self.marker
+            and event.start == self.start
+            and event.end == self.end
+            and event.summary == self.summary
+            and event.description == self.description
+            and event.location == self.location
+            and event.transparent == self.transparent
+        )
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """A calendar of an account. ``id`` is stable (folder name, URL, Google id)."""
+
+    account: str
+    id: str
+    name: str
+    writable: bool = True
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Item:
+    """One stored resource (a file, a CalDAV object, a Google event) and its occurrences.
+
+    ``raw`` holds the iCalendar text for iCalendar-based providers so that a recurring series
+    can be expanded again as the planning window moves; it is empty for providers that
+    expand on the server.
+    """
+
+    href: str
+    etag: str
+    events: tuple[Event, ...] = ()
+    raw: str = ""
+    recurring: bool = False
+
+    @property
+    def owned(self) -> bool:
+        """True when the stored resource carries the syncd marker."""
+        return any(e.owned for e in self.events)
+
+
+@dataclass
+class Changes:
+    """What changed in a calendar since ``token``.
+
+    ``full`` says the adapter could not sync incrementally (first sync, expired token): the
+    upserts are then the whole calendar and anything cached but not listed is gone.
+    """
+
+    upserts: list[Item] = field(default_factory=list)
+    deletions: list[str] = field(default_factory=list)
+    token: str | None = None
+    full: bool = False
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time range the core cares about."""
+
+    start: datetime
+    end: datetime
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        """True when [start, end) meets the window."""
+        return start < self.end and end > self.start
+
+
+def occurrence_id(uid: str, recurrence_id: str | None) -> str:
+    """Render an occurrence identity: the UID, plus ``;RECURRENCE-ID=<value>`` for one instance."""
+    return uid if not recurrence_id else f"{uid};RECURRENCE-ID={recurrence_id}"
+
+
+def make_ref(uid: str, recurrence_id: str | None) -> str:
+    """A 10-digit hex reference for an occurrence, stable across calendars and restarts."""
+    return hashlib.sha256(occurrence_id(uid, recurrence_id).encode()).hexdigest()[:10]
+
+
+def artifact_key(kind: str, source: str, account: str, calendar: str) -> str:
+    """The deterministic key of an artifact: 32 lowercase hex digits.
+
+    Derived only from the kind, the source occurrence and the target calendar, so planning
+    the same thing twice, in any process, yields the same key (SPEC.md, "Events that syncd
+    owns"). Lowercase hex is also valid base32hex, as Google requires of client-chosen ids.
+    """
+    text = "\x1f".join((kind, source, account, calendar))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def format_recurrence_id(value: datetime | object) -> str:
+    """Render an original start as the compact iCalendar value used in occurrence ids."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            return value.strftime("%Y%m%dT%H%M%S")
+        from datetime import timezone
+
+        return value.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return value.strftime("%Y%m%d")  # type: ignore[attr-defined]

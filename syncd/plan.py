@@ -1,0 +1,249 @@
+"""The planner: snapshot + acknowledgements + config + now -> Plan. Pure.
+
+It decides which events are interviews, which artifacts should exist (buffers, travel blocks,
+conflict markers), which double bookings there are, and which follow-up draft each past
+interview should have. It does no I/O and reads no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+from syncd import detect
+from syncd.conflicts import Conflict, hard_conflicts, is_busy, soft_conflicts, unique_occurrences
+from syncd.config import Config
+from syncd.model import Alarm, Artifact, Event, Window, artifact_key
+
+BLOCK_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back")
+
+
+@dataclass(frozen=True)
+class Interview:
+    """An event the detector judged to be an interview of the owner."""
+
+    event: Event
+    verdict: detect.Verdict
+
+    @property
+    def ref(self) -> str:
+        """The reference users pass to ``syncd ack``."""
+        return self.event.ref
+
+
+@dataclass(frozen=True)
+class FollowupDue:
+    """The draft an interview should have now: ``kind`` None means none at all."""
+
+    interview: Interview
+    kind: str | None
+
+
+@dataclass
+class Plan:
+    """Everything the reconciler and status need from one planning pass."""
+
+    interviews: list[Interview] = field(default_factory=list)
+    artifacts: list[Artifact] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    followups: list[FollowupDue] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def planning_window(config: Config, now: datetime) -> Window:
+    """The window of occurrences the planner looks at: recent past to the horizon."""
+    back = max(config.followup["max_age"] + config.followup["grace"], timedelta(days=1))
+    return Window(now - back, now + config.daemon["horizon"])
+
+
+def make_plan(events: Sequence[Event], config: Config, now: datetime,
+              acks: Mapping[str, str] | None = None,
+              write_calendars: Mapping[tuple[str, str], str] | None = None) -> Plan:
+    """Plan from a snapshot of occurrences (user events and owned artifacts alike).
+
+    ``write_calendars`` maps (account, source calendar id) to the calendar id artifacts go to;
+    missing entries mean "the interview's own calendar". ``acks`` maps refs to the owner's
+    acknowledgement. Returns a :class:`Plan`.
+    """
+    acks = acks or {}
+    write_calendars = write_calendars or {}
+    rules = rules_of(config)
+    user_events = [e for e in events if not e.owned]
+    interviews = find_interviews(user_events, rules)
+    plan = Plan(interviews=interviews)
+    for iv in interviews:
+        if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
+            target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
+            plan.artifacts.extend(plan_blocks(iv, config, target))
+    busy = [e for e in user_events if is_busy(e, rules.self_addresses, config.conflicts["include_all_day"])]
+    hard = hard_conflicts(busy)
+    blocks = [_as_event(a) for a in plan.artifacts]
+    plan.conflicts = hard + soft_conflicts(busy, blocks)
+    if config.conflicts["flag_in_calendar"]:
+        plan.artifacts.extend(plan_markers(hard, interviews, write_calendars))
+    plan.followups = plan_followups(interviews, acks, config, now)
+    return plan
+
+
+def rules_of(config: Config) -> detect.Rules:
+    """The detector's rules from the ``[interviews]`` section."""
+    section = config.interviews
+    return detect.Rules(self_addresses=tuple(a.lower() for a in section["self"]),
+                        threshold=section["threshold"], include=section["include"],
+                        exclude=section["exclude"])
+
+
+def find_interviews(events: Sequence[Event], rules: detect.Rules) -> list[Interview]:
+    """Detect interviews, one per occurrence even when it is seen in several calendars."""
+    out = []
+    for event in _canonical(events):
+        verdict = _cached_verdict(event.summary, event.description, event.location,
+                                  event.organizer, tuple(a.email for a in event.attendees), rules)
+        if verdict.interview:
+            out.append(Interview(event, verdict))
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _cached_verdict(summary: str, description: str, location: str, organizer: str,
+                    attendees: tuple[str, ...], rules: detect.Rules) -> detect.Verdict:
+    # Recurring series and mirrored calendars repeat the same text many times.
+    return detect.classify(summary, description, location, organizer, attendees, rules)
+
+
+def _canonical(events: Sequence[Event]) -> list[Event]:
+    """One event per occurrence: prefer a stable, deterministic copy (by account, calendar)."""
+    ordered = sorted(events, key=lambda e: (e.account, e.calendar, e.href))
+    return unique_occurrences(ordered)
+
+
+def _active(event: Event, config: Config) -> bool:
+    if event.status == "CANCELLED" or event.all_day:
+        return False
+    own = {a.lower() for a in config.interviews["self"]}
+    return not any(a.email in own and a.partstat == "DECLINED" for a in event.attendees)
+
+
+def plan_blocks(iv: Interview, config: Config, calendar: str) -> list[Artifact]:
+    """Buffers around an interview and, in person, travel blocks (SPEC.md placement)."""
+    ev, name = iv.event, _label(iv)
+    before, after = config.buffers["before"], config.buffers["after"]
+    tz = config.tz
+    when = _when(ev.start, tz)
+    out = []
+    if before:
+        alarms = tuple(Alarm(max(lead - before, timedelta(0)), f"{name} {text}")
+                       for lead, text in ((timedelta(days=1), "tomorrow at " + _clock(ev.start, tz)),
+                                          (timedelta(hours=1), "in one hour")))
+        out.append(_artifact(iv, "buffer-before", calendar, ev.start - before, ev.start,
+                             f"Prep: {name}", f"Prepare for {ev.summary} ({when}).", alarms=alarms))
+    if after:
+        out.append(_artifact(iv, "buffer-after", calendar, ev.end, ev.end + after,
+                             f"Decompress: {name}", f"Time to note how {ev.summary} went."))
+    if iv.verdict.format == "in_person":
+        out.extend(_travel(iv, config, calendar, name))
+    return out
+
+
+def _travel(iv: Interview, config: Config, calendar: str, name: str) -> list[Artifact]:
+    ev = iv.event
+    minutes = travel_minutes(ev.location, config)
+    if not minutes:
+        return []
+    trip = timedelta(minutes=minutes)
+    leave = ev.start - config.buffers["before"] - trip
+    remind = config.travel["remind_before"]
+    alarms = (Alarm(remind, f"Leave in {_minutes(remind)} for {name}"), Alarm(timedelta(0), f"Leave now for {name}"))
+    where = ev.location or name
+    out = [_artifact(iv, "travel-to", calendar, leave, leave + trip, f"Travel to {name}",
+                     f"Leave now for {ev.summary} at {where}.", location=ev.location, alarms=alarms)]
+    if config.travel["return_trip"]:
+        back = ev.end + config.buffers["after"]
+        out.append(_artifact(iv, "travel-back", calendar, back, back + trip, f"Travel back from {name}",
+                             f"Return trip from {where}.", location=ev.location))
+    return out
+
+
+def travel_minutes(location: str, config: Config) -> int:
+    """Minutes of travel: the first ``[travel.places]`` entry found in the location, else the default."""
+    lowered = location.lower()
+    for place, minutes in config.travel["places"].items():
+        if place.lower() in lowered:
+            return minutes
+    return config.travel["default_minutes"]
+
+
+def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
+                 write_calendars: Mapping[tuple[str, str], str]) -> list[Artifact]:
+    """A transparent marker event for each double booking that involves an interview."""
+    by_occurrence = {iv.event.occurrence: iv for iv in interviews}
+    out = []
+    for c in hard:
+        iv = by_occurrence.get(c.a.occurrence) or by_occurrence.get(c.b.occurrence)
+        if iv is None:
+            continue
+        other = c.b if iv.event.occurrence == c.a.occurrence else c.a
+        calendar = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
+        key = artifact_key("conflict", f"{iv.event.occurrence}\x1e{other.occurrence}",
+                           iv.event.account, calendar)
+        text = f"{iv.event.summary} overlaps {other.summary or 'another event'}"
+        out.append(Artifact(key=key, kind="conflict", source=iv.event.occurrence, source_ref=iv.ref,
+                            account=iv.event.account, calendar=calendar, start=c.start, end=c.end,
+                            summary=f"Double booking: {text}",
+                            description=f"syncd found a double booking: {text}. Move one of them.",
+                            transparent=True))
+    return out
+
+
+def plan_followups(interviews: Sequence[Interview], acks: Mapping[str, str], config: Config,
+                   now: datetime) -> list[FollowupDue]:
+    """The draft each interview should have, per SPEC.md "Follow-ups"."""
+    wanted = {"attended": "thank-you", "missed": "apology", "cannot-attend": "reschedule",
+              "dismissed": None}
+    out = []
+    for iv in interviews:
+        ack = acks.get(iv.ref)
+        if ack in wanted:
+            out.append(FollowupDue(iv, wanted[ack]))
+        elif _unacknowledged_and_due(iv.event, config, now):
+            out.append(FollowupDue(iv, "apology"))
+    return out
+
+
+def _unacknowledged_and_due(event: Event, config: Config, now: datetime) -> bool:
+    due = event.end + config.followup["grace"]
+    return due <= now and now - event.end <= config.followup["max_age"] and _active(event, config)
+
+
+def _artifact(iv: Interview, kind: str, calendar: str, start: datetime, end: datetime, summary: str,
+              description: str, location: str = "", alarms: tuple[Alarm, ...] = ()) -> Artifact:
+    ev = iv.event
+    return Artifact(key=artifact_key(kind, ev.occurrence, ev.account, calendar), kind=kind,
+                    source=ev.occurrence, source_ref=iv.ref, account=ev.account, calendar=calendar,
+                    start=start, end=end, summary=summary, description=description,
+                    location=location, alarms=alarms)
+
+
+def _as_event(artifact: Artifact) -> Event:
+    return Event(uid=artifact.uid, start=artifact.start, end=artifact.end, summary=artifact.summary,
+                 account=artifact.account, calendar=artifact.calendar, marker=artifact.marker,
+                 transparent=artifact.transparent)
+
+
+def _label(iv: Interview) -> str:
+    return f"{iv.verdict.company} interview" if iv.verdict.company else iv.event.summary
+
+
+def _when(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%A %d %B at %H:%M")
+
+
+def _clock(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%H:%M")
+
+
+def _minutes(delta: timedelta) -> str:
+    return f"{int(delta.total_seconds() // 60)} min"

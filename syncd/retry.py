@@ -1,0 +1,53 @@
+"""The one retry policy for provider calls (tenacity).
+
+Exponential back-off with jitter on timeouts, connection errors, 429 and 5xx (all raised by the
+adapters as :class:`TransientError`), honouring a server's Retry-After. The arithmetic is a pure
+function so it can be tested without sleeping.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+
+from syncd.errors import TransientError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+ATTEMPTS = 4
+BASE_SECONDS = float(os.environ.get("SYNCD_RETRY_BASE", "1.0"))  # tests shorten the waits
+CAP_SECONDS = 60.0
+
+
+def backoff(attempt: int, retry_after: float | None, base: float = BASE_SECONDS,
+            cap: float = CAP_SECONDS, rand: Callable[[], float] = random.random) -> float:
+    """Seconds to wait before attempt ``attempt + 1``: the server's word, else capped jitter."""
+    if retry_after is not None:
+        return min(max(retry_after, 0.0), cap)
+    return min(cap, base * 2 ** (attempt - 1)) * (0.5 + rand() / 2)
+
+
+def _wait(state: RetryCallState) -> float:
+    exc = state.outcome.exception() if state.outcome else None
+    retry_after = getattr(exc, "retry_after", None)
+    return backoff(state.attempt_number, retry_after)
+
+
+def _before_sleep(account: str) -> Callable[[RetryCallState], None]:
+    def report(state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.info("%s: %s; retrying in %.1fs", account, exc, state.next_action.sleep if state.next_action else 0)
+    return report
+
+
+def call(account: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run ``fn(*args, **kwargs)`` under the retry policy; re-raise the last error."""
+    retrying = Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(ATTEMPTS),
+                        wait=_wait, reraise=True, before_sleep=_before_sleep(account))
+    return retrying(fn, *args, **kwargs)

@@ -1,0 +1,246 @@
+"""The local state: a SQLite database (WAL) in ``daemon.state_dir``.
+
+It holds a cache of what the calendars said (items, sync tokens, discovered calendars), which
+the next cycle can rebuild from the calendars, and the owner's own decisions, which it cannot:
+acknowledgements and the bookkeeping of follow-up drafts. Every step is one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from syncd.model import Attendee, Calendar, Changes, Event, Item, Marker
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS calendars (
+    account TEXT, id TEXT, name TEXT, url TEXT, writable INTEGER, token TEXT,
+    PRIMARY KEY (account, id));
+CREATE TABLE IF NOT EXISTS items (
+    account TEXT, calendar TEXT, href TEXT, etag TEXT, events TEXT, raw TEXT, recurring INTEGER,
+    PRIMARY KEY (account, calendar, href));
+CREATE TABLE IF NOT EXISTS accounts (
+    name TEXT PRIMARY KEY, type TEXT, last_sync TEXT, last_error TEXT, events INTEGER);
+CREATE TABLE IF NOT EXISTS provider_cache (
+    account TEXT, key TEXT, value TEXT, PRIMARY KEY (account, key));
+CREATE TABLE IF NOT EXISTS acks (ref TEXT PRIMARY KEY, ack TEXT, at TEXT);
+CREATE TABLE IF NOT EXISTS followups (
+    ref TEXT PRIMARY KEY, kind TEXT, path TEXT, state TEXT, at TEXT);
+CREATE TABLE IF NOT EXISTS held (
+    account TEXT, calendar TEXT, keys TEXT, at TEXT, PRIMARY KEY (account, calendar));
+"""
+
+
+class State:
+    """The state database. Open with :meth:`open`; close with :meth:`close`."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, state_dir: Path) -> State:
+        """Open (creating) ``state_dir/state.sqlite3``. Raises OSError / sqlite3.Error."""
+        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        path = state_dir / "state.sqlite3"
+        db = sqlite3.connect(path, timeout=30, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(SCHEMA)
+        return cls(db, path)
+
+    @classmethod
+    def open_copy(cls, state_dir: Path) -> State:
+        """An in-memory copy of the state (empty if there is none), for ``--dry-run``.
+
+        Nothing done to the copy reaches the disk.
+        """
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        path = state_dir / "state.sqlite3"
+        if path.exists():
+            source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            source.backup(memory)
+            source.close()
+        memory.executescript(SCHEMA)
+        return cls(memory, path)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic step: everything inside commits together or not at all."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # -- calendars and items -------------------------------------------------------------
+
+    def save_calendars(self, account: str, calendars: list[Calendar]) -> None:
+        """Record an account's calendars, keeping tokens of those that remain."""
+        with self.transaction() as db:
+            ids = [c.id for c in calendars]
+            for cal in calendars:
+                db.execute(
+                    "INSERT INTO calendars (account, id, name, url, writable) VALUES (?,?,?,?,?) "
+                    "ON CONFLICT (account, id) DO UPDATE SET name=excluded.name, url=excluded.url, "
+                    "writable=excluded.writable", (account, cal.id, cal.name, cal.url, int(cal.writable)))
+            marks = ",".join("?" * len(ids))
+            db.execute(f"DELETE FROM calendars WHERE account=? AND id NOT IN ({marks})", (account, *ids))
+            db.execute(f"DELETE FROM items WHERE account=? AND calendar NOT IN ({marks})", (account, *ids))
+
+    def token(self, account: str, calendar: str) -> str | None:
+        """The sync token stored for a calendar, or None."""
+        row = self.db.execute("SELECT token FROM calendars WHERE account=? AND id=?",
+                              (account, calendar)).fetchone()
+        return row[0] if row else None
+
+    def etags(self, account: str, calendar: str) -> dict[str, str]:
+        """href -> etag of every cached item of a calendar."""
+        return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
+                                    (account, calendar)))
+
+    def apply_changes(self, account: str, calendar: str, changes: Changes) -> None:
+        """Apply a Changes value to the cache and store its token, atomically."""
+        with self.transaction() as db:
+            if changes.full:
+                db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
+            db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
+                           [(account, calendar, h) for h in changes.deletions])
+            db.executemany(
+                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?)",
+                [(account, calendar, i.href, i.etag, _dump_events(i.events), i.raw, int(i.recurring))
+                 for i in changes.upserts])
+            db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
+                       (changes.token, account, calendar))
+
+    def put_item(self, account: str, calendar: str, item: Item) -> None:
+        """Record an item we just wrote, so the next plan sees it without a new sync."""
+        self.apply_changes(account, calendar, Changes(upserts=[item], token=self.token(account, calendar)))
+
+    def drop_item(self, account: str, calendar: str, href: str) -> None:
+        """Forget an item we just deleted."""
+        self.apply_changes(account, calendar, Changes(deletions=[href], token=self.token(account, calendar)))
+
+    def forget_calendar(self, account: str, calendar: str) -> None:
+        """Drop a calendar's cache and token so the next sync is a full one."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
+            db.execute("UPDATE calendars SET token=NULL WHERE account=? AND id=?", (account, calendar))
+
+    def calendars(self, account: str | None = None) -> list[Calendar]:
+        """The calendars recorded for one account, or for all."""
+        sql = "SELECT account, id, name, writable, url FROM calendars"
+        rows = self.db.execute(sql + (" WHERE account=?" if account else ""),
+                               (account,) if account else ())
+        return [Calendar(a, i, n, bool(w), u or "") for a, i, n, w, u in rows]
+
+    def items(self, account: str | None = None) -> Iterator[tuple[str, str, Item]]:
+        """Yield (account, calendar, Item) for every cached item."""
+        sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
+        rows = self.db.execute(sql + (" WHERE account=?" if account else ""),
+                               (account,) if account else ())
+        for acc, cal, href, etag, events, raw, recurring in rows:
+            yield acc, cal, Item(href, etag, _load_events(events), raw or "", bool(recurring))
+
+    # -- per-account records -------------------------------------------------------------
+
+    def record_sync(self, name: str, kind: str, when: datetime, error: str | None, events: int | None) -> None:
+        """Record how an account's last sync went (error None on success)."""
+        with self.transaction() as db:
+            db.execute("INSERT INTO accounts (name, type) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                       (name, kind))
+            if error is None:
+                db.execute("UPDATE accounts SET type=?, last_sync=?, last_error=NULL, events=? "
+                           "WHERE name=?", (kind, when.isoformat(), events, name))
+            else:
+                db.execute("UPDATE accounts SET type=?, last_error=? WHERE name=?", (kind, error, name))
+
+    def accounts(self) -> list[dict[str, Any]]:
+        """Every account's last sync, error and event count, as status shows them."""
+        rows = self.db.execute("SELECT name, type, last_sync, last_error, events FROM accounts ORDER BY name")
+        return [dict(zip(("name", "type", "last_sync", "last_error", "events"), r)) for r in rows]
+
+    def provider_cache(self, account: str) -> dict[str, str]:
+        """The adapter's own small key/value cache (discovered URLs and the like)."""
+        return dict(self.db.execute("SELECT key, value FROM provider_cache WHERE account=?", (account,)))
+
+    def save_provider_cache(self, account: str, cache: dict[str, str]) -> None:
+        """Replace the adapter's cache."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM provider_cache WHERE account=?", (account,))
+            db.executemany("INSERT INTO provider_cache VALUES (?,?,?)",
+                           [(account, k, v) for k, v in cache.items()])
+
+    # -- the owner's decisions -------------------------------------------------------------
+
+    def acks(self) -> dict[str, str]:
+        """ref -> acknowledgement."""
+        return dict(self.db.execute("SELECT ref, ack FROM acks"))
+
+    def set_ack(self, ref: str, ack: str, when: datetime) -> None:
+        """Record the owner's acknowledgement of an interview."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO acks VALUES (?,?,?)", (ref, ack, when.isoformat()))
+
+    def followups(self) -> dict[str, dict[str, str]]:
+        """ref -> {kind, path, state} of each interview's draft."""
+        rows = self.db.execute("SELECT ref, kind, path, state FROM followups")
+        return {r: {"kind": k, "path": p, "state": s} for r, k, p, s in rows}
+
+    def set_followup(self, ref: str, kind: str, path: str, state: str, when: datetime) -> None:
+        """Record the draft an interview has now."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO followups VALUES (?,?,?,?,?)",
+                       (ref, kind, path, state, when.isoformat()))
+
+    def held(self, account: str, calendar: str) -> set[str]:
+        """The artifact keys whose deletion was held back last cycle."""
+        row = self.db.execute("SELECT keys FROM held WHERE account=? AND calendar=?",
+                              (account, calendar)).fetchone()
+        return set(json.loads(row[0])) if row else set()
+
+    def set_held(self, account: str, calendar: str, keys: set[str], when: datetime) -> None:
+        """Remember (or, with no keys, clear) the deletions held back this cycle."""
+        with self.transaction() as db:
+            if keys:
+                db.execute("INSERT OR REPLACE INTO held VALUES (?,?,?,?)",
+                           (account, calendar, json.dumps(sorted(keys)), when.isoformat()))
+            else:
+                db.execute("DELETE FROM held WHERE account=? AND calendar=?", (account, calendar))
+
+    def all_held(self) -> list[dict[str, Any]]:
+        """Every calendar with deletions on hold, for status."""
+        rows = self.db.execute("SELECT account, calendar, keys, at FROM held")
+        return [{"account": a, "calendar": c, "keys": json.loads(k), "since": t} for a, c, k, t in rows]
+
+
+def _dump_events(events: tuple[Event, ...]) -> str:
+    out = []
+    for e in events:
+        d = asdict(e)
+        d["start"], d["end"] = e.start.isoformat(), e.end.isoformat()
+        out.append(d)
+    return json.dumps(out, separators=(",", ":"))
+
+
+def _load_events(text: str) -> tuple[Event, ...]:
+    out = []
+    for d in json.loads(text):
+        d["start"] = datetime.fromisoformat(d["start"])
+        d["end"] = datetime.fromisoformat(d["end"])
+        d["attendees"] = tuple(Attendee(**a) for a in d["attendees"])
+        d["marker"] = Marker(**d["marker"]) if d["marker"] else None
+        out.append(Event(**d))
+    return tuple(out)
