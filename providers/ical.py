@@ -73,7 +73,7 @@ def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
     out = []
     for vevent in vevents:
         try:
-            out.append(event_from_component(vevent, tz))
+            out.append(event_from_component(vevent, tz, href=href))
         except MalformedCalendarData as exc:
             log.warning("%s: skipping event %s: %s", href, vevent.get("UID", "?"), exc)
     if not out:
@@ -90,20 +90,26 @@ def _expand(cal: icalendar.Calendar, tz: ZoneInfo, window: Window, href: str) ->
     out = []
     for occ in occurrences:
         try:
-            out.append(event_from_component(occ, tz, occurrence=True))
+            out.append(event_from_component(occ, tz, occurrence=True, href=href))
         except MalformedCalendarData as exc:
             log.warning("%s: skipping an occurrence of %s: %s", href, occ.get("UID", "?"), exc)
     return out
 
 
-def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool = False) -> Event:
-    """Convert one VEVENT (or an expanded occurrence) into an :class:`Event`."""
+def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool = False,
+                         href: str = "") -> Event:
+    """Convert one VEVENT (or an expanded occurrence) into an :class:`Event`.
+
+    Raises MalformedCalendarData when it has no UID or DTSTART, or ends before it starts. A time
+    in an unknown zone is read in ``tz`` with a warning naming the event.
+    """
     uid = str(vevent.get("UID", "")).strip()
     if not uid:
         raise MalformedCalendarData("event has no UID")
     if "DTSTART" not in vevent:
         raise MalformedCalendarData(f"event {uid} has no DTSTART")
     raw_start = _value(vevent, "DTSTART")
+    _warn_unknown_zone(vevent, raw_start, tz, f"{href}: event {uid}" if href else f"event {uid}")
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
     start = to_aware(raw_start, tz)
     end = _end(vevent, raw_start, start, tz)
@@ -130,6 +136,12 @@ def _value(vevent: icalendar.Event, name: str) -> date | datetime:
     if isinstance(value, timedelta) or not isinstance(value, date):
         raise MalformedCalendarData(f"{name} is not a date or time")
     return value
+
+
+def _warn_unknown_zone(vevent: icalendar.Event, value: date, tz: ZoneInfo, where: str) -> None:
+    zone = vevent["DTSTART"].params.get("TZID")
+    if zone and isinstance(value, datetime) and value.tzinfo is None:
+        log.warning("%s: unknown time zone %r; reading its times in %s", where, zone, tz.key)
 
 
 def _end(vevent: icalendar.Event, raw_start: date, start: datetime, tz: ZoneInfo) -> datetime:

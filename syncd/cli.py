@@ -81,8 +81,9 @@ def setup_logging(verbose: bool, fmt: str) -> None:
         handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s: %(message)s", "%H:%M:%S"))
+    handler.syncd = True  # type: ignore[attr-defined]  # replaced on reconfiguration, others kept
     root = logging.getLogger()
-    root.handlers[:] = [handler]
+    root.handlers[:] = [h for h in root.handlers if not getattr(h, "syncd", False)] + [handler]
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("googleapiclient", "urllib3", "caldav", "exchangelib", "httpx", "niquests"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -18,7 +18,7 @@ from syncd.state import State
 
 log = logging.getLogger(__name__)
 
-MIN_GUARDED = 4  # deletions up to this many per calendar never trip the mass-deletion guard
+MIN_GUARDED = 10  # up to this many deletions per calendar (two interviews' worth) never trip the guard
 
 
 @dataclass(frozen=True)

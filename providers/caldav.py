@@ -1,0 +1,276 @@
+"""CalDAV adapter: any CalDAV server (Fastmail, iCloud, Nextcloud, Baïkal, Radicale, Xandikos).
+
+Calendars are discovered once (principal, calendar home, one depth-1 PROPFIND) and cached in
+``self.cache``; they are discovered again only when a calendar answers 404/410 or the
+account's config changes. Reading is in :mod:`providers.caldav_sync`, the transport and
+error mapping in :mod:`providers.caldav_http`, the iCalendar codec in :mod:`providers.ical`.
+
+Writes are conditional: a create sends ``If-None-Match: *`` to ``syncd-<key>.ics`` under the
+calendar, so creating twice never makes two events; updates and deletes send
+``If-Match: <etag>``, so an event that changed since it was read is never overwritten.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from caldav import DAVClient
+
+from providers.base import Provider
+from providers.caldav_http import check_status, guard, make_client, redact_url, resolve_password
+from providers.caldav_sync import CollectionReader, href_of, url_of
+from providers.ical import parse_item, render_artifact
+from syncd.errors import Gone, PreconditionFailed, ProviderError
+from syncd.model import Artifact, Calendar, Changes, Item, Window
+
+log = logging.getLogger(__name__)
+
+CACHE_CALENDARS = "caldav.calendars"
+CACHE_FINGERPRINT = "caldav.fingerprint"
+CALENDAR_PROPS = ["{DAV:}resourcetype", "{DAV:}displayname",
+                  "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"]
+CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
+ICS_TYPE = "text/calendar; charset=utf-8"
+
+
+class CalDAVProvider(Provider):
+    """A CalDAV account: ``url``, ``username``, a password source, ``verify_tls``.
+
+    Raises the :mod:`syncd.errors` documented on :class:`providers.base.Provider`.
+    """
+
+    def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
+        super().__init__(account, tz, cache)
+        self._client: DAVClient | None = None
+        self._secret: str | None = None
+        self._rediscovered = False
+
+    # -- connection ---------------------------------------------------------------------
+
+    @property
+    def client(self) -> DAVClient:
+        """The DAV client, built on first use (the password is read only then)."""
+        if self._client is None:
+            self._secret = resolve_password(self.account)
+            self._client = make_client(self.account, self._secret)
+            log.debug("%s: connecting to %s as %s", self.name,
+                      redact_url(str(self.account.get("url", ""))), self.account.get("username"))
+        return self._client
+
+    def close(self) -> None:
+        """Close the HTTP session."""
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+    # -- calendars ----------------------------------------------------------------------
+
+    def calendars(self) -> list[Calendar]:
+        """List every calendar of the account, from the cache when it is still valid.
+
+        Raises AuthError, TransientError or ProviderError when discovery fails.
+        """
+        cached = self._cached_calendars()
+        if cached is not None:
+            return cached
+        found = self._discover()
+        self.cache[CACHE_CALENDARS] = json.dumps(
+            [{"id": c.id, "name": c.name, "url": c.url} for c in found])
+        self.cache[CACHE_FINGERPRINT] = self._fingerprint()
+        return found
+
+    def rediscover(self) -> None:
+        """Forget the cached calendar list so that the next ``calendars()`` asks the server."""
+        self.cache.pop(CACHE_CALENDARS, None)
+        self.cache.pop(CACHE_FINGERPRINT, None)
+
+    def _fingerprint(self) -> str:
+        keys = ("url", "username", "calendars", "write_calendar")
+        relevant = {k: self.account.get(k) for k in keys}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
+
+    def _cached_calendars(self) -> list[Calendar] | None:
+        if self.cache.get(CACHE_FINGERPRINT) != self._fingerprint():
+            return None
+        try:
+            rows = json.loads(self.cache.get(CACHE_CALENDARS, ""))
+            found = [Calendar(account=self.name, id=r["id"], name=r["name"], url=r["url"])
+                     for r in rows]
+        except (ValueError, KeyError, TypeError):
+            return None
+        # A calendar named in the config but missing from the cache was probably added on
+        # the server since: look once per process rather than on every cycle.
+        wanted = set(self.account.get("calendars") or []) | {self.account.get("write_calendar")}
+        have = {c.name for c in found} | {c.id for c in found}
+        if (wanted - {None, ""}) - have and not self._rediscovered:
+            return None
+        return found
+
+    def _discover(self) -> list[Calendar]:
+        self._rediscovered = True
+        with guard(self.name, "discovering calendars", self._secret):
+            home = str(self.client.principal().calendar_home_set.url)
+            resp = self.client.propfind(home, props=CALENDAR_PROPS, depth=1)
+            check_status(resp)
+        found = []
+        for res in resp.results or []:
+            props = res.properties
+            components = props.get(CALENDAR_PROPS[2]) or ["VEVENT"]
+            if CALDAV_CALENDAR not in (props.get(CALENDAR_PROPS[0]) or []):
+                continue
+            if "VEVENT" not in components:
+                continue  # a task list: nothing for a calendar daemon there
+            path = href_of(res.href).rstrip("/") + "/"
+            cal_id = path.rstrip("/").rsplit("/", 1)[-1]
+            name = str(props.get(CALENDAR_PROPS[1]) or "") or cal_id
+            found.append(Calendar(account=self.name, id=cal_id, name=name, writable=True,
+                                  url=url_of(home, path)))
+        log.info("%s: found %d calendars: %s", self.name, len(found),
+                 ", ".join(c.name for c in found))
+        return found
+
+    # -- reading ------------------------------------------------------------------------
+
+    def changes(self, calendar: Calendar, token: str | None, known: Mapping[str, str],
+                window: Window) -> Changes:
+        """What changed in ``calendar`` since ``token``; see ``CollectionReader.changes``.
+
+        A calendar that answers 404/410 makes the next ``calendars()`` rediscover.
+        """
+        try:
+            return self._reader(calendar).changes(token, known, window)
+        except Gone:
+            log.warning("%s: calendar %s is gone; calendars will be discovered again",
+                        self.name, calendar.name)
+            self.rediscover()
+            raise
+
+    def _reader(self, calendar: Calendar) -> CollectionReader:
+        return CollectionReader(self.client, self._url(calendar), self.name, calendar.name,
+                                self.tz, self._secret)
+
+    def _url(self, calendar: Calendar) -> str:
+        if calendar.url:
+            return calendar.url
+        for known in self.calendars():
+            if known.id == calendar.id:
+                return known.url
+        raise Gone(f"calendar {calendar.id!r} is not on the server", account=self.name)
+
+    def _fetch_one(self, calendar: Calendar, href: str, window: Window) -> Item | None:
+        items, _ = self._reader(calendar).fetch([href], window)
+        return items[0] if items else None
+
+    # -- writing ------------------------------------------------------------------------
+
+    def create(self, calendar: Calendar, artifact: Artifact) -> Item:
+        """PUT the artifact to ``syncd-<key>.ics`` with ``If-None-Match: *``.
+
+        When it exists already (412, or a UID conflict), return the stored item as found.
+        Raises PreconditionFailed when it exists but cannot be found again.
+        """
+        href = href_of(self._url(calendar)).rstrip("/") + f"/syncd-{artifact.key}.ics"
+        body = render_artifact(artifact)
+        what = f"creating {artifact.kind} {artifact.key} in {calendar.name!r}"
+        with guard(self.name, what, self._secret):
+            resp = self.client.put(url_of(self._url(calendar), href), body,
+                                   {"If-None-Match": "*", "Content-Type": ICS_TYPE})
+            if resp.status in (409, 412):
+                return self._existing(calendar, href, artifact, resp)
+            check_status(resp)
+        log.info("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        return self._written(calendar, href, body, resp, artifact)
+
+    def _existing(self, calendar: Calendar, href: str, artifact: Artifact, resp: Any) -> Item:
+        window = _window_of(artifact)
+        found = self._fetch_one(calendar, href, window)
+        if found is None:
+            found = self._find_by_uid(calendar, artifact.uid, window)
+        if found is None:
+            raise PreconditionFailed(
+                f"creating {artifact.key} in {calendar.name!r}: HTTP {resp.status}, but no "
+                "event with its key can be found", status=resp.status, account=self.name)
+        log.info("%s: %s %s already exists in %s", self.name, artifact.kind, artifact.key,
+                 calendar.name)
+        return found
+
+    def _find_by_uid(self, calendar: Calendar, uid: str, window: Window) -> Item | None:
+        """Look an event up by UID (a client may have stored it under another name)."""
+        reader = self._reader(calendar)
+        with guard(self.name, f"looking up {uid} in {calendar.name!r}", self._secret):
+            try:
+                obj = reader.collection.get_object_by_uid(uid)
+            except Exception as exc:
+                if getattr(exc, "status", None) in (None, 404):
+                    return None
+                raise
+        return self._fetch_one(calendar, href_of(obj.url), window)
+
+    def _update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
+        """PUT the artifact over an owned item with ``If-Match``; 412 -> PreconditionFailed."""
+        href = self._own_href(calendar, item)
+        etag = item.etag or self._checked_current(calendar, item, artifact.key).etag
+        body = render_artifact(artifact)
+        with guard(self.name, f"updating {artifact.kind} {artifact.key} in {calendar.name!r}",
+                   self._secret):
+            resp = self.client.put(url_of(self._url(calendar), href), body,
+                                   {"If-Match": etag, "Content-Type": ICS_TYPE})
+            check_status(resp)
+        log.info("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        return self._written(calendar, href, body, resp, artifact)
+
+    def _delete(self, calendar: Calendar, item: Item) -> None:
+        """DELETE an owned item with ``If-Match``; a missing item is fine, 412 is not."""
+        href = self._own_href(calendar, item)
+        etag = item.etag
+        if not etag:
+            current = self._checked_current(calendar, item, None)
+            etag = current.etag
+        with guard(self.name, f"deleting {href} in {calendar.name!r}", self._secret):
+            resp = self.client.delete(url_of(self._url(calendar), href), {"If-Match": etag})
+            if resp.status in (404, 410):
+                log.info("%s: %s was already gone", self.name, href)
+                return
+            check_status(resp)
+        log.info("%s: deleted %s in %s", self.name, href, calendar.name)
+
+    def _own_href(self, calendar: Calendar, item: Item) -> str:
+        """Refuse to write anywhere but directly inside the calendar's collection."""
+        base = href_of(self._url(calendar)).rstrip("/") + "/"
+        href = href_of(item.href)
+        if not href.startswith(base) or "/" in href[len(base):]:
+            raise ProviderError(f"{href!r} is not in calendar {calendar.name!r}", account=self.name)
+        return href
+
+    def _checked_current(self, calendar: Calendar, item: Item, key: str | None) -> Item:
+        """Fetch the stored item and check its body still carries our marker."""
+        starts = [e.start for e in item.events] or [datetime.now(timezone.utc)]
+        ends = [e.end for e in item.events] or starts
+        window = Window(min(starts) - timedelta(days=1), max(ends) + timedelta(days=1))
+        current = self._fetch_one(calendar, href_of(item.href), window)
+        if current is None:
+            raise Gone(f"{item.href} no longer exists", status=404, account=self.name)
+        Provider._require_owned(current, key)
+        return current
+
+    def _written(self, calendar: Calendar, href: str, body: str, resp: Any,
+                 artifact: Artifact) -> Item:
+        """The item just stored: parsed from what we sent when the server gave an ETag."""
+        etag = (getattr(resp, "headers", {}) or {}).get("ETag")
+        if not etag:  # some servers change what they store: read back what they keep
+            stored = self._fetch_one(calendar, href, _window_of(artifact))
+            if stored is not None:
+                return stored
+            etag = ""
+        return parse_item(href, etag, body, self.tz, _window_of(artifact))
+
+
+def _window_of(artifact: Artifact) -> Window:
+    """A window around one artifact, for reading it back."""
+    return Window(artifact.start - timedelta(days=1), artifact.end + timedelta(days=1))

@@ -1,0 +1,190 @@
+"""Reading one CalDAV collection: RFC 6578 sync-collection, calendar-multiget, ctag fallback.
+
+The cheapest path is taken every time: an unchanged calendar costs one sync-collection
+REPORT (or one depth-0 PROPFIND of the ctag on servers without sync-collection); changed
+resources are fetched with calendar-multiget in chunks, never with one GET each.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit
+from zoneinfo import ZoneInfo
+
+from caldav import Calendar as DAVCalendar
+from caldav import DAVClient
+from caldav.elements import dav
+from caldav.lib import error as dav_error
+from caldav.lib.url import URL
+
+from providers.caldav_http import check_status, guard, preconditions_of
+from providers.ical import parse_item
+from syncd.model import Changes, Item, Window
+
+log = logging.getLogger(__name__)
+
+CHUNK = 500  # hrefs per calendar-multiget; Radicale refuses REPORTs of over 10,000 items
+VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"
+SUPPORTED_REPORT = "{DAV:}supported-report"
+GETCTAG = "{http://calendarserver.org/ns/}getctag"
+CTAG_PREFIX = "ctag:"  # our own token for servers without sync-collection
+UNSUPPORTED_STATUSES = (400, 405, 415, 501)
+
+
+def href_of(url: object) -> str:
+    """The unquoted server path of a URL or href: the adapter's one spelling of an href."""
+    return unquote(urlsplit(str(url)).path)
+
+
+def url_of(base: str, href: str) -> str:
+    """The absolute, quoted URL of an href on the server of ``base``."""
+    parts = urlsplit(base)
+    return f"{parts.scheme}://{parts.netloc}{quote(href, safe='/@:+,;=')}"
+
+
+@dataclass
+class Listing:
+    """What the server says changed: href -> etag (etag "" when not reported), removals."""
+
+    changed: dict[str, str]
+    deleted: list[str]
+    token: str
+    full: bool
+
+
+class CollectionReader:
+    """Reads one calendar collection for one account.
+
+    ``secret`` is the account password, only so that error messages can be scrubbed.
+    """
+
+    def __init__(self, client: DAVClient, url: str, account: str, label: str, tz: ZoneInfo,
+                 secret: str | None = None):
+        self.client = client
+        self.url = url
+        self.account = account
+        self.label = label  # the calendar's name, for messages
+        self.tz = tz
+        self.secret = secret
+        self.collection = DAVCalendar(client=client, url=url)
+
+    def changes(self, token: str | None, known: Mapping[str, str], window: Window) -> Changes:
+        """Return the calendar's changes since ``token`` (everything, ``full``, if None).
+
+        An expired or unknown token starts over without one. Servers without sync-collection
+        are read by ctag and ETag listing, diffed against ``known`` (href -> etag).
+        Raises ProviderError subclasses (see ``providers.caldav_http.to_provider_error``).
+        """
+        with guard(self.account, f"syncing {self.label!r}", self.secret):
+            if token is not None and token.startswith(CTAG_PREFIX):
+                listing = self._ctag_listing(token, known)
+            else:
+                listing = self._sync_or_fallback(token, known)
+        if listing is None:  # the ctag did not move: nothing changed
+            return Changes(token=token)
+        wanted = [h for h, etag in listing.changed.items()
+                  if listing.full or not etag or known.get(h) != etag]
+        items, unreadable = self.fetch(wanted, window)
+        deletions = [] if listing.full else sorted(set(listing.deleted) | unreadable)
+        log.debug("%s: %s: %d changed, %d fetched, %d removed%s", self.account, self.label,
+                  len(listing.changed), len(items), len(deletions), " (full)" if listing.full else "")
+        return Changes(upserts=items, deletions=deletions, token=listing.token, full=listing.full)
+
+    def _sync_or_fallback(self, token: str | None, known: Mapping[str, str]) -> Listing | None:
+        try:
+            return self._sync_collection(token)
+        except dav_error.DAVError as exc:
+            if VALID_SYNC_TOKEN in preconditions_of(exc) and token is not None:
+                log.info("%s: %s: the sync token is no longer valid (HTTP %s); reading the "
+                         "whole calendar again", self.account, self.label, exc.status)
+                return self._sync_collection(None)
+            if not _unsupported(exc):
+                raise
+            log.info("%s: %s: the server has no sync-collection (HTTP %s); using ctag and "
+                     "ETag listing", self.account, self.label, exc.status)
+        return self._ctag_listing(None, known)
+
+    def _sync_collection(self, token: str | None) -> Listing:
+        """One sync-collection REPORT (more only if the server pages its answer)."""
+        result = self.collection.get_objects_by_sync_token(
+            sync_token=token, load_objects=False, disable_fallback=True)
+        if result.truncated:
+            log.warning("%s: %s: the server truncated its change list; the rest follows "
+                        "next cycle", self.account, self.label)
+        deleted = {href_of(u) for u in result.deleted_urls}
+        changed = {}
+        for obj in result.objects:
+            href = href_of(obj.url)
+            if href not in deleted and href.rstrip("/") != href_of(self.url).rstrip("/"):
+                changed[href] = str(obj.props.get(dav.GetEtag.tag) or "")
+        # A first sync may list removals of things we never held: there is nothing to drop.
+        return Listing(changed, [] if token is None else sorted(deleted),
+                       str(result.sync_token or ""), full=token is None)
+
+    def _ctag_listing(self, token: str | None, known: Mapping[str, str]) -> Listing | None:
+        """Fallback: compare the ctag, and only if it moved list the ETags (depth-1 PROPFIND)."""
+        resp = self.client.propfind(self.url, props=[GETCTAG], depth=0)
+        check_status(resp)
+        ctag = next((str(r.properties.get(GETCTAG) or "") for r in resp.results or []), "")
+        new_token = CTAG_PREFIX + ctag
+        if token is not None and ctag and token == new_token:
+            return None
+        resp = self.client.propfind(self.url, props=["{DAV:}getetag"], depth=1)
+        check_status(resp)
+        base = href_of(self.url).rstrip("/")
+        etags = {href_of(r.href): str(r.properties.get("{DAV:}getetag") or "")
+                 for r in resp.results or [] if href_of(r.href).rstrip("/") != base}
+        if token is None:
+            return Listing(etags, [], new_token, full=True)
+        deleted = sorted(h for h in known if h not in etags)
+        return Listing(etags, deleted, new_token, full=False)
+
+    def fetch(self, hrefs: Iterable[str], window: Window) -> tuple[list[Item], set[str]]:
+        """Fetch resources with calendar-multiget, CHUNK at a time, and parse them.
+
+        Returns the items read and the hrefs that are gone or cannot be read (each of the
+        latter logged as a warning naming it, so one broken series never stops a calendar).
+        """
+        hrefs = list(hrefs)
+        items: list[Item] = []
+        missing: set[str] = set()
+        for start in range(0, len(hrefs), CHUNK):
+            chunk = hrefs[start:start + CHUNK]
+            got = self._multiget(chunk)
+            missing.update(h for h in chunk if h not in got)
+            for href, (etag, text) in got.items():
+                item = self._parse(href, etag, text, window)
+                if item is None:
+                    missing.add(href)
+                else:
+                    items.append(item)
+        return items, missing
+
+    def _multiget(self, hrefs: list[str]) -> dict[str, tuple[str, str]]:
+        urls = [URL.objectify(url_of(self.url, h)) for h in hrefs]
+        with guard(self.account, f"fetching {len(urls)} events of {self.label!r}", self.secret):
+            objects = self.collection.multiget(urls)
+        out = {}
+        for obj in objects:
+            data = getattr(obj, "data", None)
+            if data:  # hrefs answered with 404 come back without data
+                out[href_of(obj.url)] = (str(obj.props.get(dav.GetEtag.tag) or ""), str(data))
+        return out
+
+    def _parse(self, href: str, etag: str, text: str, window: Window) -> Item | None:
+        try:
+            return parse_item(href, etag, text, self.tz, window)
+        except Exception as exc:  # one unreadable resource must not stop the calendar
+            log.warning("%s: %s: skipping %s: %s", self.account, self.label, href, exc)
+            return None
+
+
+def _unsupported(exc: dav_error.DAVError) -> bool:
+    """Does this failed sync-collection REPORT mean the server lacks the report?"""
+    if SUPPORTED_REPORT in preconditions_of(exc):
+        return True
+    if isinstance(exc, dav_error.ReportError) and exc.status is None:
+        return True  # the library already knows this server has no sync tokens
+    return exc.status in UNSUPPORTED_STATUSES

@@ -1,0 +1,367 @@
+"""Keyword tables for :mod:`syncd.detect`: cue patterns, their weights and known domains.
+
+Kept apart from the scoring logic so that adding a language or a scheduling system is a
+one-line change here. Weights are log-odds-like: the detector sums them with a negative bias,
+so a lone interview word in the title is enough, while a hard negative (``exit interview``)
+outweighs anything else. Every pattern is matched case-insensitively unless it says otherwise.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A cue: (regex, weight, note). The note, when not empty, finishes the reason sentence.
+Cue = tuple[str, float, str]
+
+# --- Domains -------------------------------------------------------------------------------
+
+# Personal mailboxes: an address here says nothing about an employer.
+FREE_MAIL = frozenset(
+    """gmail.com googlemail.com outlook.com hotmail.com live.com msn.com yahoo.com ymail.com
+    yahoo.co.jp yahoo.co.uk yahoo.fr yahoo.de yahoo.es proton.me protonmail.com pm.me
+    icloud.com me.com mac.com fastmail.com fastmail.fm aol.com gmx.de gmx.net gmx.com web.de
+    t-online.de freenet.de posteo.de mailbox.org orange.fr wanadoo.fr free.fr laposte.net
+    sfr.fr ziggo.nl kpnmail.nl hetnet.nl libero.it virgilio.it tiscali.it qq.com 163.com
+    126.com naver.com daum.net hey.com tutanota.com zoho.com yandex.ru mail.ru bol.com.br
+    uol.com.br terra.com.br hotmail.co.uk hotmail.fr outlook.de live.co.uk btinternet.com
+    comcast.net verizon.net att.net sbcglobal.net rediffmail.com seznam.cz wp.pl o2.pl
+    docomo.ne.jp ezweb.ne.jp softbank.ne.jp""".split()
+)
+
+# Applicant-tracking, scheduling and assessment systems: they send on a company's behalf,
+# so the company has to come from the title or the description instead.
+PLATFORM_DOMAINS = frozenset(
+    """greenhouse.io greenhouse-mail.io lever.co hire.lever.co myworkday.com workday.com
+    goodtime.io karat.com karat.io codesignal.com coderpad.io hirevue.com calendly.com
+    ashbyhq.com smartrecruiters.com icims.com jobvite.com workablemail.com workable.com
+    bamboohr.com gem.com modernloop.io paradox.ai hackerrank.com codility.com
+    successfactors.com taleo.net recruitee.com personio.de teamtailor.com
+    breezy.hr jazzhr.com cronofy.com zoom.us pramp.com""".split()
+)
+# Platforms whose sender local part names the customer (datadog@myworkday.com).
+TENANT_PLATFORMS = frozenset({"myworkday.com", "workday.com", "successfactors.com"})
+
+# Calendar resources (rooms) are not people.
+RESOURCE_DOMAINS = ("resource.calendar.google.com", "group.calendar.google.com")
+
+# Second-level suffixes under which the registrable name sits one label further left.
+TWO_PART_SUFFIXES = frozenset(
+    """co.uk org.uk ac.uk co.jp ne.jp or.jp ac.jp com.br com.au net.au org.au co.nz
+    com.mx com.ar com.co com.cn com.hk com.sg co.in co.kr co.za com.tr co.il""".split()
+)
+
+# Domains whose name cannot be read off the label.
+KNOWN_COMPANIES = {
+    "gs.com": "Goldman Sachs",
+    "jpmchase.com": "JPMorgan Chase",
+    "jpmorgan.com": "JPMorgan Chase",
+    "makenotion.com": "Notion",
+    "mckinsey.com": "McKinsey & Company",
+    "mercadolibre.com": "Mercado Libre",
+    "capitalone.com": "Capital One",
+    "epicgames.com": "Epic Games",
+    "mayo.edu": "Mayo Clinic",
+    "ms.com": "Morgan Stanley",
+    "morganstanley.com": "Morgan Stanley",
+    "bofa.com": "Bank of America",
+    "bankofamerica.com": "Bank of America",
+    "wellsfargo.com": "Wells Fargo",
+    "aexp.com": "American Express",
+    "fb.com": "Meta",
+    "meta.com": "Meta",
+    "bain.com": "Bain & Company",
+    "pwc.com": "PwC",
+    "ey.com": "EY",
+    "kpmg.com": "KPMG",
+    "jnj.com": "Johnson & Johnson",
+    "pg.com": "Procter & Gamble",
+    "att.com": "AT&T",
+    "db.com": "Deutsche Bank",
+    "blackrock.com": "BlackRock",
+    "paypal.com": "PayPal",
+    "linkedin.com": "LinkedIn",
+    "github.com": "GitHub",
+    "openai.com": "OpenAI",
+    "bytedance.com": "ByteDance",
+    "tiktok.com": "TikTok",
+}
+
+# Staffing agencies recruit for a client; the client is the company that matters.
+AGENCY_WORDS = re.compile(r"roberthalf|hays|randstad|adecco|michaelpage|kforce|teksystems|"
+                          r"insightglobal|aerotek|manpower|staffing|recruit|talent", re.I)
+
+# Label prefixes and suffixes that marketing adds to a domain (makenotion, acmehq).
+LABEL_AFFIXES = re.compile(r"^(?:get|try|join|use|make|go|hello|team)|(?:hq|app|inc|corp|group|"
+                           r"careers|jobs|mail)$")
+
+# --- Title cues ----------------------------------------------------------------------------
+
+# Words that name a job interview, by language.
+INTERVIEW_WORDS: tuple[Cue, ...] = (
+    (r"\binterview(?:s|ing)?\b", 2.5, ""),
+    (r"\bentrevista\s+(?:de\s+trabajo|de\s+emprego|t[ée]cnica|presencial|laboral)", 3.0, ""),
+    (r"\bentrevista\b", 2.0, ""),
+    (r"\bentretien\s+(?:d['’]embauche|de\s+recrutement|t[ée]l[ée]phonique|technique|rh)", 3.0, ""),
+    (r"\bentretien\b", 1.5, ""),
+    (r"vorstellungsgespr[äa]ch|bewerbungsgespr[äa]ch|kennenlerngespr[äa]ch|"
+     r"auswahlgespr[äa]ch|jobinterview|telefoninterview", 3.0, ""),
+    (r"sollicitatiegesprek|kennismakingsgesprek|selectiegesprek", 3.0, ""),
+    (r"\bcolloquio(?:\s+di\s+lavoro)?\b|\bintervista\b", 2.5, ""),
+    (r"rozmowa\s+(?:kwalifikacyjna|rekrutacyjna)|\bpohovor\b|\bintervju\b|\bhaastattelu\b|"
+     r"\bm[üu]lakat\b|собеседование|συνέντευξη", 2.5, ""),
+    (r"面接|面試|面试|면접|カジュアル面談|採用面談|選考", 3.0, ""),
+)
+
+# Steps of a hiring process that are named without the word interview.
+HIRING_STEPS: tuple[Cue, ...] = (
+    (r"\b(?:phone|recruiter|technical|tech|coding|hm|initial|intro|video|screening)"
+     r"[ -]?(?:screen|screening)\b", 2.5, ""),
+    (r"\bscreening\s+call\b", 2.5, ""),
+    (r"\bhiring\s+manager\b", 2.0, ""),
+    (r"\b(?:virtual\s+)?on-?site\b", 2.0, ""),
+    (r"\bsuperday\b|\bassessment\s+(?:centre|center|day)\b", 3.0, ""),
+    (r"\bpanel\b", 1.5, ""),
+    (r"\bfinal\s+(?:round|interview|step)\b", 2.5, ""),
+    (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b",
+     2.0, ""),
+    (r"\btake[- ]?home\b", 2.5, ""),
+    (r"\bteam[- ]match(?:ing)?\b", 2.5, ""),
+    (r"\b(?:recruiter|recruiting)\s+(?:intro|call|chat|conversation|sync)\b|"
+     r"\bintro(?:ductory)?\s+call\b", 2.5, ""),
+    (r"\brecruit(?:er|ing)\b|\btalent\s+acquisition\b", 1.5, ""),
+    (r"\bhirevue\b|\bkarat\b|\bcodesignal\b|\bcoderpad\b|\bhackerrank\b|\bcodility\b", 2.0, ""),
+    (r"\b(?:live\s+coding|system\s+design|behaviou?ral)\b", 1.0, ""),
+    (r"\bcoffee\s+chat\b", 0.5, ""),
+    (r"\b(?:my\s+application|applied|job\s+application)\b", 1.5, ""),
+    (r"\b(?:role|position|opening|req|vacancy|stelle|poste|vaga|puesto|vacature)\b", 1.0, ""),
+    (r"\binternal\s+(?:candidate|mobility|transfer|applicant)\b", 3.0, ""),
+)
+
+# Role titles, matched case-sensitively: "Staff Software Engineer", "HR Business Partner".
+ROLE_TITLE = re.compile(
+    r"\b(?:(?:[A-Z][\w/&+-]*|[a-z]{1,3}[A-Z]\w*)\s+){0,3}"
+    r"(?:Engineer|Developer|Designer|Analyst|Scientist|Researcher|Associate|Advocate|Architect|"
+    r"Consultant|Recruiter|Accountant|Intern|Director|Specialist|Coordinator|"
+    r"Administrator|Executive|Representative|Officer|Partner|Manager|Programmer|Lead|"
+    r"Entwickler\w*|Ingenieur\w*|Berater\w*|Desarrollador\w*|Ingeniero\w*|Ingénieur\w*|"
+    r"Développeur\w*|Engenheir\w*)\b"
+)
+
+# Things called an interview that are not one in which the owner is a job candidate.
+TITLE_NEGATIVES: tuple[Cue, ...] = (
+    (r"\b(?:exit|stay|leaver|offboarding)\s+interview|entrevista\s+de\s+(?:desligamento|salida)|"
+     r"entretien\s+de\s+(?:d[ée]part|sortie)|austrittsgespr[äa]ch|exitgesprek|退職面談",
+     -6.0, "a retention or exit conversation"),
+    (r"\b(?:user|customer|client|research|discovery|usability|participant|stakeholder|"
+     r"jtbd|switch)\s+(?:interview|session|call|study)|\buxr\b|\bux\s+research\b|"
+     r"\buser\s+(?:research|study|test)\b|\busability\b|jobs[- ]to[- ]be[- ]done|\bjtbd\b|"
+     r"\bthesis\b|\bdissertation\b|\bparticipant\b|\bfocus\s+group\b",
+     -6.0, "research, not hiring"),
+    (r"\bpodcast\b|\bradio\s+(?:interview|show|segment)|\b(?:press|media|tv|television|magazine|"
+     r"newspaper)\s+(?:interview|appearance|call|segment)|\breporter\b|\bjournalist\b|"
+     r"\bbroadcast\b|\bon\s+air\b|\bpanel\s+discussion\b|\bfireside\b|\bkeynote\b|\blive\s+radio\b",
+     -6.0, "a media appearance"),
+    (r"\bmock\b|\bpractice\b|\bpramp\b|\bprep(?:aration)?\s+(?:session|call|for)\b|"
+     r"\binterview\s+prep\b|\bprepare\s+for\b|\bcoach(?:ing)?\b|\bworkshop\b|\bwebinar\b|"
+     r"\binterview(?:er|ing)?\s+training\b|\btraining\s+(?:session|course)\b|"
+     r"\bshadow(?:ing)?\b|\bcertification\b|\bcalibration\b|"
+     r"\bcourse\b|\bbootcamp\b", -6.0, "practice or training"),
+    (r"\bdebrief\b|\bhiring\s+committee\b|\bhc\s+(?:review|meeting|sync)\b|\bhiring\s+sync\b|"
+     r"\binterviewer\b|面接官|\[hold\]|\bhold\s*[:\-–]|\byou\s+lead\b",
+     -6.0, "interviewer-side"),
+    (r"\bvisa\s+(?:interview|appointment)\b|\bconsulate\b|\bembassy\b|\bglobal\s+entry\b|\btsa\b|\bnexus\b|\bsentri\b|"
+     r"\bimmigration\b|\buscis\b|\bnaturali[sz]ation\b|\bgreen\s+card\b|\bcitizenship\b|"
+     r"\bpassport\b", -6.0, "a government appointment"),
+    (r"\badmissions?\b|\bmba\s+(?:interview|admissions?)\b|\bcollege\s+interview\b|\bschool\s+interview\b|\balumni\s+interview",
+     -6.0, "an admissions interview"),
+    (r"\breference\s+(?:call|check)\b|\breference\s+for\b", -6.0, "a reference for someone else"),
+    (r"\bonboarding\b|\bfirst\s+day\b|\borientation\b|\bdrug\s+(?:screen|test)\b|"
+     r"\bbackground\s+check\b|\bnew\s+hire\b|\boffer\s+(?:signing|acceptance)\b",
+     -6.0, "a post-offer step"),
+    (r"\b(?:job|career|hiring)\s+(?:fair|expo)\b|\binfo(?:rmation)?\s+session\b|"
+     r"\bcampus\s+recruiting\b|\bcareer\s+services\b|\bnetworking\s+event\b",
+     -6.0, "a recruiting event, not an interview"),
+    (r"\bmovie\b|\bfilm\b|\bcinema\b|\bwatch\s+party\b|\bscreening\s+of\b|\bnetflix\b|"
+     r"\binterview\s+(?:st|street|ave|avenue|rd|road|room)\b",
+     -6.0, "not about hiring"),
+    (r"\b(?:annual|performance|mid-?year|year-?end)\s+review\b|jahresgespr[äa]ch|"
+     r"mitarbeitergespr[äa]ch|zielvereinbarung|entretien\s+(?:annuel|individuel|professionnel)|"
+     r"functioneringsgesprek|beoordelingsgesprek|evaluaci[óo]n\s+de\s+desempe[ñn]o|"
+     r"valutazione\s+annuale|評価面談", -6.0, "a performance review"),
+    (r"\b(?:nanny|babysitter|sitter|au\s+pair|contractor|plumber|electrician|tenant|roommate|"
+     r"caregiver|housekeeper|cleaner|tutor|dog\s+walker|handyman|painter|gardener|builder)s?\b",
+     -6.0, "the owner hiring help"),
+    (r"\b(?!(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+     r"this\s+week)['’]s)[a-z][\w-]*['’]s\s+(?:\w+\s+){0,2}(?:interview|onsite|screen|"
+     r"superday|round)",
+     -6.0, "someone else's interview"),
+    (r"\binformational\s+interview\b|\bnetworking\b", -2.5, "networking"),
+    (r"\boffer\s+(?:call|discussion|negotiation|review|letter)\b|\bsalary\s+negotiation\b",
+     -4.0, "a post-offer step"),
+    (r"\bthank[- ]you\s+(?:note|email|letter)\b|\bfollow[- ]up\s+email\b", -3.0,
+     "a follow-up task"),
+    (r"(?<!internal\s)\bcandidates?\b", -1.5, "about a candidate"),
+)
+
+# --- Description cues ----------------------------------------------------------------------
+
+# Wording addressed to a candidate.
+CANDIDATE_SIDE: tuple[Cue, ...] = (
+    (r"\byour\s+(?:\w+\s+)?(?:interview|application|candidacy|onsite|phone\s+screen)\b|"
+     r"\bthanks?\s+(?:you\s+)?for\s+(?:applying|your\s+(?:application|interest))\b|"
+     r"\byou\s+applied\b|\bi\s+applied\b|\bapplied\s+(?:for|to)\b|\bteam\s+you['’]d\s+be\s+joining\b|"
+     r"\b(?:position|role|opening|req)\s+(?:and\s+your\s+background|on\s+our\s+team|at\s+\w+)\b|"
+     r"\binterview\s+schedule\b|\bcandidate\s+(?:home|profile|experience|support|itinerary)\b|"
+     r"\binternal\s+(?:job\s+board|mobility|candidate)\b|\bapplication\s+process\b|"
+     r"\bbewerbung\b|\bihre\s+unterlagen\b|\bvotre\s+(?:entretien|candidature)\b|"
+     r"\bcandidature\b|\bproceso\s+de\s+selecci[óo]n\b|\btu\s+(?:entrevista|postulaci[óo]n)\b|"
+     r"\bvaga\b|\bsollicitatie\b|応募|選考|面接",
+     1.5, ""),
+    (r"\b(?:talent\s+acquisition|recruiting\s+coordinator|recruiter|campus\s+recruiting|"
+     r"hiring\s+team|the\s+\w+(?:\s+\w+){0,4}\s+(?:position|role|opening|req))\b", 1.0, ""),
+    (r"\bcongrat(?:s|ulations)\s+on\b|\bwhat\s+you['’]re\s+looking\s+for\b|"
+     r"\bexcited\s+to\s+(?:host|meet)\s+you\b|\bmoving\s+forward\b|\bselected\s+for\b|"
+     r"\byour\s+questions\b|\bwas\s+ist\s+ihnen\s+wichtig\b", 1.0, ""),
+    (r"\binterview(?:s)?\b|\bentrevista\b|\bentretien\b|gespr[äa]ch\b", 0.5, ""),
+)
+
+# Hiring steps named in a description (a private block often hides them there).
+DESCRIPTION_STEPS: tuple[Cue, ...] = (
+    (r"\b(?:phone|recruiter|technical|tech|coding|hm|hiring\s+manager)\s+"
+     r"(?:screen|screening|call|chat|interview)\b|\bphone\s+interview\b|\bfinal\s+round\b|"
+     r"\btake[- ]home\b|\bteam\s+match(?:ing)?\b|\b(?:virtual\s+)?onsite\b|\bsuperday\b",
+     1.0, ""),
+)
+
+# Wording addressed to an interviewer; decisive when the invite is internal to the owner.
+INTERVIEWER_SIDE: tuple[Cue, ...] = (
+    (r"\binterview\s+kit\b|\bscorecards?\b|\bfeedback\s+form\b|"
+     r"\b(?:submit|leave|complete|enter)\s+(?:your\s+)?(?:feedback|scorecard|notes)\b|"
+     r"\brubric\b|\byou['’]re\s+scheduled\s+to\s+interview\b|\byour\s+module\b|"
+     r"\bcandidate\s*:|\bcall\s+(?:the\s+)?candidate\b|\bcandidate\s+will\b|"
+     r"\bcandidate['’]s\b|\bcandidate\s+resume\b|\b(?:download|view)\s+resume\b|"
+     r"\bmark\s+advance\b|\bhire\s*/\s*no\s+hire\b|\bdebrief\b|\byou\s+lead\b|"
+     r"評価シート|候補者|\bbewerber(?:in)?\s*:|\bcandidat\s*:|"
+     r"\byour\s+open\s+.{0,40}?\breq\b|\blog\s+notes\s+in\b|\bhold\b\s*[—–-]",
+     -4.0, "interviewer-side wording"),
+)
+
+# Links and sender names of candidate-facing hiring systems.
+PLATFORM_LINKS: tuple[Cue, ...] = (
+    (r"hirevue\.com|karat\.io|codesignal\.com|coderpad\.io|hackerrank\.com|codility\.com|"
+     r"calendly\.com|\bcandidate\s+home\b|ashbyhq\.com|jobs\.lever\.co|myworkday\.com|"
+     r"smartrecruiters\.com", 1.0, "a hiring system"),
+)
+
+# Non-hiring contexts spelled out in a description.
+DESCRIPTION_NEGATIVES: tuple[Cue, ...] = (
+    (r"\bpodcast\b|\bradio\b|\breporter\b|\bjournalist\b|\bcomms\s+will\b|\bproducer\s+will\b|"
+     r"\brecording\s+with\s+the\s+host\b|\busability\b|\buser\s*testing\b|\bconsent\s+form\b|"
+     r"\birb\b|\bgift\s+card\b|\bpractice\s+(?:only|interview|session)\b|\bpeer\s+practice\b|"
+     r"\bmock\b|\bexit\s+interview\b|\bregretted\b|\boffboarding\b|\bds-160\b|"
+     r"\bconsulate\b|\bessays\b|\breference\s+for\b|\bbadge\s+pickup\b|"
+     r"\bbenefits\s+enrollment\b|\bdonor\s+pass\b|\bjob\s+fair\b|\bno\s+interviews\s+on\s+site\b|"
+     r"\bpackets\b|\bcoaching\b|\binterview\s+guide\b|\bdiscovery\s+interview\b|"
+     r"\bswitch\s+interview\b|\bnot\s+a\s+performance\s+review\b|"
+     r"selbsteinsch[äa]tzung|\bbilan\s+de\s+l['’]ann[ée]e\b|\bdiscuss\s+the\s+candidate\b",
+     -2.5, "not a hiring interview"),
+)
+
+# --- Format cues ---------------------------------------------------------------------------
+
+VIDEO = re.compile(
+    r"zoom|meet\.google|google\s+meet|hangouts|\bteams\b|teams\.microsoft|webex|skype|"
+    r"whereby|bluejeans|gotomeeting|\bchime\b|jitsi|coderpad|karat|hirevue|codesignal|"
+    r"hackerrank|codility|\bvideo\b|\bvirtual\b|\bonline\b|\bremote\b|\bvisio\b|オンライン",
+    re.I,
+)
+# Tools that only ever run as a video session, even where a phone word shows up too.
+VIDEO_ONLY_TOOLS = re.compile(r"coderpad|karat|hirevue|codesignal|hackerrank|codility", re.I)
+URL = re.compile(r"https?://|www\.", re.I)
+PHONE_NUMBER = re.compile(r"\+?\(?\d[\d\s().\-]{6,}\d")
+PHONE_WORDS = re.compile(
+    r"\bphone\b|\btelephone\b|\btel\.?\b|\bcall\b|\btelefon\w*|t[ée]l[ée]phon\w*|"
+    r"\btel[ée]fono\b|\btelef[óo]nica\b|電話", re.I)
+PHONE_TITLE = re.compile(
+    r"\bphone\s+(?:screen|interview|call)\b|\btelefon(?:interview|isch)|entretien\s+t[ée]l[ée]phonique|"
+    r"entrevista\s+telef[óo]nica|電話面接", re.I)
+# A bare "call" in the title is weaker: it may be a video call, so links decide first.
+PHONE_CALL = re.compile(r"\bcall\b|\banruf\b|\bappel\b|\bllamada\b|\bligação\b", re.I)
+# Video services as they appear in invitation bodies (bare words like "teams" are too common).
+VIDEO_LINK = re.compile(
+    r"zoom\.us|\bzoom\b|meet\.google|google\s+meet|teams\.microsoft|microsoft\s+teams|webex|"
+    r"skype|whereby\.com|bluejeans|gotomeeting|chime\.aws|jitsi|video\s*(?:call|interview|conference)|"
+    r"videollamada|visioconf[ée]rence|videogespr[äa]ch|オンライン", re.I)
+PHONE_DESCRIPTION = re.compile(
+    r"\b(?:will|I['’]ll|we['’]ll)\s+(?:give\s+you\s+a\s+)?call\b|\bcall(?:s|ing)?\s+(?:you|me|my)\b|"
+    r"\bmy\s+cell\b|\byour\s+cell\b|\bphone\s+number\s+on\s+your\b|\bruft\s+sie\b|"
+    r"\bvous\s+appellera\b|\bte\s+llamar[áa]\b", re.I)
+IN_PERSON = re.compile(
+    r"(?<!virtual\s)(?<!virtual\s-\s)\bon-?site\b|\bin[- ]person\b|\bpresencial\b|\bvor\s+ort\b|"
+    r"\bpers[öo]nlich\b|\ben\s+personne\b|\bsur\s+(?:site|place)\b|\bop\s+(?:ons\s+)?kantoor\b|"
+    r"\bat\s+our\s+office|\bour\s+offices?\b|\bnuestras\s+oficinas\b|\bnos\s+bureaux\b|"
+    r"\breception\b|\bvisitor\s+badge\b|\bempfang\b|\breceptie\b|\brecepci[óo]n\b|\baccueil\b|"
+    r"\barrive\s+(?:at|by)\b|対面|来社|ご来社", re.I)
+OFFICE_WORDS = re.compile(
+    r"\boffice\b|\bhq\b|\bheadquarters\b|\bcampus\b|\bbuilding\b|\bbldg\b|\bfloor\b|\bsuite\b|"
+    r"\bb[üu]ro\b|\bbureau\b|\boficina\b|\bkantoor\b|\bgeb[äa]ude\b|\bcaf[ée]\b|\bbakery\b", re.I)
+STREET_ADDRESS = (
+    re.compile(r"\b\d+[a-z]?\s+(?:[\w.'-]+\s+){0,4}(?:st|street|ave|avenue|rd|road|blvd|boulevard|"
+               r"dr|drive|ln|lane|way|pl|place|pkwy|parkway|ct|court|sq|square|park|plaza|hwy|"
+               r"highway|broadway|terrace|circle|quai|rue)\b", re.I),
+    re.compile(r"[a-zäöüß-]+(?:straße|strasse|str\.|allee|weg|platz|gasse|ring|damm|ufer|straat|"
+               r"laan|gracht|plein|kade|vej|gatan|gata|veien)\s*\d+", re.I),
+    re.compile(r"\b(?:calle|c/|avenida|av\.|avda\.?|rue|boulevard|quai|via|viale|piazza|corso|"
+               r"rua|praça|largo|paseo|plaza|carrer)\s+[\w' .-]+?\s*\d+", re.I),
+    re.compile(r"[都道府県][^\s\d]{0,12}?[区市町村]|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{5}\s+[A-Z][\w-]+|\b\d{4}\s?[A-Z]{2}\s+[A-Z]|"
+               r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|〒\s*\d{3}-\d{4}|\d+丁目|\d+番地?"),
+)
+
+# Locations that name no place at all.
+NO_PLACE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|\?+|see\s+(?:description|below|invite|email|"
+                      r"details)|details\s+to\s+follow|home|my\s+place)$", re.I)
+
+# --- Company cues --------------------------------------------------------------------------
+
+# Legal-form suffixes dropped from a company name.
+LEGAL_SUFFIX = re.compile(
+    r"[\s,]+(?:AG|SE|GmbH|Inc\.?|LLC|Ltd\.?|plc|S\.A\.|SA|SAS|BV|B\.V\.|NV|N\.V\.|Co\.|Corp\.?|"
+    r"Corporation|KK|K\.K\.|Recruiting|Talent|Careers|Hiring|Team)\s*$")
+# Words that cannot be, or start, a company name in a title.
+NOT_COMPANY = frozenset(
+    """interview interviews onsite on-site virtual phone screen round final panel call chat
+    intro coffee recruiter recruiting hiring manager technical tech coding team match the my
+    your a an our meeting conversation session superday video zoom teams meet google webex
+    hirevue karat codesignal coderpad updated invitation invite job role position complete
+    do first second third next initial take-home take home review presentation with and
+    for at de la le el recruiting entrevista entretien trabajo embauche gespräch
+    internal mobility candidate prep guide schedule busy personal private""".split()
+)
+# Words in front of a role noun that belong to the role, not to the company before it.
+ROLE_MODIFIERS = frozenset(
+    """senior sr sr. staff junior jr jr. lead principal summer intern software data product
+    financial finance marketing sales frontend front-end backend back-end full-stack fullstack
+    ml machine learning ios android security cloud platform business operations hr content ux
+    ui design engineering customer success account technical program project site reliability
+    solutions research mobile web devops qa test analytics growth people talent supply chain
+    developer""".split()
+)
+# Where a title names the company, most specific first; each has a group called "name".
+TITLE_COMPANY = (
+    re.compile(r"株式会社\s*(?P<name>[^\s】）)」]+)|(?P<name2>[^\s【】（(「]+?)\s*株式会社"),
+    re.compile(r"(?:@|\bat\b|\bbei\b|\bchez\b|\bcom\b|\bcon\b|\bfor\b|\bfür\b|\bpour\b|"
+               r"\bpara\b|\bvoor\b|\bpresso\b)\s+(?P<name>[^\s(|–—:·,][^(|–—:·,!]*)", re.I),
+    re.compile(r"(?P<name>[A-Z][\w.'-]*(?:\s+(?:&|of|[A-Z][\w.'&-]*))*)\s+"
+               r"(?:(?i:\d+(?:st|nd|rd|th)|first|second|third|final)\s+round\s+)?"
+               r"(?i:interview|onsite|on-site|superday|phone\s+screen|recruiting|entrevista)\b"),
+    re.compile(r"[\[【](?P<name>[^\]】]+)[\]】]"),
+    re.compile(r"\((?P<name>[^)]+)\)"),
+)
+SEGMENT_SPLIT = re.compile(r"\s+[-–—|:·/]\s+|\s*[|–—·:]\s*")
+COMPANY_FIELD = re.compile(
+    r"\b(?:company|unternehmen|entreprise|empresa|firma|employer|client|cliente|kunde)\s*:\s*"
+    r"(?P<name>[^\n,;|()]+)", re.I)
+CLIENT = re.compile(r"\b(?:client|cliente|kunde)\s*:\s*(?P<name>[^)\]\n,;|–—]+)", re.I)
+# Sender local parts that are not a tenant's name (noreply@myworkday.com).
+GENERIC_LOCAL_PARTS = frozenset(
+    "noreply no-reply donotreply recruiting careers jobs talent interviews hr notifications".split())

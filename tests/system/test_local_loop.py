@@ -1,0 +1,248 @@
+"""The whole loop on a local calendar folder, through the command line, as a newcomer uses it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd.cli import main
+from syncd.demo import seed
+
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture
+def demo(tmp_path, monkeypatch):
+    """A seeded demo folder; returns its config path."""
+    monkeypatch.setenv("SYNCD_RETRY_BASE", "0.01")
+    return seed(tmp_path / "demo")
+
+
+def calendar_dir(config: Path) -> Path:
+    return config.parent / "calendars" / "personal"
+
+
+def files(config: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(calendar_dir(config).glob("*.ics"))}
+
+
+def user_files(config: Path) -> dict[str, bytes]:
+    return {n: b for n, b in files(config).items() if not n.startswith("syncd-")}
+
+
+def owned_files(config: Path) -> dict[str, bytes]:
+    return {n: b for n, b in files(config).items() if n.startswith("syncd-")}
+
+
+def kinds(config: Path) -> list[str]:
+    out = []
+    for text in owned_files(config).values():
+        line = next(x for x in text.decode().splitlines() if x.startswith("X-SYNCD-KIND:"))
+        out.append(line.split(":", 1)[1])
+    return sorted(out)
+
+
+def drafts(config: Path) -> list[Path]:
+    return sorted((config.parent / "drafts" / "cur").glob("*"))
+
+
+def once(config: Path, *extra: str) -> int:
+    return main(["--config", str(config), "once", *extra])
+
+
+def status(config: Path, capsys) -> dict:
+    capsys.readouterr()
+    assert main(["--config", str(config), "status", "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+EXPECTED = sorted(["buffer-before", "buffer-after", "travel-to", "travel-back",  # in-person, tomorrow
+                   "buffer-before", "buffer-after",  # video, earlier today
+                   "conflict"])  # the onsite clashes with the team sync
+
+
+def test_first_cycle_makes_every_artifact_and_the_draft(demo, capsys):
+    assert once(demo) == 0
+    assert kinds(demo) == EXPECTED
+    [draft] = drafts(demo)
+    assert draft.name.endswith(":2,D")
+    text = draft.read_text()
+    assert "X-Syncd-Event:" in text and "talent@globex.com" in text
+    data = status(demo, capsys)
+    assert [a["name"] for a in data["accounts"]] == ["demo"] and data["accounts"][0]["last_error"] is None
+    summaries = {i["summary"]: i for i in data["interviews"]}
+    assert set(summaries) == {"Onsite interview – Senior Backend Engineer (Acme Robotics)",
+                              "Video interview – Product Analyst (Globex)"}
+    onsite = summaries["Onsite interview – Senior Backend Engineer (Acme Robotics)"]
+    assert onsite["format"] == "in_person" and onsite["reasons"]
+    video = summaries["Video interview – Product Analyst (Globex)"]
+    assert video["followup"]["kind"] == "apology" and video["followup"]["state"] == "drafted"
+    assert {c["kind"] for c in data["conflicts"]} == {"hard", "soft"}
+    assert len(data["artifacts"]) == 7
+
+
+def test_user_files_stay_byte_identical_and_second_cycle_changes_nothing(demo):
+    before = user_files(demo)
+    assert once(demo) == 0
+    owned = owned_files(demo)
+    stamps = {p.name: p.stat().st_mtime_ns for p in calendar_dir(demo).glob("syncd-*.ics")}
+    for _ in range(5):
+        assert once(demo) == 0
+    assert user_files(demo) == before
+    assert owned_files(demo) == owned
+    assert {p.name: p.stat().st_mtime_ns for p in calendar_dir(demo).glob("syncd-*.ics")} == stamps
+    assert len(drafts(demo)) == 1
+
+
+def test_lost_state_creates_no_duplicate_and_no_orphan(demo):
+    assert once(demo) == 0
+    owned = owned_files(demo)
+    shutil.rmtree(demo.parent / "state")
+    assert once(demo) == 0
+    assert owned_files(demo) == owned
+
+
+def test_moving_an_interview_moves_its_artifacts(demo):
+    assert once(demo) == 0
+    names = set(owned_files(demo))
+    path = calendar_dir(demo) / "acme-onsite.ics"
+    text = path.read_text()
+    start = next(x for x in text.splitlines() if x.startswith("DTSTART:"))
+    end = next(x for x in text.splitlines() if x.startswith("DTEND:"))
+    path.write_text(text.replace(start, _shift(start, 3)).replace(end, _shift(end, 3)))
+    assert once(demo) == 0
+    assert set(owned_files(demo)) < names  # same keys, same files: moved, not recreated
+    new_start = datetime.strptime(_shift(start, 3).split(":")[1], "%Y%m%dT%H%M%SZ")
+    prep = next(b.decode() for b in owned_files(demo).values() if b"X-SYNCD-KIND:buffer-before" in b
+                and b"Acme" in b)
+    assert f"DTEND:{new_start:%Y%m%dT%H%M%SZ}" in prep
+    assert "conflict" not in kinds(demo)  # three hours later it no longer clashes
+
+
+def _shift(line: str, hours: int) -> str:
+    name, value = line.split(":", 1)
+    moved = datetime.strptime(value, "%Y%m%dT%H%M%SZ") + timedelta(hours=hours)
+    return f"{name}:{moved:%Y%m%dT%H%M%SZ}"
+
+
+def test_deleting_an_interview_removes_its_artifacts(demo):
+    assert once(demo) == 0
+    (calendar_dir(demo) / "acme-onsite.ics").unlink()
+    assert once(demo) == 0
+    assert kinds(demo) == ["buffer-after", "buffer-before"]
+
+
+def test_dry_run_writes_nothing(demo, capsys):
+    before = files(demo)
+    assert once(demo, "--dry-run") == 0
+    out = capsys.readouterr().out
+    assert "would add travel-to" in out and "apology" in out
+    assert files(demo) == before
+    assert not (demo.parent / "state").exists()
+    assert not (demo.parent / "drafts").exists()
+
+
+def test_ack_attended_replaces_the_apology_with_a_thank_you(demo, capsys):
+    assert once(demo) == 0
+    data = status(demo, capsys)
+    ref = next(i["ref"] for i in data["interviews"] if i["followup"])
+    [apology] = drafts(demo)
+    assert main(["--config", str(demo), "ack", ref[:6], "--attended"]) == 0
+    [thanks] = drafts(demo)
+    assert thanks != apology and not apology.exists()
+    assert "Thank you" in thanks.read_text()
+    again = status(demo, capsys)
+    iv = next(i for i in again["interviews"] if i["ref"] == ref)
+    assert iv["ack"] == "attended" and iv["followup"]["kind"] == "thank-you"
+    assert once(demo) == 0
+    assert drafts(demo) == [thanks]  # one live draft per interview, whatever the cycles
+    assert main(["--config", str(demo), "ack", ref, "--dismiss"]) == 0
+    assert drafts(demo) == []
+
+
+def test_cannot_attend_drafts_a_reschedule_and_drops_the_buffers(demo, capsys):
+    assert once(demo) == 0
+    data = status(demo, capsys)
+    ref = next(i["ref"] for i in data["interviews"] if i["format"] == "in_person")
+    assert main(["--config", str(demo), "ack", ref, "--cannot-attend"]) == 0
+    assert any("new time" in p.read_text() for p in drafts(demo))
+    assert once(demo) == 0
+    assert "travel-to" not in kinds(demo)
+
+
+def test_unknown_ref_is_a_usage_error(demo, capsys):
+    assert once(demo) == 0
+    assert main(["--config", str(demo), "ack", "zzzz", "--missed"]) == 2
+    assert "zzzz" in capsys.readouterr().err
+
+
+def test_bad_input_is_skipped_with_one_message(demo, caplog):
+    folder = calendar_dir(demo)
+    (folder / "garbage.ics").write_text("BEGIN:VCALENDAR\nnot really\n")
+    (folder / "nostart.ics").write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\n"
+                                        "SUMMARY:no start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    (folder / "badtz.ics").write_text(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:tz\r\n"
+        "DTSTART;TZID=Mars/Olympus_Mons:20261201T100000\r\nDTEND;TZID=Mars/Olympus_Mons:20261201T110000\r\n"
+        "SUMMARY:odd zone\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert once(demo) == 0
+    assert kinds(demo) == EXPECTED
+    assert "garbage.ics" in caplog.text and "nostart.ics" in caplog.text
+    assert "badtz.ics" in caplog.text and "Mars/Olympus_Mons" in caplog.text
+
+
+def test_khal_lists_the_folder_with_the_artifacts(demo, tmp_path):
+    khal = BIN / "khal"
+    if not khal.exists():
+        pytest.skip("khal is not installed in this environment")
+    assert once(demo) == 0
+    conf = tmp_path / "khal.conf"
+    conf.write_text(f"[calendars]\n[[personal]]\npath = {calendar_dir(demo)}\n\n"
+                    "[locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\n"
+                    "longdateformat = %Y-%m-%d\ndatetimeformat = %Y-%m-%d %H:%M\n"
+                    "longdatetimeformat = %Y-%m-%d %H:%M\n")
+    env = {**os.environ, "XDG_DATA_HOME": str(tmp_path / "data")}
+    out = subprocess.run([str(khal), "-c", str(conf), "list", "today", "3d"], capture_output=True,
+                         text=True, env=env, timeout=60)
+    assert out.returncode == 0, out.stderr
+    for title in ("Prep: Acme Robotics interview", "Travel to Acme Robotics interview",
+                  "Double booking:", "Onsite interview"):
+        assert title in out.stdout
+
+
+def test_run_makes_artifacts_within_one_cycle_and_stops_on_ctrl_c(demo):
+    proc = subprocess.Popen([str(BIN / "syncd"), "--config", str(demo), "run"],
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and kinds(demo) != EXPECTED:
+            time.sleep(0.2)
+        assert kinds(demo) == EXPECTED
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=10) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = proc.stderr.read()
+    assert "Interview [" in log and "Double booking" in log and "Drafted the apology" in log
+    assert "Traceback" not in log
+
+
+def test_an_unreadable_account_is_reported_and_the_others_go_on(demo, capsys):
+    text = demo.read_text()
+    demo.write_text(text + '\n[[accounts]]\nname = "gone"\ntype = "local"\npath = "/nonexistent/syncd"\n')
+    assert once(demo) == 75
+    assert kinds(demo) == EXPECTED
+    data = status(demo, capsys)
+    gone = next(a for a in data["accounts"] if a["name"] == "gone")
+    assert "/nonexistent/syncd" in gone["last_error"]

@@ -1,0 +1,110 @@
+"""The config schema: the example validates, every problem is reported at once, exit 78."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd import config
+from syncd.cli import main
+from syncd.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    path.chmod(mode)
+    return path
+
+
+def test_the_example_validates_and_documents_every_key():
+    cfg = config.load(ROOT / "config.example.toml")
+    assert cfg.accounts[0]["type"] == "local"
+    assert cfg.buffers["before"] == timedelta(minutes=15)
+    text = (ROOT / "config.example.toml").read_text()
+    for section, keys in config.SCHEMA.items():
+        assert f"[{section}]" in text
+        for key in keys:
+            documented = f"{key} =" in text or f"[{section}.{key}]" in text
+            assert documented, f"{section}.{key} is not documented in config.example.toml"
+    for kind, keys in config.ACCOUNT_SCHEMA.items():
+        for key in keys:
+            assert f"{key} =" in text, f"accounts ({kind}).{key} is not documented"
+
+
+def test_durations():
+    assert config.parse_duration("90s") == timedelta(seconds=90)
+    assert config.parse_duration("2h") == timedelta(hours=2)
+    assert config.parse_duration("30d") == timedelta(days=30)
+    for bad in ("15", "m", "1.5h", "", "-3m"):
+        with pytest.raises(ValueError):
+            config.parse_duration(bad)
+
+
+def test_every_problem_at_once_with_file_key_value_and_expectation(tmp_path):
+    path = write(tmp_path, """
+[daemon]
+poll_intervall = "5m"
+horizon = "forever"
+[buffers]
+before = 15
+[interviews]
+include = ["(unclosed"]
+[[accounts]]
+name = "x"
+type = "carddav"
+[[accounts]]
+name = "y"
+type = "caldav"
+""")
+    with pytest.raises(ConfigError) as err:
+        config.load(path)
+    text = str(err.value)
+    assert all(str(path) in p for p in text.splitlines())
+    assert "daemon.poll_intervall: unknown key; did you mean 'poll_interval'?" in text
+    assert "daemon.horizon = 'forever': expected a duration" in text
+    assert "buffers.before = 15: expected a duration" in text
+    assert "interviews.include" in text and "regular expression" in text
+    assert "accounts[0].type = 'carddav': one of local, caldav" in text
+    assert "accounts[1].url: is required" in text
+    assert len(err.value.problems) == 6
+
+
+def test_inline_password_needs_a_private_file(tmp_path):
+    text = '[[accounts]]\nname = "d"\ntype = "caldav"\nurl = "http://x/"\npassword = "hunter2"\n'
+    with pytest.raises(ConfigError) as err:
+        config.load(write(tmp_path, text, mode=0o644))
+    assert "chmod 600" in str(err.value) and "hunter2" not in str(err.value)
+    assert config.load(write(tmp_path, text, mode=0o600)).accounts[0]["password"] == "hunter2"
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path):
+    cfg = config.load(write(tmp_path, '[[accounts]]\nname = "d"\ntype = "local"\npath = "cals"\n'))
+    assert cfg.accounts[0]["path"] == tmp_path / "cals"
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[daemon\n", "(syntax)"),
+    ('[daemon]\ntimezone = "Mars/Base"\n[[accounts]]\nname="a"\ntype="local"\npath="x"\n', "daemon.timezone"),
+    ('[[accounts]]\nname="a"\ntype="local"\npath="x"\n[[accounts]]\nname="a"\ntype="local"\npath="y"\n',
+     "accounts[1].name"),
+])
+def test_cli_exits_78_naming_file_and_key(tmp_path, capsys, text, key):
+    path = write(tmp_path, text)
+    assert main(["--config", str(path), "check-config"]) == 78
+    err = capsys.readouterr().err
+    assert str(path) in err and key in err
+
+
+def test_missing_file_exits_78(tmp_path, capsys):
+    assert main(["--config", str(tmp_path / "nope.toml"), "once"]) == 78
+    assert "nope.toml" in capsys.readouterr().err
+
+
+def test_check_config_ok(capsys):
+    assert main(["--config", str(ROOT / "config.example.toml"), "check-config"]) == 0
+    assert "ok" in capsys.readouterr().out
