@@ -25,9 +25,10 @@ BASE_SECONDS = float(os.environ.get("SYNCD_RETRY_BASE", "1.0"))  # tests shorten
 CAP_SECONDS = 60.0
 
 
-def backoff(attempt: int, retry_after: float | None, base: float = BASE_SECONDS,
+def backoff(attempt: int, retry_after: float | None, base: float | None = None,
             cap: float = CAP_SECONDS, rand: Callable[[], float] = random.random) -> float:
     """Seconds to wait before attempt ``attempt + 1``: the server's word, else capped jitter."""
+    base = BASE_SECONDS if base is None else base
     if retry_after is not None:
         return min(max(retry_after, 0.0), cap)
     return min(cap, base * 2 ** (attempt - 1)) * (0.5 + rand() / 2)

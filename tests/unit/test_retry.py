@@ -1,0 +1,56 @@
+"""The retry policy: back-off arithmetic and what is retried."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncd import retry
+from syncd.errors import AuthError, RateLimited, TransientError
+
+
+def test_backoff_grows_and_is_capped():
+    waits = [retry.backoff(n, None, base=1.0, cap=30.0, rand=lambda: 1.0) for n in range(1, 8)]
+    assert waits == [1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert retry.backoff(3, None, base=1.0, cap=30.0, rand=lambda: 0.0) == 2.0  # jitter: half to full
+
+
+def test_backoff_honours_retry_after_within_the_cap():
+    assert retry.backoff(1, 7.0, base=1.0, cap=30.0) == 7.0
+    assert retry.backoff(1, 600.0, base=1.0, cap=30.0) == 30.0
+
+
+def test_transient_errors_are_retried_until_success():
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise RateLimited("slow down", status=429, retry_after=0.0)
+        return "ok"
+
+    assert retry.call("acct", flaky) == "ok"
+    assert len(calls) == 3
+
+
+def test_gives_up_after_the_attempts_and_reraises():
+    calls = []
+
+    def down():
+        calls.append(1)
+        raise TransientError("503", status=503)
+
+    with pytest.raises(TransientError):
+        retry.call("acct", down)
+    assert len(calls) == retry.ATTEMPTS
+
+
+def test_other_errors_are_not_retried():
+    calls = []
+
+    def refused():
+        calls.append(1)
+        raise AuthError("check username and password", status=401)
+
+    with pytest.raises(AuthError):
+        retry.call("acct", refused)
+    assert calls == [1]
