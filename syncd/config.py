@@ -172,6 +172,7 @@ ACCOUNT_SCHEMA: dict[str, dict[str, Key]] = {
         "client_secrets": Key(_path, "the OAuth client JSON from Google Cloud", None),
         "token_file": Key(_path, "a path for the stored token", required=True),
         "api_endpoint": Key(_string, "a URL ending in /calendar/v3/", None),
+        "token_uri": Key(_string, "the OAuth token endpoint URL", None),
     },
     "exchange": {
         "email": Key(_string, "the mailbox address", required=True),

@@ -1,10 +1,11 @@
 """Detect job interviews in which the owner is the candidate.
 
-A scored, explainable classifier: each cue found in an event (title words in several
-languages, hiring-process steps, candidate-facing or interviewer-facing wording, who sent the
-invite) adds a signed weight; the sum, offset by a negative bias, goes through a logistic so
-that the score reads as a probability. Every cue that contributed becomes a short reason, the
-decisive ones first. Pure: no I/O, no clock, no state beyond the compiled patterns.
+A scored, explainable classifier. Each cue found in an event (interview words in several
+languages, hiring-process steps, wording addressed to a candidate or to an interviewer, who
+sent the invite and from where) adds a signed weight; the sum, offset by a negative bias,
+goes through a logistic so that the score reads like a probability. Every cue that counted
+becomes a short reason, the decisive ones first. The keyword tables live in
+:mod:`syncd.detect_words`. Pure: no I/O, no clock, no state beyond compiled patterns.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,12 +23,14 @@ from syncd import detect_words as words
 if TYPE_CHECKING:
     from syncd.model import Event
 
-# Without any cue an event scores about 0.12; one clear interview word in the title lifts it
-# over 0.5, and a hard negative sinks it whatever else is present.
+# With no cue at all an event scores 0.12; one plain interview word in the title lifts it
+# to 0.62, and a hard negative (-6) sinks it whatever else is present.
 BIAS = -2.0
-# Cap on how much one family of cues may add, so that verbose invites do not run away.
+# How much one family of cues may add, so that a wordy invitation cannot run away.
 GROUP_CAP = 3.5
 MAX_REASONS = 6
+
+Signal = tuple[float, str]
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,8 @@ class Parties:
     organizer: str  # bare lower-case address, "" when absent
     organizer_domain: str  # registrable domain of the organizer
     own_domains: frozenset[str]  # the owner's employer domains (free-mail excluded)
-    by_owner: bool  # the owner sent it
-    internal: bool  # sent within the owner's employer, nobody from another company
+    by_owner: bool  # the owner sent it (or nobody did)
+    internal: bool  # sent within the owner's employer, to colleagues or a personal address
     outside: tuple[str, ...]  # other companies' domains among organizer and attendees
     platform: str  # a hiring platform's domain among organizer and attendees, or ""
 
@@ -68,94 +72,54 @@ class Parties:
         return self.by_owner or self.organizer_domain in self.own_domains
 
 
-Signal = tuple[float, str]
-
-_CUE_CACHE: dict[tuple[words.Cue, ...], tuple[tuple[re.Pattern[str], float, str], ...]] = {}
-
-
-def classify(
-    summary: str,
-    description: str,
-    location: str,
-    organizer: str,
-    attendees: Sequence[str],
-    rules: Rules,
-) -> Verdict:
+def classify(summary: str, description: str, location: str, organizer: str,
+             attendees: Sequence[str], rules: Rules) -> Verdict:
     """Classify one event given as plain fields.
 
-    ``organizer`` and ``attendees`` are addresses, optionally as ``mailto:`` URIs or
-    ``Name <addr>``. Returns a :class:`Verdict`; raises ``re.error`` only when a rule's
-    include/exclude pattern is not a valid regular expression.
+    ``organizer`` and ``attendees`` are addresses, bare, as ``mailto:`` URIs or as
+    ``Name <addr>``. Returns a :class:`Verdict`; format and company are filled in only for
+    interviews. Raises ``re.error`` when an include/exclude rule is not a valid regex.
     """
+    location = location or ""
     title = _clean_title(summary)
-    text = _plain_text(description)
+    text = html.unescape(words.HTML_TAG.sub(" ", description or "")).replace("\u2019", "'")
     parties = read_parties(organizer, attendees, rules.self_addresses)
     signals = _title_signals(title) + _description_signals(text, parties)
-    signals += _party_signals(parties, title, text)
-    raw = BIAS + sum(weight for weight, _ in signals)
-    score = round(1.0 / (1.0 + math.exp(-raw)), 2)
+    signals += _party_signals(parties, title)
+    score = round(1.0 / (1.0 + math.exp(-(BIAS + sum(w for w, _ in signals)))), 2)
     interview = score >= rules.threshold
     forced = _forced(rules, summary, description, location)
     if forced is not None:
         interview, reason = forced
         score = 1.0 if interview else 0.0
-        signals = [(math.inf if interview else -math.inf, reason)] + signals
+        signals = [(math.inf if interview else -math.inf, reason), *signals]
     if not interview:
         return Verdict(False, score, "unknown", "", _reasons(signals, False))
-    return Verdict(
-        True,
-        score,
-        meeting_format(title, text, location),
-        company_name(title, text, parties),
-        _reasons(signals, True),
-    )
+    return Verdict(True, score, meeting_format(title, text, location),
+                   company_name(title, text, parties), _reasons(signals, True))
 
 
 def detect(event: Event, rules: Rules) -> Verdict:
     """Same as :func:`classify`, on a :class:`syncd.model.Event`."""
-    return classify(
-        event.summary,
-        event.description,
-        event.location,
-        event.organizer,
-        [attendee.email for attendee in event.attendees],
-        rules,
-    )
+    return classify(event.summary, event.description, event.location, event.organizer,
+                    [attendee.email for attendee in event.attendees], rules)
 
 
-# --- Text ----------------------------------------------------------------------------------
-
-_TAG = re.compile(r"<[^>]+>")
-_TITLE_PREFIX = re.compile(
-    r"^\s*(?:(?:updated\s+)?invitation|accepted|tentative|declined|canceled\s+event|"
-    r"cancelled\s+event|fwd?|re)\s*:\s*", re.I)
-
-
-def _plain_text(description: str) -> str:
-    """The description without HTML markup, with curly apostrophes made straight."""
-    text = html.unescape(_TAG.sub(" ", description or ""))
-    return text.replace("\u2019", "'")
+# --- Signals -------------------------------------------------------------------------------
 
 
 def _clean_title(summary: str) -> str:
-    """The summary without the mail-client prefixes that say nothing about the event."""
-    title = (summary or "").replace("\u2019", "'")
-    while _TITLE_PREFIX.match(title):
-        title = _TITLE_PREFIX.sub("", title, count=1)
-    return title.strip()
-
-
-def _compiled(cues: tuple[words.Cue, ...]) -> tuple[tuple[re.Pattern[str], float, str], ...]:
-    """Compile a cue table once; the cache holds only the module's constant tables."""
-    if cues not in _CUE_CACHE:
-        _CUE_CACHE[cues] = tuple((re.compile(p, re.I), w, n) for p, w, n in cues)
-    return _CUE_CACHE[cues]
+    """The summary without "Updated invitation:"-style prefixes, apostrophes made straight."""
+    title = (summary or "").replace("\u2019", "'").strip()
+    while words.TITLE_PREFIX.match(title):
+        title = words.TITLE_PREFIX.sub("", title, count=1)
+    return title
 
 
 def _matches(cues: tuple[words.Cue, ...], text: str, where: str) -> list[Signal]:
-    """One signal per cue of ``cues`` found in ``text``, naming what matched."""
+    """One signal per cue found in ``text``, quoting what matched."""
     found: list[Signal] = []
-    for pattern, weight, note in _compiled(cues):
+    for pattern, weight, note in cues:
         match = pattern.search(text)
         if match:
             said = " ".join(match.group(0).split())
@@ -164,16 +128,16 @@ def _matches(cues: tuple[words.Cue, ...], text: str, where: str) -> list[Signal]
 
 
 def _strongest(signals: list[Signal]) -> list[Signal]:
-    """Keep only the heaviest signal of a family: one word suffices, two add nothing."""
+    """Keep only the heaviest signal of a family: one such word suffices, two add nothing."""
     return [max(signals, key=lambda s: abs(s[0]))] if signals else []
 
 
-def _capped(signals: list[Signal], cap: float = GROUP_CAP) -> list[Signal]:
-    """Let distinct cues of one family add up, but to no more than ``cap``."""
+def _capped(signals: list[Signal]) -> list[Signal]:
+    """Let distinct cues of one family add up, but to no more than GROUP_CAP."""
     kept: list[Signal] = []
     total = 0.0
     for weight, reason in sorted(signals, key=lambda s: -s[0]):
-        weight = min(weight, cap - total)
+        weight = min(weight, GROUP_CAP - total)
         if weight <= 0:
             break
         kept.append((weight, reason))
@@ -181,11 +145,8 @@ def _capped(signals: list[Signal], cap: float = GROUP_CAP) -> list[Signal]:
     return kept
 
 
-# --- Signals -------------------------------------------------------------------------------
-
-
 def _title_signals(title: str) -> list[Signal]:
-    """Interview words, hiring steps, role titles and hard negatives in the title."""
+    """Interview words, hiring steps, a job title and hard negatives in the title."""
     signals = _strongest(_matches(words.INTERVIEW_WORDS, title, "title"))
     signals += _capped(_matches(words.HIRING_STEPS, title, "title"))
     role = words.ROLE_TITLE.search(title)
@@ -193,36 +154,34 @@ def _title_signals(title: str) -> list[Signal]:
         signals.append((1.0, f"title names a job title ('{role.group(0)}')"))
     negatives = _matches(words.TITLE_NEGATIVES, title, "title")
     if negatives:
-        signals.append(min(negatives))  # the most negative one; they do not stack
+        signals.append(min(negatives))  # the most negative only; they do not stack
     return signals
 
 
 def _description_signals(text: str, parties: Parties) -> list[Signal]:
-    """Candidate-facing and interviewer-facing wording, and non-hiring contexts."""
+    """Wording addressed to a candidate or to an interviewer, and non-hiring contexts."""
     signals = _capped(_matches(words.CANDIDATE_SIDE, text, "description"))
     signals += _matches(words.PLATFORM_LINKS, text, "description")
     signals += _matches(words.DESCRIPTION_STEPS, text, "description")
-    interviewer = _strongest(_matches(words.INTERVIEWER_SIDE, text, "description"))
-    if interviewer:
-        weight, reason = interviewer[0]
+    for weight, reason in _strongest(_matches(words.INTERVIEWER_SIDE, text, "description")):
         if parties.owner_side:
-            # From inside the owner's own organisation this wording settles it: the owner
-            # is on the hiring side. From outside it may be boilerplate, so it counts less.
-            signals.append((weight, reason + " on an invite from the owner's own side"))
+            # Sent from within the owner's own organisation, this wording settles it: the
+            # owner is on the hiring side. From outside it may be boilerplate.
+            signals.append((weight, f"{reason}, on an invite from the owner's own side"))
         else:
             signals.append((weight / 2, reason))
     signals += _strongest(_matches(words.DESCRIPTION_NEGATIVES, text, "description"))
     return signals
 
 
-def _party_signals(parties: Parties, title: str, text: str) -> list[Signal]:
+def _party_signals(parties: Parties, title: str) -> list[Signal]:
     """What the organizer's and attendees' domains say about who is the candidate."""
     signals: list[Signal] = []
     org = parties.organizer_domain
-    if org and org in parties.outside:
+    if org in parties.outside:
         signals.append((1.0, f"organizer is at {org}, an outside company"))
         named = _name_from_domain(org, title, "")
-        if _spelled_in(re.sub(r"[^a-z0-9]", "", named.lower()), title):
+        if _spelled_in(_squash(named), title):
             signals.append((0.5, f"title names the organizer's company ({named})"))
     elif parties.outside:
         signals.append((0.5, f"an attendee is at {parties.outside[0]}, an outside company"))
@@ -246,61 +205,60 @@ def _forced(rules: Rules, summary: str, description: str, location: str) -> tupl
 
 
 def _reasons(signals: list[Signal], interview: bool) -> tuple[str, ...]:
-    """Reasons that support the verdict first, heaviest first; then the strongest dissent."""
-    agree = sorted((s for s in signals if (s[0] > 0) == interview and s[0] != 0),
-                   key=lambda s: -abs(s[0]))
-    dissent = sorted((s for s in signals if (s[0] > 0) != interview and s[0] != 0),
-                     key=lambda s: -abs(s[0]))
-    reasons = [reason for _, reason in agree[:MAX_REASONS - 1]]
-    reasons += [f"despite: {reason}" for _, reason in dissent[:1]]
-    if not reasons:
-        reasons = ["no sign of a job interview in the title, description or invitees"]
-    return tuple(reasons)
+    """Reasons that support the verdict, heaviest first, then the strongest dissent."""
+    ranked = sorted((s for s in signals if s[0]), key=lambda s: -abs(s[0]))
+    agree = [reason for weight, reason in ranked if (weight > 0) == interview]
+    dissent = [f"despite: {reason}" for weight, reason in ranked if (weight > 0) != interview]
+    reasons = agree[:MAX_REASONS - 1] + dissent[:1]
+    return tuple(reasons or ["no sign of a job interview in the title, description or invitees"])
 
 
 # --- Parties -------------------------------------------------------------------------------
-
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 def bare_address(raw: str) -> str:
     """The lower-case address in ``raw`` (``mailto:x@y``, ``Name <x@y>``), or ""."""
     value = (raw or "").strip()
     if value.lower().startswith("mailto:"):
-        value = value[7:]
-    match = _ADDRESS.search(value)
+        value = value[len("mailto:"):]
+    match = words.ADDRESS.search(value)
     return match.group(0).lower() if match else value.lower()
 
 
+def registrable(domain: str) -> str:
+    """The registrable part of a host name: ``mail.acme.co.uk`` -> ``acme.co.uk``."""
+    labels = domain.lower().strip(".").split(".")
+    size = 3 if ".".join(labels[-2:]) in words.TWO_PART_SUFFIXES else 2
+    return ".".join(labels[-size:])
+
+
 def _domain(address: str) -> str:
-    """The registrable domain of an address, "" when there is none."""
     return registrable(address.rpartition("@")[2]) if "@" in address else ""
 
 
-def _is_platform(domain: str) -> bool:
-    return domain in words.PLATFORM_DOMAINS
-
-
-def read_parties(organizer: str, attendees: Sequence[str], self_addresses: Sequence[str]) -> Parties:
-    """Work out where the organizer and attendees stand relative to the owner."""
+def read_parties(organizer: str, attendees: Sequence[str],
+                 self_addresses: Sequence[str]) -> Parties:
+    """Work out where the organizer and the attendees stand relative to the owner."""
     selves = {bare_address(a) for a in self_addresses if a}
-    own = frozenset(d for d in (_domain(a) for a in selves) if d and d not in words.FREE_MAIL)
+    personal = words.FREE_MAIL | words.SERVICE_DOMAINS
+    own = frozenset(d for d in map(_domain, selves) if d and d not in personal)
     org = bare_address(organizer)
-    people = [bare_address(a) for a in attendees]
-    people = [p for p in people if p and not p.endswith(words.RESOURCE_DOMAINS)]
-    others = [p for p in people if p not in selves and p != org]
+    people = (bare_address(a) for a in attendees)
+    others = [p for p in people if p and p not in selves and p != org
+              and not p.endswith(words.RESOURCE_DOMAINS)]
     outside: list[str] = []
     platform = ""
-    for address in [org, *others]:
-        domain = _domain(address)
-        if not domain or domain in words.FREE_MAIL or domain in own:
+    for domain in map(_domain, [org, *others]):
+        if not domain or domain in personal or domain in own:
             continue
-        if _is_platform(domain):
+        if domain in words.PLATFORM_DOMAINS:
             platform = platform or domain
         elif domain not in outside:
             outside.append(domain)
     org_domain = _domain(org)
-    by_owner = org in selves or (not org and not others)
+    by_owner = org in selves or not org
+    # A block the owner keeps for themselves is not "internal": only an invite that
+    # involves colleagues (or comes from one) says the owner's employer is hiring.
     internal = (org_domain in own and not outside and not platform
                 and (bool(others) or not by_owner))
     return Parties(org, org_domain, own, by_owner, internal, tuple(outside), platform)
@@ -310,17 +268,16 @@ def read_parties(organizer: str, attendees: Sequence[str], self_addresses: Seque
 
 
 def meeting_format(title: str, text: str, location: str) -> str:
-    """Say how the interview happens: "in_person", "video", "phone" or "unknown".
+    """Say how an interview happens: "in_person", "video", "phone" or "unknown".
 
     The location is the most deliberate field, so it decides first; then the title; then
-    links and phrases in the description.
+    links and phrases in the description; last, any named place counts as somewhere to go.
     """
-    by_location = _format_from_location(title, text, location.strip())
-    if by_location:
-        return by_location
-    if words.VIDEO.search(title):
-        return "video"
-    if words.VIDEO_ONLY_TOOLS.search(text):
+    place = location.strip()
+    decided = _format_from_location(title, text, place) if place else ""
+    if decided:
+        return decided
+    if words.VIDEO.search(title) or words.VIDEO_ONLY_TOOLS.search(text):
         return "video"
     if words.PHONE_TITLE.search(title):
         return "phone"
@@ -330,23 +287,20 @@ def meeting_format(title: str, text: str, location: str) -> str:
         return "phone"
     if words.IN_PERSON.search(title) or (words.IN_PERSON.search(text) and _is_address(text)):
         return "in_person"
-    # A named place that is neither a link nor a number is somewhere to go to.
-    place = location.strip()
     return "in_person" if place and not words.NO_PLACE.match(place) else "unknown"
 
 
 def _format_from_location(title: str, text: str, location: str) -> str:
-    """The format the location alone implies, or "" when it implies none."""
-    if not location:
-        return ""
+    """The format the location implies, or "" when it implies none."""
     if words.VIDEO.search(location) or words.URL.search(location):
         return "video"
     if _is_phone(location):
         return "phone"
     if _is_address(location):
         return "in_person"
-    in_person_said = words.IN_PERSON.search(title) or words.IN_PERSON.search(location)
-    if in_person_said or (words.OFFICE_WORDS.search(location) and words.IN_PERSON.search(text)):
+    if words.IN_PERSON.search(title) or words.IN_PERSON.search(location):
+        return "in_person"
+    if words.OFFICE_WORDS.search(location) and words.IN_PERSON.search(text):
         return "in_person"
     return ""
 
@@ -357,37 +311,32 @@ def _is_phone(location: str) -> bool:
     if number and sum(c.isdigit() for c in number.group(0)) >= 7:
         rest = location.replace(number.group(0), "")
         return not re.search(r"[^\W\d_]{4,}", rest) or bool(words.PHONE_WORDS.search(rest))
+    if words.PHONE_WORDS.match(location):
+        return True
     return len(location.split()) <= 4 and bool(words.PHONE_WORDS.search(location))
 
 
-def _is_address(location: str) -> bool:
+def _is_address(text: str) -> bool:
     """True when the text contains something shaped like a street address or postcode."""
-    return any(pattern.search(location) for pattern in words.STREET_ADDRESS)
+    return any(pattern.search(text) for pattern in words.STREET_ADDRESS)
 
 
 # --- Company -------------------------------------------------------------------------------
 
 
-def registrable(domain: str) -> str:
-    """The registrable part of a host name: ``mail.acme.co.uk`` -> ``acme.co.uk``."""
-    labels = domain.lower().strip(".").split(".")
-    size = 3 if ".".join(labels[-2:]) in words.TWO_PART_SUFFIXES else 2
-    return ".".join(labels[-size:])
-
-
 def company_name(title: str, text: str, parties: Parties) -> str:
     """Name the hiring company, "" when nothing says which it is.
 
-    An agency's client named in the text wins; then the organizer's own company (unless the
-    owner sent the invite, or a platform or agency did); then the title and description;
-    then an attendee from another company; then a platform tenant's sender name.
+    In order: an agency's client named in the text; the organizer's company (unless the
+    owner, a platform or an agency sent the invite); a name in the title; a "Company:"
+    line; an attendee's company; a platform tenant's sender name (datadog@myworkday.com).
     """
     client = words.CLIENT.search(title) or words.CLIENT.search(text)
     name = _clean_company(client.group("name")) if client else ""
     org = parties.organizer_domain
-    if not name and org and not parties.by_owner and not _is_agency(org):
-        if org in parties.outside or org in parties.own_domains:
-            name = _name_from_domain(org, title, text)
+    sent_by_company = org in parties.outside or org in parties.own_domains
+    if not name and sent_by_company and not parties.by_owner and not _is_agency(org):
+        name = _name_from_domain(org, title, text)
     name = name or _company_from_title(title)
     field = words.COMPANY_FIELD.search(text)
     name = name or (_clean_company(field.group("name")) if field else "")
@@ -404,30 +353,33 @@ def _is_agency(domain: str) -> bool:
 
 
 def _name_from_domain(domain: str, title: str, text: str) -> str:
-    """A company's name from its domain, spelled as the invite spells it where it does."""
+    """A company's name from its domain, spelled the way the invite spells it if it does."""
     if domain in words.KNOWN_COMPANIES:
         return words.KNOWN_COMPANIES[domain]
-    label = re.sub(r"[^a-z0-9]", "", domain.partition(".")[0])
+    label = _squash(domain.partition(".")[0])
     for key in dict.fromkeys((label, words.LABEL_AFFIXES.sub("", label))):
         spelled = len(key) >= 3 and (_spelled_in(key, title) or _spelled_in(key, text[:5000]))
         if spelled:
             return words.LEGAL_SUFFIX.sub("", spelled)
-    # Short labels are nearly always initials (sap, ibm, bcg).
+    # Short labels are nearly always initials (sap, ibm, ey).
     return label.upper() if len(label) <= 3 else label.capitalize()
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:['&.-][^\W_]+)*")
+def _squash(word: str) -> str:
+    """Lower-case ASCII letters and digits only: "Itaú" -> "itau", as domains spell it."""
+    plain = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", plain.lower())
 
 
 def _spelled_in(key: str, text: str) -> str:
     """The capitalised run of up to three words in ``text`` that squashes to ``key``."""
-    tokens = list(_TOKEN.finditer(text))
+    tokens = list(words.WORD_TOKEN.finditer(text))
     for i, first in enumerate(tokens):
         if not first.group(0)[0].isupper():
             continue
         joined = ""
         for last in tokens[i:i + 3]:
-            joined += re.sub(r"[^a-z0-9]", "", last.group(0).lower())
+            joined += _squash(last.group(0))
             if joined == key:
                 return text[first.start():last.end()]
             if not key.startswith(joined):
@@ -451,12 +403,11 @@ def _company_from_title(title: str) -> str:
 
 
 def _clean_company(raw: str) -> str:
-    """Trim a candidate company name, or return "" when it does not look like one."""
-    text = re.sub(r"[^\w\s&.'-]", " ", raw.replace("株式会社", " "))
-    tokens = text.split()
+    """Trim a candidate company name; "" when what is left does not look like one."""
+    tokens = re.sub(r"[^\w\s&.'-]", " ", raw.replace("株式会社", " ")).split()
     for i, token in enumerate(tokens):
         if words.ROLE_TITLE.fullmatch(token) or token.lower() in ("role", "position", "team"):
-            tokens = tokens[:i]
+            tokens = tokens[:i]  # "Figma Developer Advocate" -> "Figma"
             break
     while tokens and tokens[-1].lower() in words.ROLE_MODIFIERS:
         tokens.pop()
@@ -464,8 +415,6 @@ def _clean_company(raw: str) -> str:
     parts = name.split()
     if not parts or len(parts) > 4 or any(c.isdigit() for c in name):
         return ""
-    if not (parts[0][0].isupper() or not parts[0][0].isascii()):
+    if parts[0][0].isascii() and not parts[0][0].isupper():
         return ""
-    if any(p.lower() in words.NOT_COMPANY for p in parts):
-        return ""
-    return name
+    return "" if any(p.lower() in words.NOT_COMPANY for p in parts) else name

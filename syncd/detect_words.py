@@ -10,8 +10,14 @@ from __future__ import annotations
 
 import re
 
-# A cue: (regex, weight, note). The note, when not empty, finishes the reason sentence.
-Cue = tuple[str, float, str]
+# A cue: (pattern, weight, note). The note, when not empty, finishes the reason sentence.
+Cue = tuple[re.Pattern[str], float, str]
+
+
+def _cues(*entries: tuple[str, float, str]) -> tuple[Cue, ...]:
+    """Compile a cue table, case-insensitively."""
+    return tuple((re.compile(pattern, re.I), weight, note) for pattern, weight, note in entries)
+
 
 # --- Domains -------------------------------------------------------------------------------
 
@@ -27,6 +33,8 @@ FREE_MAIL = frozenset(
     comcast.net verizon.net att.net sbcglobal.net rediffmail.com seznam.cz wp.pl o2.pl
     docomo.ne.jp ezweb.ne.jp softbank.ne.jp""".split()
 )
+# Services that send invitations for anyone; their domain names no employer either.
+SERVICE_DOMAINS = frozenset({"zoom.us", "zoom.com", "doodle.com", "when2meet.com"})
 
 # Applicant-tracking, scheduling and assessment systems: they send on a company's behalf,
 # so the company has to come from the title or the description instead.
@@ -36,7 +44,7 @@ PLATFORM_DOMAINS = frozenset(
     ashbyhq.com smartrecruiters.com icims.com jobvite.com workablemail.com workable.com
     bamboohr.com gem.com modernloop.io paradox.ai hackerrank.com codility.com
     successfactors.com taleo.net recruitee.com personio.de teamtailor.com
-    breezy.hr jazzhr.com cronofy.com zoom.us pramp.com""".split()
+    breezy.hr jazzhr.com cronofy.com""".split()
 )
 # Platforms whose sender local part names the customer (datadog@myworkday.com).
 TENANT_PLATFORMS = frozenset({"myworkday.com", "workday.com", "successfactors.com"})
@@ -97,33 +105,40 @@ LABEL_AFFIXES = re.compile(r"^(?:get|try|join|use|make|go|hello|team)|(?:hq|app|
 # --- Title cues ----------------------------------------------------------------------------
 
 # Words that name a job interview, by language.
-INTERVIEW_WORDS: tuple[Cue, ...] = (
+INTERVIEW_WORDS = _cues(
     (r"\binterview(?:s|ing)?\b", 2.5, ""),
     (r"\bentrevista\s+(?:de\s+trabajo|de\s+emprego|t[ée]cnica|presencial|laboral)", 3.0, ""),
     (r"\bentrevista\b", 2.0, ""),
-    (r"\bentretien\s+(?:d['’]embauche|de\s+recrutement|t[ée]l[ée]phonique|technique|rh)", 3.0, ""),
+    (r"\bentretien\s+(?:d['’]embauche|de\s+recrutement|t[ée]l[ée]phonique|technique|rh)",
+     3.0, ""),
     (r"\bentretien\b", 1.5, ""),
     (r"vorstellungsgespr[äa]ch|bewerbungsgespr[äa]ch|kennenlerngespr[äa]ch|"
      r"auswahlgespr[äa]ch|jobinterview|telefoninterview", 3.0, ""),
     (r"sollicitatiegesprek|kennismakingsgesprek|selectiegesprek", 3.0, ""),
-    (r"\bcolloquio(?:\s+di\s+lavoro)?\b|\bintervista\b", 2.5, ""),
-    (r"rozmowa\s+(?:kwalifikacyjna|rekrutacyjna)|\bpohovor\b|\bintervju\b|\bhaastattelu\b|"
-     r"\bm[üu]lakat\b|собеседование|συνέντευξη", 2.5, ""),
+    (r"\bcolloquio(?:\s+di\s+lavoro|\s+conoscitivo)?\b", 2.5, ""),
+    (r"\bintervista\b", 1.0, ""),  # Italian uses it for the press; job talks are colloqui
+    # Compounds (anställningsintervju, työhaastattelu) carry the word at their end.
+    (r"rozmowa\s+(?:kwalifikacyjna|rekrutacyjna)|\bpohovor\b|intervju\b|haastattelu\b|"
+     r"jobsamtale|\bm[üu]lakat\b|i[şs]\s+g[öo]r[üu][şs]mesi|собеседование|συνέντευξη|"
+     r"\bwawancara\b|phỏng\s+vấn|สัมภาษณ์|مقابلة|ראיון", 2.5, ""),
     (r"面接|面試|面试|면접|カジュアル面談|採用面談|選考", 3.0, ""),
 )
 
 # Steps of a hiring process that are named without the word interview.
-HIRING_STEPS: tuple[Cue, ...] = (
+HIRING_STEPS = _cues(
     (r"\b(?:phone|recruiter|technical|tech|coding|hm|initial|intro|video|screening)"
      r"[ -]?(?:screen|screening)\b", 2.5, ""),
     (r"\bscreening\s+call\b", 2.5, ""),
-    (r"\bhiring\s+manager\b", 2.0, ""),
+    (r"\bhiring\s+(?:manager|team)\b|\bbar\s+raiser\b", 2.0, ""),
+    (r"\bportfolio\s+(?:review|presentation)\b|\bcase\s+(?:study|interview)\b|"
+     r"\bpair\s+programming\b|\bonline\s+assessment\b|\bcoding\s+(?:challenge|assessment)\b",
+     1.5, ""),
     (r"\b(?:virtual\s+)?on-?site\b", 2.0, ""),
     (r"\bsuperday\b|\bassessment\s+(?:centre|center|day)\b", 3.0, ""),
     (r"\bpanel\b", 1.5, ""),
-    (r"\bfinal\s+(?:round|interview|step)\b", 2.5, ""),
-    (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b",
-     2.0, ""),
+    (r"\bfinal\s+(?:round|interview|step|stage)\b", 2.5, ""),
+    (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next|presentation|coding|technical|case|"
+     r"behaviou?ral|culture|hr|interview)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b", 2.0, ""),
     (r"\btake[- ]?home\b", 2.5, ""),
     (r"\bteam[- ]match(?:ing)?\b", 2.5, ""),
     (r"\b(?:recruiter|recruiting)\s+(?:intro|call|chat|conversation|sync)\b|"
@@ -139,40 +154,54 @@ HIRING_STEPS: tuple[Cue, ...] = (
 
 # Role titles, matched case-sensitively: "Staff Software Engineer", "HR Business Partner".
 ROLE_TITLE = re.compile(
-    r"\b(?:(?:[A-Z][\w/&+-]*|[a-z]{1,3}[A-Z]\w*)\s+){0,3}"
+    r"\b(?:(?:[A-Z][\w/&+-]*|[a-z]{1,3}[A-Z]\w*)\s+){0,3}(?<!Hiring\s)"
     r"(?:Engineer|Developer|Designer|Analyst|Scientist|Researcher|Associate|Advocate|Architect|"
     r"Consultant|Recruiter|Accountant|Intern|Director|Specialist|Coordinator|"
     r"Administrator|Executive|Representative|Officer|Partner|Manager|Programmer|Lead|"
     r"Entwickler\w*|Ingenieur\w*|Berater\w*|Desarrollador\w*|Ingeniero\w*|Ingénieur\w*|"
     r"Développeur\w*|Engenheir\w*)\b"
+    # "Recruiter Screen" names a step of the process, not the job applied for.
+    r"(?!\s+(?i:screen|call|chat|intro|sync|conversation))"
 )
 
 # Things called an interview that are not one in which the owner is a job candidate.
-TITLE_NEGATIVES: tuple[Cue, ...] = (
+TITLE_NEGATIVES = _cues(
     (r"\b(?:exit|stay|leaver|offboarding)\s+interview|entrevista\s+de\s+(?:desligamento|salida)|"
      r"entretien\s+de\s+(?:d[ée]part|sortie)|austrittsgespr[äa]ch|exitgesprek|退職面談",
      -6.0, "a retention or exit conversation"),
     (r"\b(?:user|customer|client|research|discovery|usability|participant|stakeholder|"
      r"jtbd|switch)\s+(?:interview|session|call|study)|\buxr\b|\bux\s+research\b|"
      r"\buser\s+(?:research|study|test)\b|\busability\b|jobs[- ]to[- ]be[- ]done|\bjtbd\b|"
-     r"\bthesis\b|\bdissertation\b|\bparticipant\b|\bfocus\s+group\b",
+     r"\bthesis\b|\bdissertation\b|\bparticipant\b|\bfocus\s+group\b|\boral\s+history\b|"
+     r"\btranscri(?:be|ption)\b|\bfamily\s+history\b|"
+     r"\bfor\s+(?:a|my|the|our)?\s*(?:\w+\s+){0,2}project\b"
+     r"(?!\s+(?:manager|lead|engineer|coordinator|director|analyst|management))",
      -6.0, "research, not hiring"),
     (r"\bpodcast\b|\bradio\s+(?:interview|show|segment)|\b(?:press|media|tv|television|magazine|"
      r"newspaper)\s+(?:interview|appearance|call|segment)|\breporter\b|\bjournalist\b|"
-     r"\bbroadcast\b|\bon\s+air\b|\bpanel\s+discussion\b|\bfireside\b|\bkeynote\b|\blive\s+radio\b",
+     r"\bbroadcast\b|\bon\s+air\b|\bpanel\s+discussion\b|\bfireside\b|\bkeynote\b|"
+     r"\blive\s+radio\b|"
+     r"\b(?:imprensa|prensa|presse|stampa|jornal|peri[óo]dico|zeitung|newspaper|journal)\b|"
+     r"\b(?:jornalista|periodista|journaliste|giornalista)\b",
      -6.0, "a media appearance"),
-    (r"\bmock\b|\bpractice\b|\bpramp\b|\bprep(?:aration)?\s+(?:session|call|for)\b|"
-     r"\binterview\s+prep\b|\bprepare\s+for\b|\bcoach(?:ing)?\b|\bworkshop\b|\bwebinar\b|"
+    (r"\bspeak(?:er|ing)\b|\bconference\b(?!\s+room)|\bmeetup\b|\bsummit\b|\bhackathon\b",
+     -6.0, "an event, not an interview"),
+    (r"\bmock\b|\bpractice\b|\bpramp\b|\bprep(?:aration)?\b(?!\s+(?:guide|doc|pack|materials))|"
+     r"\binterview\s+prep\b|\bprepare\s+for\b|\b(?:career|interview|job)\s+coach\b|\bcoaching\b|"
+     r"\bworkshop\b|\bwebinar\b|"
      r"\binterview(?:er|ing)?\s+training\b|\btraining\s+(?:session|course)\b|"
      r"\bshadow(?:ing)?\b|\bcertification\b|\bcalibration\b|"
      r"\bcourse\b|\bbootcamp\b", -6.0, "practice or training"),
     (r"\bdebrief\b|\bhiring\s+committee\b|\bhc\s+(?:review|meeting|sync)\b|\bhiring\s+sync\b|"
-     r"\binterviewer\b|面接官|\[hold\]|\bhold\s*[:\-–]|\byou\s+lead\b",
+     r"\binterviewers?\b|面接官|\[hold\]|\bhold\s*[:\-–]|\byou\s+lead\b",
      -6.0, "interviewer-side"),
-    (r"\bvisa\s+(?:interview|appointment)\b|\bconsulate\b|\bembassy\b|\bglobal\s+entry\b|\btsa\b|\bnexus\b|\bsentri\b|"
-     r"\bimmigration\b|\buscis\b|\bnaturali[sz]ation\b|\bgreen\s+card\b|\bcitizenship\b|"
+    (r"\bvisa\s+(?:interview|appointment)\b|\bconsulate\b|\bembassy\b|\bglobal\s+entry\b|"
+     r"\btsa\b|\bnexus\b|\bsentri\b|\bimmigration\b|\buscis\b|\bnaturali[sz]ation\b|"
+     r"\bgreen\s+card\b|\bcitizenship\b|"
      r"\bpassport\b", -6.0, "a government appointment"),
-    (r"\badmissions?\b|\bmba\s+(?:interview|admissions?)\b|\bcollege\s+interview\b|\bschool\s+interview\b|\balumni\s+interview",
+    (r"\bscholarship\b|\bco-?op\s+board\b|\bparents?\s+interview\b|\bkindergarten\b|"
+     r"\bpre-?school\b|\bdaycare\b|\bschool\s+(?:tour|admission|interview)|\badmissions?\b|"
+     r"\bmba\s+(?:interview|admissions?)\b|\bcollege\s+interview\b|\balumni\s+interview",
      -6.0, "an admissions interview"),
     (r"\breference\s+(?:call|check)\b|\breference\s+for\b", -6.0, "a reference for someone else"),
     (r"\bonboarding\b|\bfirst\s+day\b|\borientation\b|\bdrug\s+(?:screen|test)\b|"
@@ -181,20 +210,29 @@ TITLE_NEGATIVES: tuple[Cue, ...] = (
     (r"\b(?:job|career|hiring)\s+(?:fair|expo)\b|\binfo(?:rmation)?\s+session\b|"
      r"\bcampus\s+recruiting\b|\bcareer\s+services\b|\bnetworking\s+event\b",
      -6.0, "a recruiting event, not an interview"),
-    (r"\bmovie\b|\bfilm\b|\bcinema\b|\bwatch\s+party\b|\bscreening\s+of\b|\bnetflix\b|"
+    # Not "film" or "Netflix" alone: those are employers too.
+    (r"\bmovie\b|\bwatch\s+party\b|\bscreening\s+of\b|\bthe\s+interview\s+\(\d{4}\)|"
      r"\binterview\s+(?:st|street|ave|avenue|rd|road|room)\b",
      -6.0, "not about hiring"),
     (r"\b(?:annual|performance|mid-?year|year-?end)\s+review\b|jahresgespr[äa]ch|"
      r"mitarbeitergespr[äa]ch|zielvereinbarung|entretien\s+(?:annuel|individuel|professionnel)|"
      r"functioneringsgesprek|beoordelingsgesprek|evaluaci[óo]n\s+de\s+desempe[ñn]o|"
      r"valutazione\s+annuale|評価面談", -6.0, "a performance review"),
-    (r"\b(?:nanny|babysitter|sitter|au\s+pair|contractor|plumber|electrician|tenant|roommate|"
-     r"caregiver|housekeeper|cleaner|tutor|dog\s+walker|handyman|painter|gardener|builder)s?\b",
+    (r"\b(?:nanny|babysitt\w*|sitter|childcare|au\s+pair|contractor|plumber|electrician|tenant|"
+     r"roommate|caregiver|housekeeper|cleaner|tutor|dog\s+walker|handyman|painter|gardener|"
+     r"builder)s?\b",
      -6.0, "the owner hiring help"),
     (r"\b(?!(?:today|tomorrow|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
      r"this\s+week)['’]s)[a-z][\w-]*['’]s\s+(?:\w+\s+){0,2}(?:interview|onsite|screen|"
      r"superday|round)",
      -6.0, "someone else's interview"),
+    (r"\b(?:his|her|their)\s+(?:\w+\s+)?(?:interview|onsite|superday)\b", -6.0,
+     "someone else's interview"),
+    # "Interview Sam for the role": the owner is the one asking the questions.
+    (r"^interview(?:ing)?\s+[A-Z][a-z]+\s+(?:for|about|re)\b", -4.0,
+     "the owner interviewing someone"),
+    (r"^(?:prep(?:are)?|write|draft|send|schedule|book|transcribe|edit|email|follow\s+up)\b",
+     -3.0, "a task about an interview"),
     (r"\binformational\s+interview\b|\bnetworking\b", -2.5, "networking"),
     (r"\boffer\s+(?:call|discussion|negotiation|review|letter)\b|\bsalary\s+negotiation\b",
      -4.0, "a post-offer step"),
@@ -206,10 +244,11 @@ TITLE_NEGATIVES: tuple[Cue, ...] = (
 # --- Description cues ----------------------------------------------------------------------
 
 # Wording addressed to a candidate.
-CANDIDATE_SIDE: tuple[Cue, ...] = (
+CANDIDATE_SIDE = _cues(
     (r"\byour\s+(?:\w+\s+)?(?:interview|application|candidacy|onsite|phone\s+screen)\b|"
      r"\bthanks?\s+(?:you\s+)?for\s+(?:applying|your\s+(?:application|interest))\b|"
-     r"\byou\s+applied\b|\bi\s+applied\b|\bapplied\s+(?:for|to)\b|\bteam\s+you['’]d\s+be\s+joining\b|"
+     r"\byou\s+applied\b|\bi\s+applied\b|\bapplied\s+(?:for|to)\b|"
+     r"\bteam\s+you['’]d\s+be\s+joining\b|"
      r"\b(?:position|role|opening|req)\s+(?:and\s+your\s+background|on\s+our\s+team|at\s+\w+)\b|"
      r"\binterview\s+schedule\b|\bcandidate\s+(?:home|profile|experience|support|itinerary)\b|"
      r"\binternal\s+(?:job\s+board|mobility|candidate)\b|\bapplication\s+process\b|"
@@ -226,7 +265,7 @@ CANDIDATE_SIDE: tuple[Cue, ...] = (
 )
 
 # Hiring steps named in a description (a private block often hides them there).
-DESCRIPTION_STEPS: tuple[Cue, ...] = (
+DESCRIPTION_STEPS = _cues(
     (r"\b(?:phone|recruiter|technical|tech|coding|hm|hiring\s+manager)\s+"
      r"(?:screen|screening|call|chat|interview)\b|\bphone\s+interview\b|\bfinal\s+round\b|"
      r"\btake[- ]home\b|\bteam\s+match(?:ing)?\b|\b(?:virtual\s+)?onsite\b|\bsuperday\b",
@@ -234,7 +273,7 @@ DESCRIPTION_STEPS: tuple[Cue, ...] = (
 )
 
 # Wording addressed to an interviewer; decisive when the invite is internal to the owner.
-INTERVIEWER_SIDE: tuple[Cue, ...] = (
+INTERVIEWER_SIDE = _cues(
     (r"\binterview\s+kit\b|\bscorecards?\b|\bfeedback\s+form\b|"
      r"\b(?:submit|leave|complete|enter)\s+(?:your\s+)?(?:feedback|scorecard|notes)\b|"
      r"\brubric\b|\byou['’]re\s+scheduled\s+to\s+interview\b|\byour\s+module\b|"
@@ -247,14 +286,14 @@ INTERVIEWER_SIDE: tuple[Cue, ...] = (
 )
 
 # Links and sender names of candidate-facing hiring systems.
-PLATFORM_LINKS: tuple[Cue, ...] = (
+PLATFORM_LINKS = _cues(
     (r"hirevue\.com|karat\.io|codesignal\.com|coderpad\.io|hackerrank\.com|codility\.com|"
      r"calendly\.com|\bcandidate\s+home\b|ashbyhq\.com|jobs\.lever\.co|myworkday\.com|"
      r"smartrecruiters\.com", 1.0, "a hiring system"),
 )
 
 # Non-hiring contexts spelled out in a description.
-DESCRIPTION_NEGATIVES: tuple[Cue, ...] = (
+DESCRIPTION_NEGATIVES = _cues(
     (r"\bpodcast\b|\bradio\b|\breporter\b|\bjournalist\b|\bcomms\s+will\b|\bproducer\s+will\b|"
      r"\brecording\s+with\s+the\s+host\b|\busability\b|\buser\s*testing\b|\bconsent\s+form\b|"
      r"\birb\b|\bgift\s+card\b|\bpractice\s+(?:only|interview|session)\b|\bpeer\s+practice\b|"
@@ -266,6 +305,16 @@ DESCRIPTION_NEGATIVES: tuple[Cue, ...] = (
      r"selbsteinsch[äa]tzung|\bbilan\s+de\s+l['’]ann[ée]e\b|\bdiscuss\s+the\s+candidate\b",
      -2.5, "not a hiring interview"),
 )
+
+# --- Text shapes ---------------------------------------------------------------------------
+
+HTML_TAG = re.compile(r"<[^>]+>")
+# Mail-client prefixes that say nothing about the event.
+TITLE_PREFIX = re.compile(
+    r"^\s*(?:(?:updated\s+)?invitation|accepted|tentative|declined|cancell?ed\s+event|fwd?|re)"
+    r"\s*:\s*", re.I)
+ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+WORD_TOKEN = re.compile(r"[^\W_]+(?:['&.-][^\W_]+)*")
 
 # --- Format cues ---------------------------------------------------------------------------
 
@@ -283,17 +332,20 @@ PHONE_WORDS = re.compile(
     r"\bphone\b|\btelephone\b|\btel\.?\b|\bcall\b|\btelefon\w*|t[ée]l[ée]phon\w*|"
     r"\btel[ée]fono\b|\btelef[óo]nica\b|電話", re.I)
 PHONE_TITLE = re.compile(
-    r"\bphone\s+(?:screen|interview|call)\b|\btelefon(?:interview|isch)|entretien\s+t[ée]l[ée]phonique|"
+    r"\bphone\s+(?:screen|interview|call)\b|\btelefon(?:interview|isch)|"
+    r"entretien\s+t[ée]l[ée]phonique|"
     r"entrevista\s+telef[óo]nica|電話面接", re.I)
 # A bare "call" in the title is weaker: it may be a video call, so links decide first.
 PHONE_CALL = re.compile(r"\bcall\b|\banruf\b|\bappel\b|\bllamada\b|\bligação\b", re.I)
 # Video services as they appear in invitation bodies (bare words like "teams" are too common).
 VIDEO_LINK = re.compile(
     r"zoom\.us|\bzoom\b|meet\.google|google\s+meet|teams\.microsoft|microsoft\s+teams|webex|"
-    r"skype|whereby\.com|bluejeans|gotomeeting|chime\.aws|jitsi|video\s*(?:call|interview|conference)|"
+    r"skype|whereby\.com|bluejeans|gotomeeting|chime\.aws|jitsi|"
+    r"video\s*(?:call|interview|conference)|"
     r"videollamada|visioconf[ée]rence|videogespr[äa]ch|オンライン", re.I)
 PHONE_DESCRIPTION = re.compile(
-    r"\b(?:will|I['’]ll|we['’]ll)\s+(?:give\s+you\s+a\s+)?call\b|\bcall(?:s|ing)?\s+(?:you|me|my)\b|"
+    r"\b(?:will|I['’]ll|we['’]ll)\s+(?:give\s+you\s+a\s+)?call\b|"
+    r"\bcall(?:s|ing)?\s+(?:you|me|my)\b|"
     r"\bmy\s+cell\b|\byour\s+cell\b|\bphone\s+number\s+on\s+your\b|\bruft\s+sie\b|"
     r"\bvous\s+appellera\b|\bte\s+llamar[áa]\b", re.I)
 IN_PERSON = re.compile(
@@ -313,7 +365,9 @@ STREET_ADDRESS = (
                r"laan|gracht|plein|kade|vej|gatan|gata|veien)\s*\d+", re.I),
     re.compile(r"\b(?:calle|c/|avenida|av\.|avda\.?|rue|boulevard|quai|via|viale|piazza|corso|"
                r"rua|praça|largo|paseo|plaza|carrer)\s+[\w' .-]+?\s*\d+", re.I),
-    re.compile(r"[都道府県][^\s\d]{0,12}?[区市町村]|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|\b\d{5}\s+[A-Z][\w-]+|\b\d{4}\s?[A-Z]{2}\s+[A-Z]|"
+    # Postcodes: US state + ZIP, European five digits + town, Dutch 1011 DJ, UK, Japanese.
+    re.compile(r"[都道府県][^\s\d]{0,12}?[区市町村]|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|"
+               r"\b\d{5}\s+[A-Z][\w-]+|\b\d{4}\s?[A-Z]{2}\s+[A-Z]|"
                r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|〒\s*\d{3}-\d{4}|\d+丁目|\d+番地?"),
 )
 
@@ -327,15 +381,17 @@ NO_PLACE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|\?+|see\s+(?:description|below|
 LEGAL_SUFFIX = re.compile(
     r"[\s,]+(?:AG|SE|GmbH|Inc\.?|LLC|Ltd\.?|plc|S\.A\.|SA|SAS|BV|B\.V\.|NV|N\.V\.|Co\.|Corp\.?|"
     r"Corporation|KK|K\.K\.|Recruiting|Talent|Careers|Hiring|Team)\s*$")
-# Words that cannot be, or start, a company name in a title.
+# Words that never belong to a company name found in a title.
 NOT_COMPANY = frozenset(
     """interview interviews onsite on-site virtual phone screen round final panel call chat
-    intro coffee recruiter recruiting hiring manager technical tech coding team match the my
-    your a an our meeting conversation session superday video zoom teams meet google webex
+    intro coffee recruiter recruiting hiring manager technical tech coding team match my
+    your a an our meeting conversation session superday video zoom teams meet webex
     hirevue karat codesignal coderpad updated invitation invite job role position complete
     do first second third next initial take-home take home review presentation with and
-    for at de la le el recruiting entrevista entretien trabajo embauche gespräch
-    internal mobility candidate prep guide schedule busy personal private""".split()
+    for at de la le el entrevista entretien trabajo embauche gespräch
+    internal mobility candidate prep guide schedule busy personal private hackerrank codility
+    greenhouse lever workday goodtime calendly ashby smartrecruiters telefonisches persönliches
+    erstes zweites technisches""".split()
 )
 # Words in front of a role noun that belong to the role, not to the company before it.
 ROLE_MODIFIERS = frozenset(
@@ -364,4 +420,5 @@ COMPANY_FIELD = re.compile(
 CLIENT = re.compile(r"\b(?:client|cliente|kunde)\s*:\s*(?P<name>[^)\]\n,;|–—]+)", re.I)
 # Sender local parts that are not a tenant's name (noreply@myworkday.com).
 GENERIC_LOCAL_PARTS = frozenset(
-    "noreply no-reply donotreply recruiting careers jobs talent interviews hr notifications".split())
+    "noreply no-reply donotreply recruiting careers jobs talent interviews hr notifications"
+    .split())
