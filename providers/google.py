@@ -28,6 +28,7 @@ import time
 from collections.abc import Mapping
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httplib2
 from google.auth.exceptions import RefreshError, TransportError
@@ -64,7 +65,8 @@ class GoogleProvider(Provider):
     page_size: int = 250  # events.list maxResults
     window_slack: timedelta = timedelta(days=7)  # how far past the window a full sync reads
 
-    def __init__(self, account: Mapping[str, Any], tz: Any, cache: dict[str, str] | None = None):
+    def __init__(self, account: Mapping[str, Any], tz: ZoneInfo,
+                 cache: dict[str, str] | None = None):
         super().__init__(account, tz, cache)
         self.endpoint = str(account.get("api_endpoint") or DEFAULT_ENDPOINT)
         if not self.endpoint.endswith("/calendar/v3/"):
@@ -321,7 +323,7 @@ def parse_token(token: str | None) -> tuple[datetime | None, str | None]:
     return datetime.fromtimestamp(int(parts[1]), timezone.utc), parts[2]
 
 
-def _when(value: Mapping[str, Any], tz: Any) -> tuple[datetime, bool]:
+def _when(value: Mapping[str, Any], tz: ZoneInfo) -> tuple[datetime, bool]:
     """An EventDateTime as an aware datetime; all-day dates at midnight in ``tz``."""
     if value.get("dateTime"):
         moment = datetime.fromisoformat(value["dateTime"])
@@ -347,7 +349,7 @@ def _marker(body: Mapping[str, Any]) -> Marker | None:
     return None
 
 
-def event_from_google(body: Mapping[str, Any], tz: Any) -> Event:
+def event_from_google(body: Mapping[str, Any], tz: ZoneInfo) -> Event:
     """Convert one Google event (an instance when expanded) into an Event.
 
     Raises KeyError/ValueError when the start or end is missing or malformed.

@@ -27,7 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 
-from syncd.errors import AuthError
+from syncd.errors import AuthError, ProviderError, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,11 @@ def load_credentials(account: Mapping[str, Any]) -> Credentials:
         raise AuthError(f"{path} is not a usable token file: run `syncd auth {name}`",
                         account=name) from None
     override = account.get("token_uri")
-    return creds.with_token_uri(str(override)) if override else creds
+    if override:
+        copied = creds.with_token_uri(str(override))
+        copied.expiry = creds.expiry  # the copy would otherwise never expire
+        creds = copied
+    return creds
 
 
 def save_credentials(creds: Credentials, path: Path) -> None:
@@ -119,15 +123,33 @@ class TokenKeeper:
         self._saved = creds.token
 
     def save_if_refreshed(self) -> None:
-        """Persist the credentials if their access token changed since the last save."""
-        if self.creds.token and self.creds.token != self._saved:
+        """Persist the credentials if their access token changed since the last save.
+
+        A failed write is logged and tried again after the next request: the refresh token
+        in the file stays valid, so nothing is lost meanwhile.
+        """
+        if not self.creds.token or self.creds.token == self._saved:
+            return
+        try:
             save_credentials(self.creds, self.path)
-            self._saved = self.creds.token
-            log.info("%s: refreshed Google access token saved to %s", self.name, self.path)
+        except OSError as exc:
+            log.warning("%s: cannot write the refreshed token to %s: %s", self.name, self.path,
+                        exc.strerror)
+            return
+        self._saved = self.creds.token
+        log.info("%s: refreshed Google access token saved to %s", self.name, self.path)
 
 
-def refresh_failed(account_name: str, exc: RefreshError) -> AuthError:
-    """Turn a refused refresh into the AuthError users see (never quoting any token)."""
+def refresh_failed(account_name: str, exc: RefreshError) -> ProviderError:
+    """Turn a failed refresh into the error users see (never quoting any token).
+
+    Google's token endpoint failing (5xx, which google-auth marks retryable) is transient;
+    a refused grant (``invalid_grant``: revoked, expired, password changed) needs a new
+    sign-in, and so does anything else the endpoint refuses.
+    """
+    if getattr(exc, "retryable", False):
+        log.warning("%s: Google token endpoint unavailable", account_name)
+        return TransientError("Google's token endpoint is unavailable", account=account_name)
     reason = "refused" if "invalid_grant" in str(exc) else "failed"
     log.warning("%s: Google token refresh %s", account_name, reason)
     return AuthError(sign_in_hint(account_name), account=account_name)
@@ -160,7 +182,7 @@ def authorize(account: Mapping[str, Any], console: bool = False,
         raise AuthError(f"cannot read client_secrets {secrets}: {exc}", account=name) from None
     try:
         creds = _console_flow(flow, prompt, say) if console else flow.run_local_server(
-            port=0, open_browser=True)
+            port=0, open_browser=_have_browser())
     except AuthError:
         raise
     except Exception as exc:  # oauthlib raises many unrelated types; none carries a token
@@ -168,6 +190,17 @@ def authorize(account: Mapping[str, Any], console: bool = False,
     save_credentials(creds, path)
     log.info("%s: Google sign-in stored in %s", name, path)
     return path
+
+
+def _have_browser() -> bool:
+    # Without one, run_local_server prints the address instead (reachable by SSH forwarding).
+    import webbrowser
+
+    try:
+        webbrowser.get()
+    except webbrowser.Error:
+        return False
+    return True
 
 
 def _console_flow(flow: Any, prompt: Callable[[str], str],
