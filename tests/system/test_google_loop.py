@@ -1,0 +1,195 @@
+"""The engine with a Google account (on the fake) next to a local folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from syncd.config import validate
+from syncd.cycle import Engine
+from syncd.state import State
+from tests.contract.test_google import token_info, when
+from tests.contract.test_local import user_ics
+from tests.fakes.google import FakeGoogleCalendar
+
+ME = "alex@example.com"
+WORK = "c_work@group.calendar.google.com"
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+IV_START = NOW + timedelta(days=1, hours=5)  # 2 Dec 13:00 UTC
+
+
+@pytest.fixture
+def fake():
+    server = FakeGoogleCalendar().start()
+    server.add_calendar(ME, ME, primary=True, time_zone="UTC")
+    server.add_calendar(WORK, "Work")
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def setup(fake, tmp_path):
+    """A config with a local folder and the Google fake; returns (config, local folder)."""
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps(token_info(fake)))
+    token.chmod(0o600)
+    folder = tmp_path / "cal" / "personal"
+    folder.mkdir(parents=True)
+    config = validate({
+        "daemon": {"state_dir": str(tmp_path / "state"), "timezone": "UTC"},
+        "accounts": [
+            {"name": "home", "type": "local", "path": str(tmp_path / "cal")},
+            {"name": "gmail", "type": "google", "token_file": str(token),
+             "api_endpoint": fake.api_endpoint, "token_uri": fake.token_uri, "calendars": ["Work"]},
+        ],
+        "interviews": {"self": [ME]},
+        "followup": {"drafts_dir": str(tmp_path / "drafts"), "from": f"Alex <{ME}>"},
+    }, tmp_path / "config.toml")
+    return config, folder
+
+
+def seed_interview(fake: FakeGoogleCalendar, **extra) -> dict:
+    return fake.seed_event(WORK, {
+        "iCalUID": "iv-acme@acme.example", "summary": "Onsite interview – Staff Engineer (Acme)",
+        "location": "Acme HQ, 1 Market St, San Francisco, CA 94105",
+        "description": "Looking forward to meeting you for your onsite interview.",
+        "start": when(IV_START), "end": when(IV_START + timedelta(hours=2)),
+        "organizer": {"email": "recruiter@acme.example"},
+        "attendees": [{"email": ME, "self": True, "responseStatus": extra.pop("response", "accepted")},
+                      {"email": "recruiter@acme.example", "organizer": True, "responseStatus": "accepted"}],
+        **extra})
+
+
+def local_meeting(folder: Path) -> bytes:
+    path = folder / "standup.ics"
+    path.write_text(user_ics("standup-1", "Planning meeting", IV_START + timedelta(minutes=30),
+                             IV_START + timedelta(minutes=90)))
+    return path.read_bytes()
+
+
+def owned_on_google(fake) -> list[dict]:
+    return [e for e in fake.events_of(WORK) if e.get("status") != "cancelled"
+            and "syncd-key" in e.get("extendedProperties", {}).get("private", {})]
+
+
+def cycle(config, now=NOW):
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        return engine.cycle(now)
+    finally:
+        engine.close()
+        state.close()
+
+
+def test_google_interview_clashing_with_a_local_meeting_is_flagged(fake, setup):
+    config, folder = setup
+    user = seed_interview(fake)
+    before = local_meeting(folder)
+    report = cycle(config)
+    assert not report.failed
+    assert [c.kind for c in report.plan.conflicts if c.kind == "hard"] == ["hard"]
+    kinds = sorted(e["extendedProperties"]["private"]["syncd-kind"] for e in owned_on_google(fake))
+    assert kinds == ["buffer-after", "buffer-before", "conflict", "travel-back", "travel-to"]
+    marker = next(e for e in owned_on_google(fake)
+                  if e["extendedProperties"]["private"]["syncd-kind"] == "conflict")
+    assert marker["transparency"] == "transparent"
+    assert (folder / "standup.ics").read_bytes() == before
+    writes = [r for r in fake.requests if r.method in ("POST", "PUT", "PATCH", "DELETE")]
+    assert writes and all(r.query.get("sendUpdates", ["none"]) == ["none"] for r in writes)
+    assert all(user["id"] not in r.path for r in writes)  # the user's event is never written
+
+
+def test_second_cycle_is_one_list_request_per_calendar_and_changes_nothing(fake, setup):
+    config, folder = setup
+    seed_interview(fake)
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        engine.cycle(NOW)
+        fake.requests.clear()
+        report = engine.cycle(NOW)
+    finally:
+        engine.close()
+        state.close()
+    assert report.ops == []
+    assert [r.method_id for r in fake.api_requests()] == ["calendar.events.list"]
+
+
+def test_crash_between_insert_and_recording_converges(fake, setup, monkeypatch):
+    config, _ = setup
+    seed_interview(fake)
+
+    def die(*args, **kwargs):
+        raise KeyboardInterrupt("killed")  # nothing catches it: like the process dying
+
+    monkeypatch.setattr(State, "put_item", die)
+    with pytest.raises(KeyboardInterrupt):
+        cycle(config)
+    monkeypatch.undo()
+    assert len(owned_on_google(fake)) == 1  # inserted on Google, never recorded
+    cycle(config)
+    keys = [e["id"] for e in owned_on_google(fake)]
+    assert len(keys) == len(set(keys)) == 4
+    assert cycle(config).ops == []
+
+
+def test_lost_state_creates_no_duplicate(fake, setup):
+    config, _ = setup
+    seed_interview(fake)
+    cycle(config)
+    first = sorted(e["id"] for e in owned_on_google(fake))
+    shutil.rmtree(config.daemon["state_dir"])
+    cycle(config)
+    assert sorted(e["id"] for e in owned_on_google(fake)) == first
+
+
+def test_rate_limits_and_server_errors_are_ridden_out(fake, setup):
+    config, _ = setup
+    seed_interview(fake)
+    fake.fail_next(1, 429, retry_after="0")
+    fake.fail_next(1, 403, "userRateLimitExceeded")
+    fake.fail_next(1, 503)
+    report = cycle(config)
+    assert not report.failed
+    assert len(owned_on_google(fake)) == 4
+
+
+def test_declined_interview_is_neither_conflict_nor_buffered(fake, setup):
+    config, folder = setup
+    seed_interview(fake, response="declined")
+    local_meeting(folder)
+    report = cycle(config)
+    assert [c for c in report.plan.conflicts if c.kind == "hard"] == []
+    assert owned_on_google(fake) == []
+
+
+def test_moving_and_cancelling_on_google_follows(fake, setup):
+    config, _ = setup
+    user = seed_interview(fake)
+    cycle(config)
+    later = IV_START + timedelta(hours=3)
+    fake.modify_event(WORK, user["id"], {"start": when(later), "end": when(later + timedelta(hours=2))})
+    cycle(config)
+    prep = next(e for e in owned_on_google(fake)
+                if e["extendedProperties"]["private"]["syncd-kind"] == "buffer-before")
+    assert prep["end"]["dateTime"].startswith(later.strftime("%Y-%m-%dT%H:%M"))
+    assert len(owned_on_google(fake)) == 4
+    fake.remove_event(WORK, user["id"])
+    cycle(config)
+    assert owned_on_google(fake) == []
+
+
+def test_an_expired_sign_in_is_reported_with_the_command(fake, setup, tmp_path):
+    config, _ = setup
+    seed_interview(fake)
+    token = Path(config.account("gmail")["token_file"])
+    token.write_text(json.dumps(token_info(fake, expired=True)))
+    fake.oauth.refresh_token = "something-else"  # the stored refresh token is no longer valid
+    report = cycle(config)
+    assert "syncd auth gmail" in report.failed["gmail"]
+    assert "Traceback" not in report.failed["gmail"]
