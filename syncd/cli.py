@@ -13,6 +13,7 @@ from pathlib import Path
 
 from syncd import config as config_mod
 from syncd.errors import ConfigError, SyncdError
+from syncd.secrets import RedactingFilter, redact, remember_config_secrets
 
 EX_OK, EX_USAGE, EX_TEMPFAIL, EX_CONFIG = 0, 2, 75, 78
 ACKS = {"attended": "attended", "missed": "missed", "cannot_attend": "cannot-attend",
@@ -27,10 +28,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
-        print(f"syncd: invalid config:\n{exc}", file=sys.stderr)
+        print(f"syncd: invalid config:\n{redact(str(exc))}", file=sys.stderr)
         return EX_CONFIG
     except SyncdError as exc:
-        print(f"syncd: {exc}", file=sys.stderr)
+        print(f"syncd: {redact(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
@@ -67,18 +68,51 @@ def parser() -> argparse.ArgumentParser:
 
 
 class _JsonFormatter(logging.Formatter):
+    """One JSON object a line, for log shippers; a traceback goes in ``exception``."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return json.dumps({"time": self.formatTime(record), "level": record.levelname,
-                           "logger": record.name, "message": record.getMessage()})
+        entry = {"time": self.formatTime(record), "level": record.levelname,
+                 "logger": record.name, "message": record.getMessage()}
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self.formatException(record.exc_info)
+        if record.exc_text:
+            entry["exception"] = record.exc_text
+        return json.dumps(entry, ensure_ascii=False)
+
+
+class _JournalFormatter(logging.Formatter):
+    """Plain lines with a syslog priority prefix (``<4>``) that journald turns into PRIORITY=."""
+
+    PRIORITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
+                  logging.CRITICAL: 2}
+
+    def format(self, record: logging.LogRecord) -> str:
+        prefix = f"<{self.PRIORITIES.get(record.levelno, 6)}>"
+        return "\n".join(prefix + line for line in super().format(record).splitlines())
+
+
+def stderr_is_journal() -> bool:
+    """True when stderr is systemd-journald's stream ($JOURNAL_STREAM names its device:inode)."""
+    try:
+        device, inode = (int(x) for x in os.environ.get("JOURNAL_STREAM", "").split(":"))
+        info = os.fstat(sys.stderr.fileno())
+    except (ValueError, OSError, AttributeError):
+        return False
+    return (info.st_dev, info.st_ino) == (device, inode)
 
 
 def setup_logging(verbose: bool, fmt: str) -> None:
-    """Configure logging once: plain lines (no timestamps under journald) or JSON."""
+    """Configure logging once: plain lines (no timestamps under journald) or JSON.
+
+    Every line passes through :class:`syncd.secrets.RedactingFilter`, so a secret that some
+    library puts in a message or a traceback is scrubbed before it is written.
+    """
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
-    elif os.environ.get("JOURNAL_STREAM"):
-        handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    elif stderr_is_journal():
+        handler.setFormatter(_JournalFormatter("%(levelname)s: %(message)s"))
     else:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s: %(message)s", "%H:%M:%S"))
     handler.syncd = True  # type: ignore[attr-defined]  # replaced on reconfiguration, others kept
@@ -90,8 +124,10 @@ def setup_logging(verbose: bool, fmt: str) -> None:
 
 
 def load_config(args: argparse.Namespace) -> config_mod.Config:
-    """The config named on the command line, or the default one."""
-    return config_mod.load(args.config or config_mod.default_path())
+    """The config named on the command line, or the default one; its secrets kept out of logs."""
+    config = config_mod.load(args.config or config_mod.default_path())
+    remember_config_secrets(config.accounts)
+    return config
 
 
 def now_utc() -> datetime:

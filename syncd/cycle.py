@@ -45,9 +45,10 @@ class Engine:
     """Holds the providers between cycles of one process."""
 
     def __init__(self, config: Config, state: State, dry_run: bool = False,
-                 stop: threading.Event | None = None):
+                 stop: threading.Event | None = None, heartbeat: Callable[[], None] | None = None):
         self.config = config
         self.stop = stop or threading.Event()
+        self.heartbeat = heartbeat or (lambda: None)  # the daemon feeds systemd's watchdog here
         self.state = state
         self.dry_run = dry_run
         self.providers: dict[str, base.Provider] = {}
@@ -77,13 +78,14 @@ class Engine:
         for account in self.config.accounts:
             if (accounts is None or account["name"] in accounts) and not self.stop.is_set():
                 error = self.sync_account(account, now, outer)
+                self.heartbeat()
                 if error:
                     failed[account["name"]] = error
         events = snapshot(self.state, self.config, outer)
         plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars())
         report = Report(plan=plan, failed=failed)
         owned = owned_in(self.state.items())
-        ops = diff(plan.artifacts, owned, window, skip_accounts=failed)
+        ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
         ops, report.held = guard_deletions(ops, owned, self.state.held)
         self._say_held(report.held)
         if on_plan:
@@ -94,12 +96,21 @@ class Engine:
         for acc, cal in {(a.account, a.calendar) for a in owned} | set(report.held):
             self.state.set_held(acc, cal, report.held.get((acc, cal), set()), now)
         calendars = {(c.account, c.id): c for c in self.state.calendars()}
-        providers = {a["name"]: self.provider(a) for a in self.config.accounts}
-        report.ops = apply(ops, providers, calendars, self.state, retry.call, self.stop.is_set)
+        providers = {name: self.provider(self.config.account(name)) for name in {op.account for op in ops}}
+        report.ops = apply(ops, providers, calendars, self.state, retry.call, self._stopping)
         if self.stop.is_set():
             return report
         report.drafts = apply_followups(plan.followups, self.state, self.config, now)
         return report
+
+    def troubled(self) -> set[str]:
+        """Accounts whose last sync failed: nothing of theirs is written until one succeeds."""
+        return {a["name"] for a in self.state.accounts() if a["last_error"]}
+
+    def _stopping(self) -> bool:
+        """Asked before each write: feed the watchdog, then say whether to stop."""
+        self.heartbeat()
+        return self.stop.is_set()
 
     def sync_account(self, account: Mapping[str, Any], now: datetime, window: Window) -> str | None:
         """Bring one account's cache up to date. Returns an error sentence, or None."""
@@ -107,7 +118,10 @@ class Engine:
         try:
             provider = self.provider(account)
             for cal in self._calendars(account, provider, now):
+                if self.stop.is_set():
+                    return None  # each calendar is committed on its own; the rest can wait
                 self._sync_calendar(provider, cal, window)
+                self.heartbeat()
             self.state.save_provider_cache(name, provider.cache)
         except ProviderError as exc:
             if isinstance(exc, Gone):

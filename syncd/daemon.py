@@ -1,46 +1,79 @@
 """The long-running loop: schedule, signals, sd_notify, and a plain-sentence log of each cycle.
 
 SIGTERM and SIGINT let the write in flight finish, record it, and stop; SIGHUP reloads the
-config, keeping the old one if the new one is broken.
+config, keeping the old one if the new one is broken. Under systemd (``Type=notify``) the
+daemon says READY=1 once the config is loaded and the state is open, STATUS= after each
+cycle, WATCHDOG=1 while it makes progress (between accounts and writes, and while it sleeps)
+and STOPPING=1 on the way out.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import random
 import signal
 import socket
+import sqlite3
 import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from syncd import config as config_mod
+from syncd import schedule
 from syncd.config import Config
 from syncd.cycle import Engine, Report
-from syncd.errors import ConfigError
+from syncd.errors import ConfigError, ConfigProblem
+from syncd.secrets import remember_config_secrets
 from syncd.state import State
 
 log = logging.getLogger("syncd")
 
-FAST_POLL = timedelta(minutes=1)
-FAST_BEFORE = timedelta(hours=2)
+WATCHDOG_EVERY = 5.0  # seconds between WATCHDOG=1 during a cycle; WatchdogSec is minutes
+SLEEP_SLICE = 10.0  # the longest the loop sleeps without feeding the watchdog
 
 
 def sd_notify(message: str) -> bool:
-    """Send one datagram to systemd's $NOTIFY_SOCKET; False when not run by systemd."""
+    """Send one datagram to systemd's $NOTIFY_SOCKET; False when not run by systemd.
+
+    The address is a path, or an abstract socket written with a leading ``@``.
+    """
     address = os.environ.get("NOTIFY_SOCKET")
     if not address:
         return False
     if address.startswith("@"):
         address = "\0" + address[1:]
     try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
             sock.connect(address)
             sock.sendall(message.encode())
         return True
     except OSError as exc:
         log.debug("sd_notify failed: %s", exc)
         return False
+
+
+class Watchdog:
+    """Feeds systemd's watchdog from inside long cycles, at most every few seconds."""
+
+    def __init__(self, every: float = WATCHDOG_EVERY, clock: Callable[[], float] = time.monotonic):
+        self.every = every
+        self.clock = clock
+        self.last = float("-inf")
+
+    def ping(self) -> None:
+        """Send WATCHDOG=1 unless one went out moments ago."""
+        now = self.clock()
+        if now - self.last >= self.every:
+            self.last = now
+            sd_notify("WATCHDOG=1")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class Narrator:
@@ -52,42 +85,56 @@ class Narrator:
         self.conflicts: set[tuple[str, str, str]] = set()
 
     def tell(self, report: Report) -> None:
-        """Log what is new in ``report``."""
+        """Log what is new in ``report`` (failed accounts are logged where they fail)."""
         for iv in report.plan.interviews:
             if iv.ref not in self.interviews:
                 self.interviews.add(iv.ref)
                 when = iv.event.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
-                log.info("Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.ref, iv.event.summary,
-                         when, iv.verdict.format.replace("_", " "), iv.verdict.score,
-                         "; ".join(iv.verdict.reasons))
+                log.info("%s: Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.event.account,
+                         iv.ref, iv.event.summary, when, iv.verdict.format.replace("_", " "),
+                         iv.verdict.score, "; ".join(iv.verdict.reasons))
         for c in report.plan.conflicts:
             key = (c.kind, c.a.occurrence, c.b.occurrence)
             if key not in self.conflicts:
                 self.conflicts.add(key)
                 when = c.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
                 what = "Double booking" if c.kind == "hard" else "Tight squeeze"
-                log.info("%s on %s: '%s' overlaps '%s'", what, when, c.a.summary, c.b.summary)
-        for name, error in report.failed.items():
-            log.warning("Account %s could not be synced: %s", name, error)
+                log.info("%s on %s: '%s' (%s) overlaps '%s' (%s)", what, when, c.a.summary,
+                         c.a.account, c.b.summary, c.b.account)
 
     @staticmethod
-    def summary(report: Report, config: Config, now: datetime) -> str:
-        """One line for systemd's STATUS=."""
-        ok = len(config.accounts) - len(report.failed)
+    def summary(report: Report, accounts: Sequence[str], failing: Sequence[str], now: datetime) -> str:
+        """One line for systemd's STATUS=, e.g. "3 accounts ok, 2 interviews ahead, 1 conflict"."""
+        parts = [_plural(len(accounts) - len(failing), "account") + " ok"]
+        if failing:
+            parts.append(f"{len(failing)} failing ({', '.join(failing)})")
         ahead = sum(1 for iv in report.plan.interviews if iv.event.start > now)
         hard = sum(1 for c in report.plan.conflicts if c.kind == "hard")
-        return (f"{ok} accounts ok, {len(report.failed)} failing, {ahead} interviews ahead, "
-                f"{hard} conflicts")
+        parts += [_plural(ahead, "interview") + " ahead", _plural(hard, "conflict")]
+        return ", ".join(parts)
+
+
+def open_state(config: Config) -> State:
+    """Open the state of ``config``. Raises ConfigError (exit 78) when ``state_dir`` is unusable."""
+    folder = config.daemon["state_dir"]
+    try:
+        return State.open(folder)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError([ConfigProblem(str(config.path), "daemon.state_dir", str(folder),
+                                         f"a folder syncd can create and write ({exc})")]) from None
 
 
 class Daemon:
-    """``syncd run``."""
+    """``syncd run``: sync each account when it is due, plan over all, sleep, repeat."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, rand: Callable[[], float] = random.random):
         self.config = config
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.wake = threading.Event()
+        self.watchdog = Watchdog()
+        self.timings: dict[str, schedule.Timing] = {}
+        self.rand = rand
 
     def install_signals(self) -> None:
         """SIGTERM/SIGINT stop after the write in flight; SIGHUP reloads the config."""
@@ -105,20 +152,19 @@ class Daemon:
         signal.signal(signal.SIGHUP, on_hup)
 
     def run(self) -> int:
-        """Loop until stopped. Returns the exit code."""
-        state = State.open(self.config.daemon["state_dir"])
-        engine = Engine(self.config, state, stop=self.stop)
+        """Loop until stopped. Returns the exit code; raises ConfigError if the state won't open."""
+        state = open_state(self.config)
+        engine = self._engine(state)
         narrator = Narrator(self.config.tz)
         log.info("syncd started: watching %d accounts, state in %s", len(self.config.accounts), state.path)
-        sd_notify("READY=1")
+        sd_notify("READY=1\nSTATUS=Starting the first sync")
         try:
             while not self.stop.is_set():
                 if self.reload.is_set():
                     engine = self._reload(engine, state)
-                now = datetime.now(timezone.utc)
-                report = engine.cycle(now, on_plan=narrator.tell)
-                sd_notify(f"STATUS={narrator.summary(report, self.config, now)}\nWATCHDOG=1")
-                self._sleep(self._next_poll(report, now))
+                self._cycle_due(engine, narrator)
+                if not self.stop.is_set():
+                    self._sleep(self._wait().total_seconds())
         finally:
             sd_notify("STOPPING=1")
             engine.close()
@@ -126,34 +172,86 @@ class Daemon:
             log.info("syncd stopped")
         return 0
 
+    def _engine(self, state: State) -> Engine:
+        return Engine(self.config, state, stop=self.stop, heartbeat=self.watchdog.ping)
+
+    def _names(self) -> list[str]:
+        return [a["name"] for a in self.config.accounts]
+
+    def _cycle_due(self, engine: Engine, narrator: Narrator) -> None:
+        """Sync the accounts that are due (planning covers all), then schedule them again."""
+        now = datetime.now(timezone.utc)
+        due = schedule.due_accounts(self._names(), self.timings, now)
+        if not due:
+            return
+        log.debug("Syncing %s", ", ".join(due))
+        report = engine.cycle(now, accounts=due, on_plan=narrator.tell)
+        if self.stop.is_set():
+            return
+        self._reschedule(due, report, now)
+        failing = [n for n in self._names() if self.timings[n].failures]
+        sd_notify(f"STATUS={narrator.summary(report, self._names(), failing, now)}\nWATCHDOG=1")
+
+    def _reschedule(self, due: list[str], report: Report, now: datetime) -> None:
+        default = self.config.daemon["poll_interval"]
+        intervals = {a["name"]: schedule.poll_interval(a, default) for a in self.config.accounts}
+        spans: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+        for iv in report.plan.interviews:
+            spans[iv.event.account].append((iv.event.start, iv.event.end))
+        before = self.timings
+        self.timings = schedule.reschedule(before, {n: n not in report.failed for n in due}, intervals,
+                                           spans, self.config.followup["grace"], now, self.rand)
+        for name in due:
+            timing, earlier = self.timings[name], before.get(name)
+            if timing.failures:
+                log.info("%s: %s in a row failed; next try in %s", name,
+                         _plural(timing.failures, "sync"), _span(timing.due - now))
+            elif earlier is not None and earlier.failures:
+                log.info("%s: syncing again after %s", name, _plural(earlier.failures, "failure"))
+            log.debug("%s: next sync in %s", name, _span(timing.due - now))
+
+    def _wait(self) -> timedelta:
+        return schedule.next_wake(self._names(), self.timings, datetime.now(timezone.utc))
+
     def _reload(self, engine: Engine, state: State) -> Engine:
+        """Load the config again; a broken one leaves the running config in place."""
         self.reload.clear()
+        sd_notify("RELOADING=1")
+        path = Path(self.config.path)
         try:
-            fresh = config_mod.load(Path(self.config.path))
+            fresh = config_mod.load(path)
         except ConfigError as exc:
-            log.error("Config reload failed; keeping the running config:\n%s", exc)
+            log.error("Config reload failed, keeping the running config: %s",
+                      "; ".join(str(p) for p in exc.problems))
+            sd_notify("READY=1\nSTATUS=Config reload failed; still running the previous config")
             return engine
-        log.info("Config reloaded from %s", fresh.path)
+        remember_config_secrets(fresh.accounts)
+        if fresh.daemon["state_dir"] != self.config.daemon["state_dir"]:
+            log.warning("daemon.state_dir changed in %s; restart syncd to use it (still using %s)",
+                        path, state.path.parent)
         engine.close()
         self.config = fresh
-        return Engine(fresh, state, stop=self.stop)
-
-    def _next_poll(self, report: Report, now: datetime) -> float:
-        """Poll often around interviews (two hours before until the follow-up grace ends)."""
-        interval = self.config.daemon["poll_interval"]
-        grace = self.config.followup["grace"]
-        for iv in report.plan.interviews:
-            if iv.event.start - FAST_BEFORE <= now <= iv.event.end + grace:
-                interval = min(interval, FAST_POLL)
-        return interval.total_seconds()
+        self.timings = {}  # sync every account with the new settings now
+        log.info("Config reloaded from %s: watching %d accounts", path, len(fresh.accounts))
+        sd_notify("READY=1\nSTATUS=Config reloaded")
+        return self._engine(state)
 
     def _sleep(self, seconds: float) -> None:
         """Sleep, waking early for a signal; keep the watchdog fed meanwhile."""
-        deadline = datetime.now(timezone.utc) + timedelta(seconds=seconds)
+        deadline = time.monotonic() + seconds
         while not self.stop.is_set() and not self.reload.is_set():
-            left = (deadline - datetime.now(timezone.utc)).total_seconds()
+            left = deadline - time.monotonic()
             if left <= 0:
                 return
-            self.wake.wait(min(left, 10.0))
+            self.wake.wait(min(left, SLEEP_SLICE))
             self.wake.clear()
             sd_notify("WATCHDOG=1")
+
+
+def _span(delta: timedelta) -> str:
+    """A short human duration: "45s", "4m", "1h 5m"."""
+    seconds = max(0, round(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    minutes = round(seconds / 60)
+    return f"{minutes}m" if minutes < 60 else f"{minutes // 60}h {minutes % 60}m"
