@@ -124,7 +124,7 @@ def _active(event: Event, config: Config) -> bool:
     if event.status == "CANCELLED" or event.all_day:
         return False
     own = {a.lower() for a in config.interviews["self"]}
-    return not any(a.email in own and a.partstat == "DECLINED" for a in event.attendees)
+    return not any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees)
 
 
 def plan_blocks(iv: Interview, config: Config, calendar: str) -> list[Artifact]:
