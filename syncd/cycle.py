@@ -19,7 +19,7 @@ from providers.ical import expand_raw
 from syncd import followup, retry
 from syncd.config import Config
 from syncd.errors import Gone, ProviderError, SyncTokenInvalid
-from syncd.model import Calendar, Event, Window
+from syncd.model import Calendar, Changes, Event, Window
 from syncd.plan import FollowupDue, Plan, make_plan, planning_window
 from syncd.reconcile import apply, diff, guard_deletions, owned_in
 from syncd.state import State
@@ -39,6 +39,7 @@ class Report:
     ops: list[str] = field(default_factory=list)
     drafts: list[str] = field(default_factory=list)
     held: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    suspects: set[tuple[str, str]] = field(default_factory=set)
 
 
 class Engine:
@@ -53,6 +54,7 @@ class Engine:
         self.dry_run = dry_run
         self.providers: dict[str, base.Provider] = {}
         self.discovered: dict[str, datetime] = {}
+        self.suspects: set[tuple[str, str]] = set()
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -75,6 +77,7 @@ class Engine:
         window = planning_window(self.config, now)
         outer = Window(window.start - MARGIN, window.end + MARGIN)
         failed = {}
+        self.suspects = set()
         for account in self.config.accounts:
             if (accounts is None or account["name"] in accounts) and not self.stop.is_set():
                 error = self.sync_account(account, now, outer)
@@ -83,7 +86,7 @@ class Engine:
                     failed[account["name"]] = error
         events = snapshot(self.state, self.config, outer)
         plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars())
-        report = Report(plan=plan, failed=failed)
+        report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = owned_in(self.state.items())
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
         ops, report.held = guard_deletions(ops, owned, self.state.held)
@@ -120,7 +123,7 @@ class Engine:
             for cal in self._calendars(account, provider, now):
                 if self.stop.is_set():
                     return None  # each calendar is committed on its own; the rest can wait
-                self._sync_calendar(provider, cal, window)
+                self._sync_calendar(provider, cal, window, now)
                 self.heartbeat()
             self.state.save_provider_cache(name, provider.cache)
         except ProviderError as exc:
@@ -148,7 +151,7 @@ class Engine:
             self.discovered[name] = now
         return self.state.calendars(name)
 
-    def _sync_calendar(self, provider: base.Provider, cal: Calendar, window: Window) -> None:
+    def _sync_calendar(self, provider: base.Provider, cal: Calendar, window: Window, now: datetime) -> None:
         name = provider.name
         token = self.state.token(name, cal.id)
         known = self.state.etags(name, cal.id)
@@ -157,6 +160,18 @@ class Engine:
         except SyncTokenInvalid:
             log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
             changes = retry.call(name, provider.changes, cal, None, {}, window)
+        users = self.state.user_hrefs(name, cal.id)
+        left = remaining(users, changes)
+        if mass_loss(len(users), left):
+            if not self.state.suspected(name, cal.id):
+                log.warning("%s: %s suddenly reports %d of its %d events gone; holding that back for "
+                            "one cycle in case the answer was truncated", name, cal.name,
+                            len(users) - left, len(users))
+                self.state.set_suspected(name, cal.id, True, now)
+                self.suspects.add((name, cal.id))
+                return
+            log.info("%s: %s still reports %d events gone; going ahead", name, cal.name, len(users) - left)
+        self.state.set_suspected(name, cal.id, False, now)
         self.state.apply_changes(name, cal.id, changes)
 
     def write_calendars(self) -> dict[tuple[str, str], str]:
@@ -175,6 +190,22 @@ class Engine:
             log.warning("%s: holding back %d deletions in %s: that is most of its artifacts; "
                         "they go ahead next cycle if the calendars still say so", account,
                         len(keys), calendar)
+
+
+MASS_LOSS_MIN = 4  # a calendar this small may legitimately empty out in one edit
+
+
+def remaining(users: set[str], changes: Changes) -> int:
+    """How many user items (not syncd's) a calendar holds once ``changes`` are applied."""
+    hrefs = {i.href for i in changes.upserts if not i.owned}
+    if changes.full:
+        return len(hrefs)
+    return len((users - set(changes.deletions)) | hrefs)
+
+
+def mass_loss(before: int, after: int) -> bool:
+    """True when most of a calendar's events vanished at once (an empty or truncated answer?)."""
+    return before >= MASS_LOSS_MIN and after * 2 < before
 
 
 def snapshot(state: State, config: Config, window: Window) -> list[Event]:

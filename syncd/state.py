@@ -24,6 +24,7 @@ CREATE TABLE IF NOT EXISTS calendars (
     PRIMARY KEY (account, id));
 CREATE TABLE IF NOT EXISTS items (
     account TEXT, calendar TEXT, href TEXT, etag TEXT, events TEXT, raw TEXT, recurring INTEGER,
+    owned INTEGER,
     PRIMARY KEY (account, calendar, href));
 CREATE TABLE IF NOT EXISTS accounts (
     name TEXT PRIMARY KEY, type TEXT, last_sync TEXT, last_error TEXT, events INTEGER);
@@ -32,6 +33,8 @@ CREATE TABLE IF NOT EXISTS provider_cache (
 CREATE TABLE IF NOT EXISTS acks (ref TEXT PRIMARY KEY, ack TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS followups (
     ref TEXT PRIMARY KEY, kind TEXT, path TEXT, state TEXT, at TEXT);
+CREATE TABLE IF NOT EXISTS suspect (
+    account TEXT, calendar TEXT, at TEXT, PRIMARY KEY (account, calendar));
 CREATE TABLE IF NOT EXISTS held (
     account TEXT, calendar TEXT, keys TEXT, at TEXT, PRIMARY KEY (account, calendar));
 """
@@ -111,6 +114,12 @@ class State:
         return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
                                     (account, calendar)))
 
+    def user_hrefs(self, account: str, calendar: str) -> set[str]:
+        """The hrefs of a calendar's cached items that are not syncd's own."""
+        rows = self.db.execute("SELECT href FROM items WHERE account=? AND calendar=? AND NOT owned",
+                               (account, calendar))
+        return {r[0] for r in rows}
+
     def apply_changes(self, account: str, calendar: str, changes: Changes) -> None:
         """Apply a Changes value to the cache and store its token, atomically."""
         with self.transaction() as db:
@@ -119,8 +128,9 @@ class State:
             db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
                            [(account, calendar, h) for h in changes.deletions])
             db.executemany(
-                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?)",
-                [(account, calendar, i.href, i.etag, _dump_events(i.events), i.raw, int(i.recurring))
+                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)",
+                [(account, calendar, i.href, i.etag, _dump_events(i.events), i.raw, int(i.recurring),
+                  int(i.owned))
                  for i in changes.upserts])
             db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
                        (changes.token, account, calendar))
@@ -219,6 +229,25 @@ class State:
                            (account, calendar, json.dumps(sorted(keys)), when.isoformat()))
             else:
                 db.execute("DELETE FROM held WHERE account=? AND calendar=?", (account, calendar))
+
+    def suspected(self, account: str, calendar: str) -> bool:
+        """True when last cycle held back this calendar's sudden mass disappearance."""
+        return self.db.execute("SELECT 1 FROM suspect WHERE account=? AND calendar=?",
+                               (account, calendar)).fetchone() is not None
+
+    def set_suspected(self, account: str, calendar: str, flag: bool, when: datetime) -> None:
+        """Remember (or forget) that a calendar's changes were held back as suspicious."""
+        with self.transaction() as db:
+            if flag:
+                db.execute("INSERT OR REPLACE INTO suspect VALUES (?,?,?)",
+                           (account, calendar, when.isoformat()))
+            else:
+                db.execute("DELETE FROM suspect WHERE account=? AND calendar=?", (account, calendar))
+
+    def all_suspected(self) -> list[dict[str, Any]]:
+        """Every calendar whose changes are on hold, for status."""
+        rows = self.db.execute("SELECT account, calendar, at FROM suspect")
+        return [{"account": a, "calendar": c, "since": t} for a, c, t in rows]
 
     def all_held(self) -> list[dict[str, Any]]:
         """Every calendar with deletions on hold, for status."""

@@ -52,7 +52,8 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
     accounts += [{"name": a["name"], "type": a["type"], "last_sync": None, "last_error": None,
                   "events": 0} for a in config.accounts if a["name"] not in {x["name"] for x in accounts}]
     return {"accounts": accounts, "interviews": interviews, "conflicts": conflicts,
-            "artifacts": artifacts, "held_deletions": state.all_held()}
+            "artifacts": artifacts, "held_deletions": state.all_held(),
+            "held_changes": state.all_suspected()}
 
 
 def _ref_of(event) -> str:
@@ -88,6 +89,9 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
         lines.append(f"  {c['kind']}: {_short(c['start'], tz)}-{_short(c['end'], tz, clock=True)} "
                      f"'{c['a_summary']}' [{c['a']}] overlaps '{c['b_summary']}' [{c['b']}]")
     lines.append(f"Artifacts: {len(data['artifacts'])} events owned by syncd")
+    for h in data["held_changes"]:
+        lines.append(f"  holding the changes of {h['account']}/{h['calendar']} since {h['since']}: "
+                     "most of its events vanished at once")
     for h in data["held_deletions"]:
         lines.append(f"  holding {len(h['keys'])} deletions in {h['account']}/{h['calendar']} since {h['since']}")
     return "\n".join(lines)

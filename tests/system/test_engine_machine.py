@@ -103,7 +103,7 @@ class EngineMachine(RuleBasedStateMachine):
     def cycle(self):
         report = self.engine.cycle(NOW)
         assert not report.failed
-        self.clean = not report.held
+        self.clean = not report.held and not report.suspects
 
     @rule(after=st.integers(0, 6))
     def crash_mid_cycle(self, after):

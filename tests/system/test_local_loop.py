@@ -246,3 +246,34 @@ def test_an_unreadable_account_is_reported_and_the_others_go_on(demo, capsys):
     data = status(demo, capsys)
     gone = next(a for a in data["accounts"] if a["name"] == "gone")
     assert "/nonexistent/syncd" in gone["last_error"]
+
+
+def test_a_calendar_that_suddenly_looks_empty_is_held_back_for_one_cycle(demo, capsys, tmp_path):
+    assert once(demo) == 0
+    owned = owned_files(demo)
+    folder = calendar_dir(demo)
+    aside = tmp_path / "aside"
+    aside.mkdir()
+    for path in folder.glob("*.ics"):
+        if not path.name.startswith("syncd-"):
+            path.rename(aside / path.name)  # as if the sync tool had emptied the folder
+    assert once(demo) == 0
+    assert owned_files(demo) == owned  # nothing torn down on the first sight of it
+    data = status(demo, capsys)
+    assert [h["calendar"] for h in data["held_changes"]] == ["personal"]
+    for path in aside.iterdir():
+        path.rename(folder / path.name)  # it was a glitch: everything is back
+    assert once(demo) == 0
+    assert owned_files(demo) == owned
+    assert status(demo, capsys)["held_changes"] == []
+
+
+def test_a_real_mass_removal_goes_ahead_on_the_second_cycle(demo):
+    assert once(demo) == 0
+    for path in calendar_dir(demo).glob("*.ics"):
+        if not path.name.startswith("syncd-"):
+            path.unlink()
+    assert once(demo) == 0
+    assert len(owned_files(demo)) == 7
+    assert once(demo) == 0
+    assert owned_files(demo) == {}
