@@ -55,6 +55,7 @@ class Engine:
         self.providers: dict[str, base.Provider] = {}
         self.discovered: dict[str, datetime] = {}
         self.suspects: set[tuple[str, str]] = set()
+        self.call = retry.caller(self.stop)
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -100,7 +101,7 @@ class Engine:
             self.state.set_held(acc, cal, report.held.get((acc, cal), set()), now)
         calendars = {(c.account, c.id): c for c in self.state.calendars()}
         providers = {name: self.provider(self.config.account(name)) for name in {op.account for op in ops}}
-        report.ops = apply(ops, providers, calendars, self.state, retry.call, self._stopping)
+        report.ops = apply(ops, providers, calendars, self.state, self.call, self._stopping)
         if self.stop.is_set():
             return report
         report.drafts = apply_followups(plan.followups, self.state, self.config, now)
@@ -144,7 +145,7 @@ class Engine:
         name = account["name"]
         last = self.discovered.get(name)
         if last is None or now - last > REDISCOVER or not self.state.calendars(name):
-            found = retry.call(name, provider.calendars)
+            found = self.call(name, provider.calendars)
             wanted = set(account["calendars"]) | ({account["write_calendar"]} - {""})
             found = [c for c in found if not account["calendars"] or {c.name, c.id} & wanted]
             self.state.save_calendars(name, found)
@@ -156,10 +157,10 @@ class Engine:
         token = self.state.token(name, cal.id)
         known = self.state.etags(name, cal.id)
         try:
-            changes = retry.call(name, provider.changes, cal, token, known, window)
+            changes = self.call(name, provider.changes, cal, token, known, window)
         except SyncTokenInvalid:
             log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
-            changes = retry.call(name, provider.changes, cal, None, {}, window)
+            changes = self.call(name, provider.changes, cal, None, {}, window)
         users = self.state.user_hrefs(name, cal.id)
         left = remaining(users, changes)
         if mass_loss(len(users), left):

@@ -10,10 +10,13 @@ from __future__ import annotations
 import logging
 import os
 import random
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity import (
+    RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_when_event_set,
+)
 
 from syncd.errors import TransientError
 
@@ -26,9 +29,10 @@ CAP_SECONDS = 60.0
 
 
 def backoff(attempt: int, retry_after: float | None, base: float | None = None,
-            cap: float = CAP_SECONDS, rand: Callable[[], float] = random.random) -> float:
+            cap: float | None = None, rand: Callable[[], float] = random.random) -> float:
     """Seconds to wait before attempt ``attempt + 1``: the server's word, else capped jitter."""
     base = BASE_SECONDS if base is None else base
+    cap = CAP_SECONDS if cap is None else cap
     if retry_after is not None:
         return min(max(retry_after, 0.0), cap)
     return min(cap, base * 2 ** (attempt - 1)) * (0.5 + rand() / 2)
@@ -47,8 +51,22 @@ def _before_sleep(account: str) -> Callable[[RetryCallState], None]:
     return report
 
 
-def call(account: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``fn(*args, **kwargs)`` under the retry policy; re-raise the last error."""
-    retrying = Retrying(retry=retry_if_exception_type(TransientError), stop=stop_after_attempt(ATTEMPTS),
-                        wait=_wait, reraise=True, before_sleep=_before_sleep(account))
-    return retrying(fn, *args, **kwargs)
+def caller(stop: threading.Event | None = None) -> Callable[..., Any]:
+    """A ``call`` whose waits end early, and whose retries stop, once ``stop`` is set.
+
+    A daemon asked to stop must not sit out a minute-long Retry-After.
+    """
+    event = stop or threading.Event()
+
+    def call(account: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``fn(*args, **kwargs)`` under the retry policy; re-raise the last error."""
+        retrying = Retrying(retry=retry_if_exception_type(TransientError),
+                            stop=stop_after_attempt(ATTEMPTS) | stop_when_event_set(event),
+                            wait=_wait, sleep=event.wait, reraise=True,
+                            before_sleep=_before_sleep(account))
+        return retrying(fn, *args, **kwargs)
+
+    return call
+
+
+call = caller()

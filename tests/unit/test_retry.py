@@ -54,3 +54,23 @@ def test_other_errors_are_not_retried():
     with pytest.raises(AuthError):
         retry.call("acct", refused)
     assert calls == [1]
+
+
+def test_a_stop_request_cuts_a_long_wait_short(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(retry, "CAP_SECONDS", 60.0)
+    stop = threading.Event()
+    calls = []
+
+    def slow_down():
+        calls.append(1)
+        raise RateLimited("slow down", status=429, retry_after=30.0)
+
+    threading.Timer(0.2, stop.set).start()
+    began = time.monotonic()
+    with pytest.raises(RateLimited):
+        retry.caller(stop)("acct", slow_down)
+    assert time.monotonic() - began < 5
+    assert len(calls) <= 2  # at most the attempt after the interrupted wait
