@@ -34,8 +34,9 @@ def is_busy(event: Event, self_addresses: Iterable[str], include_all_day: bool =
         return False
     if event.end <= event.start:
         return False
-    own = {a.lower() for a in self_addresses}
-    return not any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees)
+    declined = [a.email.lower() for a in event.attendees if a.partstat == "DECLINED"]
+    # Most events carry no refusal at all; only when one does is the owner's set worth building.
+    return not declined or not {a.lower() for a in self_addresses}.intersection(declined)
 
 
 def unique_occurrences(events: Iterable[Event]) -> list[Event]:
@@ -47,18 +48,22 @@ def unique_occurrences(events: Iterable[Event]) -> list[Event]:
 
 
 def overlapping_pairs(events: Sequence[Event]) -> list[tuple[Event, Event]]:
-    """Every pair of events whose intervals overlap, by a sweep: O(n log n + pairs).
+    """Every pair of events whose intervals share time, by a sweep: O(n log n + pairs).
 
     Events are sorted by start; a heap keyed by end holds those still running, so each event
-    is compared only with events it can overlap.
+    is compared only with events it can overlap. An empty interval (end <= start) shares time
+    with nothing, not even with an event around it, so it never enters the sweep.
     """
-    order = sorted(events, key=lambda e: (e.start, e.end, e.occurrence))
+    order = sorted((e for e in events if e.start < e.end),
+                   key=lambda e: (e.start, e.end, e.occurrence))
     running: list[tuple[datetime, int, Event]] = []
-    pairs = []
+    pairs: list[tuple[Event, Event]] = []
     for index, event in enumerate(order):
-        while running and running[0][0] <= event.start:
+        start = event.start
+        while running and running[0][0] <= start:
             heappop(running)
-        pairs.extend((other, event) for _, _, other in running)
+        if running:
+            pairs.extend([(other, event) for _, _, other in running])
         heappush(running, (event.end, index, event))
     return pairs
 

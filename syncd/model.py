@@ -164,8 +164,11 @@ class Item:
 
     @property
     def owned(self) -> bool:
-        """True when the stored resource carries the syncd marker."""
-        return any(e.owned for e in self.events)
+        """True when every event in the stored resource carries the syncd marker.
+
+        A file that also holds a user's event is not ours, whatever else it holds.
+        """
+        return bool(self.events) and all(e.owned for e in self.events)
 
 
 @dataclass

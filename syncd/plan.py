@@ -135,7 +135,8 @@ def plan_blocks(iv: Interview, config: Config, calendar: str) -> list[Artifact]:
     when = _when(ev.start, tz)
     out = []
     if before:
-        alarms = tuple(Alarm(max(lead - before, timedelta(0)), f"{name} {text}")
+        # Measured from the buffer's start; negative (after it starts) when the buffer is long.
+        alarms = tuple(Alarm(lead - before, f"{name} {text}")
                        for lead, text in ((timedelta(days=1), "tomorrow at " + _clock(ev.start, tz)),
                                           (timedelta(hours=1), "in one hour")))
         out.append(_artifact(iv, "buffer-before", calendar, ev.start - before, ev.start,
