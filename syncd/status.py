@@ -84,6 +84,8 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
                 extra += f", {i['followup']['kind']} {i['followup']['state']}: {i['followup']['path']}"
             lines.append(f"  [{i['ref']}] {_short(i['start'], tz)} {i['summary']} "
                          f"({i['format'].replace('_', ' ')}, {i['company'] or 'company unknown'}{extra})")
+    if any(i["ack"] is None for i in recent):
+        lines.append("  (tell syncd how it went: syncd ack REF --attended | --missed | --dismiss)")
     lines.append("Conflicts:" if data["conflicts"] else "Conflicts: none")
     for c in data["conflicts"]:
         lines.append(f"  {c['kind']}: {_short(c['start'], tz)}-{_short(c['end'], tz, clock=True)} "
