@@ -15,12 +15,12 @@ the next slot (the double bookings), and buffers and travel scale with the slot.
 therefore has the same shape, about the same number of conflicts per event, and the
 events/second of the rows compare.
 
-Phases, each timed from a cold start (the planner's verdict cache cleared):
+Phases, each timed from a cold start (every planning pass builds its own detector, so no
+verdict survives from one pass to the next):
 
 - ``plan``: :func:`syncd.plan.make_plan`, everything: detection, blocks, conflict sweeps,
   markers and follow-ups;
-- ``plan (warm)``: the same again with the verdict cache filled by the previous run, as in a
-  daemon's second cycle;
+- ``plan (no gc)``: the same with the cyclic garbage collector paused, as the daemon runs it;
 - ``detect``: :func:`syncd.plan.find_interviews` alone;
 - ``conflicts``: the busy filter and the hard-conflict sweep alone.
 
@@ -47,6 +47,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from syncd import plan as planner  # noqa: E402
 from syncd.config import Config, validate  # noqa: E402
 from syncd.conflicts import hard_conflicts, is_busy  # noqa: E402
+from syncd.cycle import collector_paused  # noqa: E402
 from syncd.model import Attendee, Event, format_recurrence_id  # noqa: E402
 
 TARGET_EVENTS = 100_000
@@ -221,11 +222,13 @@ def bench(n: int, repeat: int) -> list[Row]:
     user = [e for e in events if not e.owned]
 
     def cold_plan() -> planner.Plan:
-        clear_verdict_cache()
         return planner.make_plan(events, config, NOW)
 
+    def paused_plan() -> planner.Plan:
+        with collector_paused():
+            return planner.make_plan(events, config, NOW)
+
     def cold_detect() -> list:
-        clear_verdict_cache()
         return planner.find_interviews(user, rules)
 
     rows = []
@@ -234,20 +237,13 @@ def bench(n: int, repeat: int) -> list[Row]:
     rows.append(Row(n, "plan", seconds,
                     f"{len(plan.interviews)} interviews, {len(plan.artifacts)} artifacts, "
                     f"{hard} hard + {len(plan.conflicts) - hard} soft conflicts"))
-    seconds, _ = best(lambda: planner.make_plan(events, config, NOW), repeat)
-    rows.append(Row(n, "plan (warm)", seconds, "verdict cache filled"))
+    seconds, _ = best(paused_plan, repeat)
+    rows.append(Row(n, "plan (no gc)", seconds, "garbage collector paused, as in the daemon"))
     seconds, found = best(cold_detect, repeat)
     rows.append(Row(n, "detect", seconds, f"{len(found)} interviews"))
     seconds, hard_list = best(lambda: conflicts_only(events, config), repeat)
     rows.append(Row(n, "conflicts", seconds, f"{len(hard_list)} hard conflicts"))
     return rows
-
-
-def clear_verdict_cache() -> None:
-    """Forget the planner's memoised detector verdicts, as after a restart of the daemon."""
-    cached = getattr(planner, "_cached_verdict", None)
-    if cached is not None and hasattr(cached, "cache_clear"):
-        cached.cache_clear()
 
 
 def best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
@@ -260,7 +256,6 @@ def profile(n: int, top: int = 25) -> None:
     """cProfile one cold make_plan of ``n`` events; print the heaviest functions."""
     events = schedule(n)
     config = make_config(SPAN / n)
-    clear_verdict_cache()
     prof = cProfile.Profile()
     prof.enable()
     planner.make_plan(events, config, NOW)

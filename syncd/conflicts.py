@@ -54,8 +54,40 @@ def overlapping_pairs(events: Sequence[Event]) -> list[tuple[Event, Event]]:
     is compared only with events it can overlap. An empty interval (end <= start) shares time
     with nothing, not even with an event around it, so it never enters the sweep.
     """
-    order = sorted((e for e in events if e.start < e.end),
-                   key=lambda e: (e.start, e.end, e.occurrence))
+    return _sweep(_in_time_order(events))
+
+
+def hard_conflicts(events: Sequence[Event]) -> list[Conflict]:
+    """Conflicts among busy user events (already filtered with :func:`is_busy`)."""
+    return _hard(_in_time_order(unique_occurrences(events)))
+
+
+def soft_conflicts(busy: Sequence[Event], blocks: Sequence[Event]) -> list[Conflict]:
+    """Busy user events that overlap syncd's own buffers or travel blocks.
+
+    ``blocks`` are the planned artifacts as events; a block never conflicts with its own source.
+    """
+    return _soft(_in_time_order(unique_occurrences(busy)), blocks)
+
+
+def busy_conflicts(busy: Sequence[Event], blocks: Sequence[Event]) -> tuple[list[Conflict],
+                                                                           list[Conflict]]:
+    """``hard_conflicts(busy)`` and ``soft_conflicts(busy, blocks)``, sorting ``busy`` once."""
+    ordered = _in_time_order(unique_occurrences(busy))
+    return _hard(ordered), _soft(ordered, blocks)
+
+
+def _when(event: Event) -> tuple[datetime, datetime, str]:
+    return event.start, event.end, event.occurrence
+
+
+def _in_time_order(events: Iterable[Event]) -> list[Event]:
+    """The events that last some time, by start, end and occurrence (a stable sort)."""
+    return sorted((event for event in events if event.start < event.end), key=_when)
+
+
+def _sweep(order: Sequence[Event]) -> list[tuple[Event, Event]]:
+    """Every pair of events that share time, among events in time order."""
     running: list[tuple[datetime, int, Event]] = []
     pairs: list[tuple[Event, Event]] = []
     for index, event in enumerate(order):
@@ -68,21 +100,16 @@ def overlapping_pairs(events: Sequence[Event]) -> list[tuple[Event, Event]]:
     return pairs
 
 
-def hard_conflicts(events: Sequence[Event]) -> list[Conflict]:
-    """Conflicts among busy user events (already filtered with :func:`is_busy`)."""
+def _hard(busy: Sequence[Event]) -> list[Conflict]:
+    return [Conflict("hard", a, b, max(a.start, b.start), min(a.end, b.end))
+            for a, b in _sweep(busy)]
+
+
+def _soft(busy: Sequence[Event], blocks: Sequence[Event]) -> list[Conflict]:
+    # ``busy`` is sorted already, so this sort is cheap, and it orders them exactly as one
+    # stable sort of the busy events followed by the blocks would.
     out = []
-    for a, b in overlapping_pairs(unique_occurrences(events)):
-        out.append(Conflict("hard", a, b, max(a.start, b.start), min(a.end, b.end)))
-    return out
-
-
-def soft_conflicts(busy: Sequence[Event], blocks: Sequence[Event]) -> list[Conflict]:
-    """Busy user events that overlap syncd's own buffers or travel blocks.
-
-    ``blocks`` are the planned artifacts as events; a block never conflicts with its own source.
-    """
-    out = []
-    for a, b in overlapping_pairs(unique_occurrences(busy) + list(blocks)):
+    for a, b in _sweep(_in_time_order([*busy, *blocks])):
         if a.owned == b.owned:
             continue
         user, block = (b, a) if a.owned else (a, b)

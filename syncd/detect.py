@@ -5,7 +5,9 @@ languages, hiring-process steps, wording addressed to a candidate or to an inter
 sent the invite and from where) adds a signed weight; the sum, offset by a negative bias,
 goes through a logistic so that the score reads like a probability. Every cue that counted
 becomes a short reason, the decisive ones first. The keyword tables live in
-:mod:`syncd.detect_words`. Pure: no I/O, no clock, no state beyond compiled patterns.
+:mod:`syncd.detect_words`, the format and company of an interview are read by
+:mod:`syncd.detect_details`. Pure: no I/O, no clock; the only state is a :class:`Detector`'s
+memory of the texts and addresses it has already read, which never changes an answer.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ from __future__ import annotations
 import html
 import math
 import re
-import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from syncd import detect_words as words
+from syncd.detect_details import company_name, company_named_in_title, meeting_format
+from syncd.literals import fold
 
 if TYPE_CHECKING:
     from syncd.model import Event
@@ -29,6 +33,8 @@ BIAS = -2.0
 # How much one family of cues may add, so that a wordy invitation cannot run away.
 GROUP_CAP = 3.5
 MAX_REASONS = 6
+# Mailboxes and services that say nothing about the owner's or anyone's employer.
+_PERSONAL = words.FREE_MAIL | words.SERVICE_DOMAINS
 
 Signal = tuple[float, str]
 
@@ -54,7 +60,7 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Parties:
     """Who sent the invite and who attends, relative to the owner."""
 
@@ -80,23 +86,7 @@ def classify(summary: str, description: str, location: str, organizer: str,
     ``Name <addr>``. Returns a :class:`Verdict`; format and company are filled in only for
     interviews. Raises ``re.error`` when an include/exclude rule is not a valid regex.
     """
-    location = location or ""
-    title = _clean_title(summary)
-    text = html.unescape(words.HTML_TAG.sub(" ", description or "")).replace("\u2019", "'")
-    parties = read_parties(organizer, attendees, rules.self_addresses)
-    signals = _title_signals(title) + _description_signals(text, parties)
-    signals += _party_signals(parties, title)
-    score = round(1.0 / (1.0 + math.exp(-(BIAS + sum(w for w, _ in signals)))), 2)
-    interview = score >= rules.threshold
-    forced = _forced(rules, summary, description, location)
-    if forced is not None:
-        interview, reason = forced
-        score = 1.0 if interview else 0.0
-        signals = [(math.inf if interview else -math.inf, reason), *signals]
-    if not interview:
-        return Verdict(False, score, "unknown", "", _reasons(signals, False))
-    return Verdict(True, score, meeting_format(title, text, location),
-                   company_name(title, text, parties), _reasons(signals, True))
+    return Detector(rules).classify(summary, description, location, organizer, attendees)
 
 
 def detect(event: Event, rules: Rules) -> Verdict:
@@ -105,7 +95,100 @@ def detect(event: Event, rules: Rules) -> Verdict:
                     [attendee.email for attendee in event.attendees], rules)
 
 
+class Detector:
+    """Classifies many events under one set of :class:`Rules`, working out each part once.
+
+    Calendars repeat themselves: every occurrence of a series has the same title and agenda,
+    and the same few colleagues sit on most invites. A detector remembers, for its own life
+    only, the signals of each title and each description and where each address stands, so
+    that one planning pass works each of them out once; the next pass starts afresh.
+
+    Only the cue patterns whose words occur in a text are searched (see
+    :mod:`syncd.literals`); ``prefilter=False`` searches them all, for tests to compare.
+    """
+
+    def __init__(self, rules: Rules, prefilter: bool = True) -> None:
+        self.rules = rules
+        self._selves = frozenset(bare_address(a) for a in rules.self_addresses if a)
+        self._own = frozenset(d for d in map(_domain, self._selves) if d and d not in _PERSONAL)
+        self._title = cache(partial(_read_title, prefilter))  # summary -> (title, signals)
+        self._text = cache(_read_description)
+        self._said = cache(partial(_description_signals, prefilter))  # (text, owner side)
+        self._address = cache(_address_and_domain)
+        self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
+        self._weigh = cache(partial(_weigh, rules.threshold))  # signals -> verdict
+
+    def classify(self, summary: str, description: str, location: str, organizer: str,
+                 attendees: Sequence[str]) -> Verdict:
+        """Same as :func:`classify`, under this detector's rules."""
+        location = location or ""
+        title, title_signals = self._title(summary)
+        text = self._text(description)
+        parties = self.parties(organizer, attendees)
+        signals = (*title_signals, *self._said(text, parties.owner_side),
+                   *self._party_signals(parties, title))
+        forced = _forced(self.rules, summary, description, location)
+        verdict = self._weigh(signals) if forced is None else _overruled(forced, signals)
+        if not verdict.interview:
+            return verdict
+        return replace(verdict, format=meeting_format(title, text, location),
+                       company=company_name(title, text, parties))
+
+    def parties(self, organizer: str, attendees: Sequence[str]) -> Parties:
+        """Where the organizer and the attendees stand relative to the owner."""
+        selves, own = self._selves, self._own
+        org, org_domain = self._address(organizer)
+        domains = [org_domain]  # the organizer's, then those of the other attendees
+        for person, domain in map(self._address, attendees):
+            if (person and person not in selves and person != org
+                    and not person.endswith(words.RESOURCE_DOMAINS)):
+                domains.append(domain)
+        outside: list[str] = []
+        platform = ""
+        for domain in domains:
+            if not domain or domain in _PERSONAL or domain in own:
+                continue
+            if domain in words.PLATFORM_DOMAINS:
+                platform = platform or domain
+            elif domain not in outside:
+                outside.append(domain)
+        by_owner = org in selves or not org
+        # A block the owner keeps for themselves is not "internal": only an invite that
+        # involves colleagues (or comes from one) says the owner's employer is hiring.
+        internal = (org_domain in own and not outside and not platform
+                    and (len(domains) > 1 or not by_owner))
+        return Parties(org, org_domain, own, by_owner, internal, tuple(outside), platform)
+
+    def _party_signals(self, parties: Parties, title: str) -> list[Signal]:
+        """What the organizer's and attendees' domains say about who is the candidate."""
+        signals: list[Signal] = []
+        org = parties.organizer_domain
+        if org in parties.outside:
+            signals.append((1.0, f"organizer is at {org}, an outside company"))
+            named = self._named(org, title)
+            if named:
+                signals.append((0.5, f"title names the organizer's company ({named})"))
+        elif parties.outside:
+            signals.append((0.5, f"an attendee is at {parties.outside[0]}, an outside company"))
+        if parties.platform:
+            signals.append((1.0, f"sent through a hiring platform ({parties.platform})"))
+        if parties.internal:
+            signals.append((-2.0, f"the invite is internal to {org}, the owner's own organisation"))
+        return signals
+
+
 # --- Signals -------------------------------------------------------------------------------
+
+
+def _read_title(prefilter: bool, summary: str) -> tuple[str, tuple[Signal, ...]]:
+    """The cleaned title of ``summary`` and what it says."""
+    title = _clean_title(summary)
+    return title, tuple(_title_signals(title, fold(title) if prefilter else None))
+
+
+def _read_description(description: str) -> str:
+    """The description as plain text: tags dropped, entities decoded, apostrophes straight."""
+    return html.unescape(words.HTML_TAG.sub(" ", description or "")).replace("\u2019", "'")
 
 
 def _clean_title(summary: str) -> str:
@@ -116,10 +199,16 @@ def _clean_title(summary: str) -> str:
     return title
 
 
-def _matches(cues: tuple[words.Cue, ...], text: str, where: str) -> list[Signal]:
-    """One signal per cue found in ``text``, quoting what matched."""
+def _matches(table: words.CueTable, text: str, folded: str | None, where: str) -> list[Signal]:
+    """One signal per cue found in ``text``, quoting what matched.
+
+    ``folded`` is ``text`` through :func:`syncd.literals.fold`: only the cues whose words it
+    holds are searched. None searches them all.
+    """
     found: list[Signal] = []
-    for pattern, weight, note in cues:
+    cues = table.cues
+    for i in table.index.candidates(folded) if folded is not None else range(len(cues)):
+        pattern, weight, note = cues[i]
         match = pattern.search(text)
         if match:
             said = " ".join(match.group(0).split())
@@ -145,55 +234,41 @@ def _capped(signals: list[Signal]) -> list[Signal]:
     return kept
 
 
-def _title_signals(title: str) -> list[Signal]:
+def _title_signals(title: str, folded: str | None) -> list[Signal]:
     """Interview words, hiring steps, a job title and hard negatives in the title."""
-    signals = _strongest(_matches(words.INTERVIEW_WORDS, title, "title"))
-    signals += _capped(_matches(words.HIRING_STEPS, title, "title"))
+    signals = _strongest(_matches(words.INTERVIEW_WORDS, title, folded, "title"))
+    signals += _capped(_matches(words.HIRING_STEPS, title, folded, "title"))
     role = words.ROLE_TITLE.search(title)
     if role:
         signals.append((1.0, f"title names a job title ('{role.group(0)}')"))
-    negatives = _matches(words.TITLE_NEGATIVES, title, "title")
+    negatives = _matches(words.TITLE_NEGATIVES, title, folded, "title")
     if negatives:
         signals.append(min(negatives))  # the most negative only; they do not stack
     return signals
 
 
-def _description_signals(text: str, parties: Parties) -> list[Signal]:
+def _description_signals(prefilter: bool, text: str, owner_side: bool) -> tuple[Signal, ...]:
     """Wording addressed to a candidate or to an interviewer, and non-hiring contexts."""
-    signals = _capped(_matches(words.CANDIDATE_SIDE, text, "description"))
-    signals += _matches(words.PLATFORM_LINKS, text, "description")
-    signals += _matches(words.DESCRIPTION_STEPS, text, "description")
-    for weight, reason in _strongest(_matches(words.INTERVIEWER_SIDE, text, "description")):
-        if parties.owner_side:
+    folded = fold(text) if prefilter else None
+    signals = _capped(_matches(words.CANDIDATE_SIDE, text, folded, "description"))
+    signals += _matches(words.PLATFORM_LINKS, text, folded, "description")
+    signals += _matches(words.DESCRIPTION_STEPS, text, folded, "description")
+    for weight, reason in _strongest(_matches(words.INTERVIEWER_SIDE, text, folded,
+                                              "description")):
+        if owner_side:
             # Sent from within the owner's own organisation, this wording settles it: the
             # owner is on the hiring side. From outside it may be boilerplate.
             signals.append((weight, f"{reason}, on an invite from the owner's own side"))
         else:
             signals.append((weight / 2, reason))
-    signals += _strongest(_matches(words.DESCRIPTION_NEGATIVES, text, "description"))
-    return signals
-
-
-def _party_signals(parties: Parties, title: str) -> list[Signal]:
-    """What the organizer's and attendees' domains say about who is the candidate."""
-    signals: list[Signal] = []
-    org = parties.organizer_domain
-    if org in parties.outside:
-        signals.append((1.0, f"organizer is at {org}, an outside company"))
-        named = _name_from_domain(org, title, "")
-        if _spelled_in(_squash(named), title):
-            signals.append((0.5, f"title names the organizer's company ({named})"))
-    elif parties.outside:
-        signals.append((0.5, f"an attendee is at {parties.outside[0]}, an outside company"))
-    if parties.platform:
-        signals.append((1.0, f"sent through a hiring platform ({parties.platform})"))
-    if parties.internal:
-        signals.append((-2.0, f"the invite is internal to {org}, the owner's own organisation"))
-    return signals
+    signals += _strongest(_matches(words.DESCRIPTION_NEGATIVES, text, folded, "description"))
+    return tuple(signals)
 
 
 def _forced(rules: Rules, summary: str, description: str, location: str) -> tuple[bool, str] | None:
     """Apply the owner's include/exclude regexes; exclude wins."""
+    if not (rules.exclude or rules.include):
+        return None
     haystack = "\n".join((summary or "", description or "", location or ""))
     for pattern in rules.exclude:
         if re.search(pattern, haystack, re.I):
@@ -204,7 +279,22 @@ def _forced(rules: Rules, summary: str, description: str, location: str) -> tupl
     return None
 
 
-def _reasons(signals: list[Signal], interview: bool) -> tuple[str, ...]:
+def _weigh(threshold: float, signals: tuple[Signal, ...]) -> Verdict:
+    """The verdict the signals add up to; format and company are left for the caller."""
+    score = round(1.0 / (1.0 + math.exp(-(BIAS + sum(w for w, _ in signals)))), 2)
+    interview = score >= threshold
+    return Verdict(interview, score, "unknown", "", _reasons(signals, interview))
+
+
+def _overruled(forced: tuple[bool, str], signals: tuple[Signal, ...]) -> Verdict:
+    """The verdict an include/exclude rule imposes, its reason first."""
+    interview, reason = forced
+    signals = ((math.inf if interview else -math.inf, reason), *signals)
+    return Verdict(interview, 1.0 if interview else 0.0, "unknown", "",
+                   _reasons(signals, interview))
+
+
+def _reasons(signals: Sequence[Signal], interview: bool) -> tuple[str, ...]:
     """Reasons that support the verdict, heaviest first, then the strongest dissent."""
     ranked = sorted((s for s in signals if s[0]), key=lambda s: -abs(s[0]))
     agree = [reason for weight, reason in ranked if (weight > 0) == interview]
@@ -236,185 +326,12 @@ def _domain(address: str) -> str:
     return registrable(address.rpartition("@")[2]) if "@" in address else ""
 
 
+def _address_and_domain(raw: str) -> tuple[str, str]:
+    address = bare_address(raw)
+    return address, _domain(address)
+
+
 def read_parties(organizer: str, attendees: Sequence[str],
                  self_addresses: Sequence[str]) -> Parties:
     """Work out where the organizer and the attendees stand relative to the owner."""
-    selves = {bare_address(a) for a in self_addresses if a}
-    personal = words.FREE_MAIL | words.SERVICE_DOMAINS
-    own = frozenset(d for d in map(_domain, selves) if d and d not in personal)
-    org = bare_address(organizer)
-    people = (bare_address(a) for a in attendees)
-    others = [p for p in people if p and p not in selves and p != org
-              and not p.endswith(words.RESOURCE_DOMAINS)]
-    outside: list[str] = []
-    platform = ""
-    for domain in map(_domain, [org, *others]):
-        if not domain or domain in personal or domain in own:
-            continue
-        if domain in words.PLATFORM_DOMAINS:
-            platform = platform or domain
-        elif domain not in outside:
-            outside.append(domain)
-    org_domain = _domain(org)
-    by_owner = org in selves or not org
-    # A block the owner keeps for themselves is not "internal": only an invite that
-    # involves colleagues (or comes from one) says the owner's employer is hiring.
-    internal = (org_domain in own and not outside and not platform
-                and (bool(others) or not by_owner))
-    return Parties(org, org_domain, own, by_owner, internal, tuple(outside), platform)
-
-
-# --- Format --------------------------------------------------------------------------------
-
-
-def meeting_format(title: str, text: str, location: str) -> str:
-    """Say how an interview happens: "in_person", "video", "phone" or "unknown".
-
-    The location is the most deliberate field, so it decides first; then the title; then
-    links and phrases in the description; last, any named place counts as somewhere to go.
-    """
-    place = location.strip()
-    decided = _format_from_location(title, text, place) if place else ""
-    if decided:
-        return decided
-    if words.VIDEO.search(title) or words.VIDEO_ONLY_TOOLS.search(text):
-        return "video"
-    if words.PHONE_TITLE.search(title):
-        return "phone"
-    if words.VIDEO_LINK.search(text):
-        return "video"
-    if words.PHONE_CALL.search(title) or words.PHONE_DESCRIPTION.search(text):
-        return "phone"
-    if words.IN_PERSON.search(title) or (words.IN_PERSON.search(text) and _is_address(text)):
-        return "in_person"
-    return "in_person" if place and not words.NO_PLACE.match(place) else "unknown"
-
-
-def _format_from_location(title: str, text: str, location: str) -> str:
-    """The format the location implies, or "" when it implies none."""
-    if words.VIDEO.search(location) or words.URL.search(location):
-        return "video"
-    if _is_phone(location):
-        return "phone"
-    if _is_address(location):
-        return "in_person"
-    if words.IN_PERSON.search(title) or words.IN_PERSON.search(location):
-        return "in_person"
-    if words.OFFICE_WORDS.search(location) and words.IN_PERSON.search(text):
-        return "in_person"
-    return ""
-
-
-def _is_phone(location: str) -> bool:
-    """A location that is a phone number, or says it is a call."""
-    number = words.PHONE_NUMBER.search(location)
-    if number and sum(c.isdigit() for c in number.group(0)) >= 7:
-        rest = location.replace(number.group(0), "")
-        return not re.search(r"[^\W\d_]{4,}", rest) or bool(words.PHONE_WORDS.search(rest))
-    if words.PHONE_WORDS.match(location):
-        return True
-    return len(location.split()) <= 4 and bool(words.PHONE_WORDS.search(location))
-
-
-def _is_address(text: str) -> bool:
-    """True when the text contains something shaped like a street address or postcode."""
-    return any(pattern.search(text) for pattern in words.STREET_ADDRESS)
-
-
-# --- Company -------------------------------------------------------------------------------
-
-
-def company_name(title: str, text: str, parties: Parties) -> str:
-    """Name the hiring company, "" when nothing says which it is.
-
-    In order: an agency's client named in the text; the organizer's company (unless the
-    owner, a platform or an agency sent the invite); a name in the title; a "Company:"
-    line; an attendee's company; a platform tenant's sender name (datadog@myworkday.com).
-    """
-    client = words.CLIENT.search(title) or words.CLIENT.search(text)
-    name = _clean_company(client.group("name")) if client else ""
-    org = parties.organizer_domain
-    sent_by_company = org in parties.outside or org in parties.own_domains
-    if not name and sent_by_company and not parties.by_owner and not _is_agency(org):
-        name = _name_from_domain(org, title, text)
-    name = name or _company_from_title(title)
-    field = words.COMPANY_FIELD.search(text)
-    name = name or (_clean_company(field.group("name")) if field else "")
-    if not name and parties.outside:
-        name = _name_from_domain(parties.outside[0], title, text)
-    local = parties.organizer.partition("@")[0]
-    if not name and parties.platform in words.TENANT_PLATFORMS and local.isalpha():
-        name = "" if local in words.GENERIC_LOCAL_PARTS else local.capitalize()
-    return name
-
-
-def _is_agency(domain: str) -> bool:
-    return bool(words.AGENCY_WORDS.search(domain.partition(".")[0]))
-
-
-def _name_from_domain(domain: str, title: str, text: str) -> str:
-    """A company's name from its domain, spelled the way the invite spells it if it does."""
-    if domain in words.KNOWN_COMPANIES:
-        return words.KNOWN_COMPANIES[domain]
-    label = _squash(domain.partition(".")[0])
-    for key in dict.fromkeys((label, words.LABEL_AFFIXES.sub("", label))):
-        spelled = len(key) >= 3 and (_spelled_in(key, title) or _spelled_in(key, text[:5000]))
-        if spelled:
-            return words.LEGAL_SUFFIX.sub("", spelled)
-    # Short labels are nearly always initials (sap, ibm, ey).
-    return label.upper() if len(label) <= 3 else label.capitalize()
-
-
-def _squash(word: str) -> str:
-    """Lower-case ASCII letters and digits only: "Itaú" -> "itau", as domains spell it."""
-    plain = unicodedata.normalize("NFKD", word).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", plain.lower())
-
-
-def _spelled_in(key: str, text: str) -> str:
-    """The capitalised run of up to three words in ``text`` that squashes to ``key``."""
-    tokens = list(words.WORD_TOKEN.finditer(text))
-    for i, first in enumerate(tokens):
-        if not first.group(0)[0].isupper():
-            continue
-        joined = ""
-        for last in tokens[i:i + 3]:
-            joined += _squash(last.group(0))
-            if joined == key:
-                return text[first.start():last.end()]
-            if not key.startswith(joined):
-                break
-    return ""
-
-
-def _company_from_title(title: str) -> str:
-    """A company named in the title: "株式会社X", "@ X", "X interview", "[X]", "(X)", "– X"."""
-    for pattern in words.TITLE_COMPANY:
-        for match in pattern.finditer(title):
-            found = match.groupdict()
-            name = _clean_company(found.get("name") or found.get("name2") or "")
-            if name:
-                return name
-    for segment in words.SEGMENT_SPLIT.split(title):
-        name = _clean_company(re.sub(r"\([^)]*\)", "", segment))
-        if name:
-            return name
-    return ""
-
-
-def _clean_company(raw: str) -> str:
-    """Trim a candidate company name; "" when what is left does not look like one."""
-    tokens = re.sub(r"[^\w\s&.'-]", " ", raw.replace("株式会社", " ")).split()
-    for i, token in enumerate(tokens):
-        if words.ROLE_TITLE.fullmatch(token) or token.lower() in ("role", "position", "team"):
-            tokens = tokens[:i]  # "Figma Developer Advocate" -> "Figma"
-            break
-    while tokens and tokens[-1].lower() in words.ROLE_MODIFIERS:
-        tokens.pop()
-    name = words.LEGAL_SUFFIX.sub("", " ".join(tokens)).strip(" .-'&")
-    parts = name.split()
-    if not parts or len(parts) > 4 or any(c.isdigit() for c in name):
-        return ""
-    if parts[0][0].isascii() and not parts[0][0].isupper():
-        return ""
-    return "" if any(p.lower() in words.NOT_COMPANY for p in parts) else name
+    return Detector(Rules(self_addresses=tuple(self_addresses))).parties(organizer, attendees)

@@ -9,14 +9,26 @@ outweighs anything else. Every pattern is matched case-insensitively unless it s
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+
+from syncd.literals import LiteralIndex
 
 # A cue: (pattern, weight, note). The note, when not empty, finishes the reason sentence.
 Cue = tuple[re.Pattern[str], float, str]
 
 
-def _cues(*entries: tuple[str, float, str]) -> tuple[Cue, ...]:
+@dataclass(frozen=True)
+class CueTable:
+    """A family of cues, and the index that says which of them a text might hold."""
+
+    cues: tuple[Cue, ...]
+    index: LiteralIndex
+
+
+def _cues(*entries: tuple[str, float, str]) -> CueTable:
     """Compile a cue table, case-insensitively."""
-    return tuple((re.compile(pattern, re.I), weight, note) for pattern, weight, note in entries)
+    cues = tuple((re.compile(pattern, re.I), weight, note) for pattern, weight, note in entries)
+    return CueTable(cues, LiteralIndex([pattern for pattern, _, _ in cues]))
 
 
 # --- Domains -------------------------------------------------------------------------------

@@ -7,14 +7,14 @@ interview should have. It does no I/O and reads no clock.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from operator import itemgetter
 from zoneinfo import ZoneInfo
 
 from syncd import detect
-from syncd.conflicts import Conflict, hard_conflicts, is_busy, soft_conflicts, unique_occurrences
+from syncd.conflicts import Conflict, busy_conflicts, is_busy
 from syncd.config import Config
 from syncd.model import Alarm, Artifact, Event, Window, artifact_key
 
@@ -78,10 +78,10 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
             target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
             plan.artifacts.extend(plan_blocks(iv, config, target))
-    busy = [e for e in user_events if is_busy(e, rules.self_addresses, config.conflicts["include_all_day"])]
-    hard = hard_conflicts(busy)
-    blocks = [_as_event(a) for a in plan.artifacts]
-    plan.conflicts = hard + soft_conflicts(busy, blocks)
+    all_day = config.conflicts["include_all_day"]
+    busy = [e for e in user_events if is_busy(e, rules.self_addresses, all_day)]
+    hard, soft = busy_conflicts(busy, [_as_event(a) for a in plan.artifacts])
+    plan.conflicts = hard + soft
     if config.conflicts["flag_in_calendar"]:
         plan.artifacts.extend(plan_markers(hard, interviews, write_calendars))
     plan.followups = plan_followups(interviews, acks, config, now)
@@ -97,27 +97,43 @@ def rules_of(config: Config) -> detect.Rules:
 
 
 def find_interviews(events: Sequence[Event], rules: detect.Rules) -> list[Interview]:
-    """Detect interviews, one per occurrence even when it is seen in several calendars."""
-    out = []
-    for event in _canonical(events):
-        verdict = _cached_verdict(event.summary, event.description, event.location,
-                                  event.organizer, tuple(a.email for a in event.attendees), rules)
-        if verdict.interview:
-            out.append(Interview(event, verdict))
-    return out
+    """Detect interviews, one per occurrence even when it is seen in several calendars.
 
-
-@lru_cache(maxsize=65536)
-def _cached_verdict(summary: str, description: str, location: str, organizer: str,
-                    attendees: tuple[str, ...], rules: detect.Rules) -> detect.Verdict:
+    Returns them in the order of their events' (account, calendar, href).
+    """
+    detector = detect.Detector(rules)  # a fresh one: what it learns lasts this pass only
     # Recurring series and mirrored calendars repeat the same text many times.
-    return detect.classify(summary, description, location, organizer, attendees, rules)
+    verdicts: dict[tuple[str, str, str, str, tuple[str, ...]], detect.Verdict] = {}
+    found = []
+    for index in _canonical(events):
+        event = events[index]
+        fields = (event.summary, event.description, event.location, event.organizer,
+                  tuple([a.email for a in event.attendees]))
+        verdict = verdicts.get(fields)
+        if verdict is None:
+            verdict = verdicts[fields] = detector.classify(*fields)
+        if verdict.interview:
+            found.append(((*_place(event), index), Interview(event, verdict)))
+    found.sort(key=itemgetter(0))  # interviews are few: sort them, not every event
+    return [iv for _, iv in found]
 
 
-def _canonical(events: Sequence[Event]) -> list[Event]:
-    """One event per occurrence: prefer a stable, deterministic copy (by account, calendar)."""
-    ordered = sorted(events, key=lambda e: (e.account, e.calendar, e.href))
-    return unique_occurrences(ordered)
+def _canonical(events: Sequence[Event]) -> Iterable[int]:
+    """One event per occurrence, as indexes into ``events``.
+
+    Of the copies of an occurrence seen in several calendars, the first by (account, calendar,
+    href) is kept, and of equal ones the first in ``events``.
+    """
+    chosen: dict[str, int] = {}
+    for index, event in enumerate(events):
+        held = chosen.setdefault(event.occurrence, index)
+        if held != index and _place(event) < _place(events[held]):
+            chosen[event.occurrence] = index
+    return chosen.values()
+
+
+def _place(event: Event) -> tuple[str, str, str]:
+    return event.account, event.calendar, event.href
 
 
 def _active(event: Event, config: Config) -> bool:

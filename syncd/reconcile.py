@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from syncd.errors import PreconditionFailed, ProviderError
+from syncd.errors import NotOwned, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Event, Item, Window
 from syncd.state import State
 
@@ -145,6 +145,12 @@ def apply(ops: Sequence[Op], providers: Mapping[str, object], calendars: Mapping
                      op.calendar, exc)
             continue
         except ProviderError as exc:
+            log.warning("%s: could not %s: %s", op.account, op.describe(), exc)
+            continue
+        except NotOwned as exc:
+            # Our key's slot holds an event without our marker (a client that rewrote one of
+            # our blocks and dropped the X- properties): it is the user's now. Leave it alone,
+            # and let the other operations, and the other accounts, go on.
             log.warning("%s: could not %s: %s", op.account, op.describe(), exc)
             continue
         done.append(f"{op.account}/{calendar.name}: {op.describe()}")
