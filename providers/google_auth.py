@@ -28,6 +28,7 @@ from google.auth.exceptions import RefreshError
 from google.oauth2.credentials import Credentials
 
 from syncd.errors import AuthError, ProviderError, TransientError
+from syncd.secrets import write_private
 
 log = logging.getLogger(__name__)
 
@@ -94,23 +95,7 @@ def save_credentials(creds: Credentials, path: Path) -> None:
     except (OSError, ValueError):
         data = {}
     data.update(json.loads(creds.to_json()))
-    _write_private(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
-
-
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.fchmod(fd, 0o600)  # O_CREAT's mode does not apply to a leftover file
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_private(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 class TokenKeeper:
