@@ -21,13 +21,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from caldav import DAVClient
+from caldav.lib import error as dav_error
 
 from providers.base import Provider
-from providers.caldav_http import check_status, guard, make_client, redact_url, resolve_password
+from providers.caldav_http import check_status, guard, make_client, redact_url
 from providers.caldav_sync import CollectionReader, href_of, url_of
 from providers.ical import parse_item, render_artifact
 from syncd.errors import Gone, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
+from syncd.secrets import resolve_password
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +63,16 @@ class CalDAVProvider(Provider):
             self._client = make_client(self.account, self._secret)
             log.debug("%s: connecting to %s as %s", self.name,
                       redact_url(str(self.account.get("url", ""))), self.account.get("username"))
+            if not self.account.get("verify_tls", True):
+                log.warning("%s: verify_tls is off: the server's certificate is not checked",
+                            self.name)
         return self._client
+
+    def _guard(self, what: str) -> Any:
+        """``caldav_http.guard`` for this account; connects first so that the password is
+        known and can be scrubbed from any message."""
+        self.client  # noqa: B018 - for its side effect
+        return guard(self.name, what, self._secret)
 
     def close(self) -> None:
         """Close the HTTP session."""
@@ -114,7 +125,7 @@ class CalDAVProvider(Provider):
 
     def _discover(self) -> list[Calendar]:
         self._rediscovered = True
-        with guard(self.name, "discovering calendars", self._secret):
+        with self._guard("discovering calendars"):
             home = str(self.client.principal().calendar_home_set.url)
             resp = self.client.propfind(home, props=CALENDAR_PROPS, depth=1)
             check_status(resp)
@@ -178,7 +189,7 @@ class CalDAVProvider(Provider):
         href = href_of(self._url(calendar)).rstrip("/") + f"/syncd-{artifact.key}.ics"
         body = render_artifact(artifact)
         what = f"creating {artifact.kind} {artifact.key} in {calendar.name!r}"
-        with guard(self.name, what, self._secret):
+        with self._guard(what):
             resp = self.client.put(url_of(self._url(calendar), href), body,
                                    {"If-None-Match": "*", "Content-Type": ICS_TYPE})
             if resp.status in (409, 412):
@@ -203,13 +214,11 @@ class CalDAVProvider(Provider):
     def _find_by_uid(self, calendar: Calendar, uid: str, window: Window) -> Item | None:
         """Look an event up by UID (a client may have stored it under another name)."""
         reader = self._reader(calendar)
-        with guard(self.name, f"looking up {uid} in {calendar.name!r}", self._secret):
+        with self._guard(f"looking up {uid} in {calendar.name!r}"):
             try:
                 obj = reader.collection.get_object_by_uid(uid)
-            except Exception as exc:
-                if getattr(exc, "status", None) in (None, 404):
-                    return None
-                raise
+            except dav_error.NotFoundError:
+                return None
         return self._fetch_one(calendar, href_of(obj.url), window)
 
     def _update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
@@ -217,8 +226,7 @@ class CalDAVProvider(Provider):
         href = self._own_href(calendar, item)
         etag = item.etag or self._checked_current(calendar, item, artifact.key).etag
         body = render_artifact(artifact)
-        with guard(self.name, f"updating {artifact.kind} {artifact.key} in {calendar.name!r}",
-                   self._secret):
+        with self._guard(f"updating {artifact.kind} {artifact.key} in {calendar.name!r}"):
             resp = self.client.put(url_of(self._url(calendar), href), body,
                                    {"If-Match": etag, "Content-Type": ICS_TYPE})
             check_status(resp)
@@ -232,7 +240,7 @@ class CalDAVProvider(Provider):
         if not etag:
             current = self._checked_current(calendar, item, None)
             etag = current.etag
-        with guard(self.name, f"deleting {href} in {calendar.name!r}", self._secret):
+        with self._guard(f"deleting {href} in {calendar.name!r}"):
             resp = self.client.delete(url_of(self._url(calendar), href), {"If-Match": etag})
             if resp.status in (404, 410):
                 log.info("%s: %s was already gone", self.name, href)

@@ -1,4 +1,4 @@
-"""The transport side of the CalDAV adapter: credentials, the DAV client, and errors.
+"""The transport side of the CalDAV adapter: the DAV client and its errors.
 
 :func:`to_provider_error` is the one place where HTTP statuses, ``caldav`` exceptions and
 network failures become :mod:`syncd.errors`; :func:`guard` applies it around a block.
@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
-import shlex
 import ssl
-import subprocess
 from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +25,6 @@ from syncd.errors import (
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 30  # seconds per request: long enough for a 500-item multiget
-PASSWORD_COMMAND_TIMEOUT = 60
 
 
 class HTTPStatusError(Exception):
@@ -41,55 +37,16 @@ class HTTPStatusError(Exception):
         super().__init__(f"HTTP {status}")
 
 
-def resolve_password(account: Mapping[str, Any]) -> str | None:
-    """Return the account's password from ``password``, ``password_env`` or ``password_command``.
-
-    ``password_command`` is an argv list run without a shell (a string is split like a
-    shell would); the first line of its output is the password. Returns None when the
-    account has no password. Raises :class:`AuthError` when the variable is unset or the
-    command fails; the message never contains the command's output.
-    """
-    name = str(account.get("name", ""))
-    if account.get("password") is not None:
-        return str(account["password"])
-    if account.get("password_env"):
-        var = str(account["password_env"])
-        value = os.environ.get(var)
-        if value is None:
-            raise AuthError(f"password_env names {var}, which is not set", account=name)
-        return value
-    if account.get("password_command"):
-        return _run_password_command(account["password_command"], name)
-    return None
-
-
-def _run_password_command(command: object, account: str) -> str:
-    argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]  # type: ignore[union-attr]
-    if not argv:
-        raise AuthError("password_command is empty", account=account)
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=PASSWORD_COMMAND_TIMEOUT,
-                              stdin=subprocess.DEVNULL, check=False)
-    except FileNotFoundError:
-        raise AuthError(f"password_command: {argv[0]} was not found", account=account) from None
-    except subprocess.TimeoutExpired:
-        raise AuthError(f"password_command: {argv[0]} did not finish within "
-                        f"{PASSWORD_COMMAND_TIMEOUT}s", account=account) from None
-    if done.returncode != 0:
-        raise AuthError(f"password_command: {argv[0]} exited with status {done.returncode}",
-                        account=account)
-    lines = done.stdout.splitlines()
-    if not lines or not lines[0]:
-        raise AuthError(f"password_command: {argv[0]} printed no password", account=account)
-    return lines[0]
-
-
 def make_client(account: Mapping[str, Any], password: str | None) -> DAVClient:
-    """Build the DAV client for an account config (no request is sent yet)."""
+    """Build the DAV client for an account config (no request is sent yet).
+
+    Besides the documented keys it understands ``auth_type`` ("basic", "digest", "bearer":
+    send credentials at once instead of after a 401) and ``timeout`` (seconds).
+    """
     url = str(account["url"])
     return DAVClient(
         url=url,
-        username=account.get("username"),
+        username=account.get("username") or None,
         password=password,
         auth_type=account.get("auth_type"),  # None: negotiate on the first 401
         ssl_verify_cert=bool(account.get("verify_tls", True)),
@@ -183,13 +140,15 @@ def _status_of(exc: BaseException) -> tuple[int | None, float | None]:
 
 def _is_tls_failure(exc: BaseException) -> bool:
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(10):  # the cause chain of a failed request: a few wrappers deep
+        if seen is None:
+            break
         if isinstance(seen, ssl.SSLCertVerificationError):
             return True
         if "CERTIFICATE_VERIFY_FAILED" in str(seen) or "certificate verify failed" in str(seen):
             return True
         seen = seen.__cause__ or seen.__context__
-    return isinstance(exc, http_lib.exceptions.SSLError)
+    return False
 
 
 def _short(exc: BaseException) -> str:

@@ -83,10 +83,16 @@ def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
 
 def _expand(cal: icalendar.Calendar, tz: ZoneInfo, window: Window, href: str) -> list[Event]:
     try:
-        occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(
-            window.start, window.end)
+        occurrences = recurring_ical_events.of(cal).between(window.start, window.end)
     except Exception as exc:  # the library raises several types on broken series
-        raise MalformedCalendarData(f"recurring series cannot be expanded ({exc})") from exc
+        # skip_bad_series drops a broken series silently; say which one before doing so.
+        uids = sorted({str(v.get("UID", "?")) for v in cal.walk("VEVENT")})
+        log.warning("%s: skipping broken recurring series %s: %s", href, ", ".join(uids), exc)
+        try:
+            occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(
+                window.start, window.end)
+        except Exception as exc2:
+            raise MalformedCalendarData(f"recurring series cannot be expanded ({exc2})") from exc2
     out = []
     for occ in occurrences:
         try:
@@ -112,7 +118,12 @@ def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool
     _warn_unknown_zone(vevent, raw_start, tz, f"{href}: event {uid}" if href else f"event {uid}")
     all_day = isinstance(raw_start, date) and not isinstance(raw_start, datetime)
     start = to_aware(raw_start, tz)
-    end = _end(vevent, raw_start, start, tz)
+    try:
+        end = _end(vevent, raw_start, start, tz)
+    except MalformedCalendarData:
+        raise
+    except Exception as exc:  # icalendar raises its own types for impossible values
+        raise MalformedCalendarData(f"event {uid} has an unreadable end ({exc})") from exc
     rid = None
     if occurrence or "RECURRENCE-ID" in vevent:
         rid_value = _value(vevent, "RECURRENCE-ID") if "RECURRENCE-ID" in vevent else raw_start

@@ -1,0 +1,153 @@
+"""The engine with a CalDAV account (real Radicale and Xandikos) next to a local folder."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from syncd.config import validate
+from syncd.cycle import Engine
+from syncd.state import State
+from syncd.status import status_data
+from tests.contract.test_local import user_ics
+from tests.proxy import CountingProxy
+from tests.servers import request, start_server
+
+NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
+IV_START = NOW + timedelta(days=1, hours=5)
+ME = "alex@example.com"
+
+
+@pytest.fixture(scope="module", params=["radicale", "xandikos"])
+def server(request):
+    with start_server(request.param) as dav:
+        yield dav
+
+
+def interview_ics(start: datetime) -> str:
+    fmt = "%Y%m%dT%H%M%SZ"
+    return "\r\n".join([
+        "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//other client//EN", "BEGIN:VEVENT",
+        "UID:iv-globex@globex.example", "DTSTAMP:20261101T000000Z",
+        f"DTSTART:{start:{fmt}}", f"DTEND:{start + timedelta(hours=1):{fmt}}",
+        "SUMMARY:Interview with Globex – Data Engineer",
+        "LOCATION:https://globex.zoom.us/j/42",
+        "ORGANIZER;CN=Morgan Yu:mailto:talent@globex.example",
+        f"ATTENDEE;PARTSTAT=ACCEPTED:mailto:{ME}",
+        "END:VEVENT", "END:VCALENDAR", ""])
+
+
+@pytest.fixture
+def setup(server, tmp_path):
+    """A fresh CalDAV calendar behind a counting proxy, a local folder, and their config."""
+    cal_id = "jobs-" + uuid.uuid4().hex[:8]
+    cal_url = server.make_calendar(cal_id, displayname=f"Jobs {cal_id}")
+    proxy = CountingProxy(server.url).start()
+    folder = tmp_path / "cal" / "personal"
+    folder.mkdir(parents=True)
+    config = validate({
+        "daemon": {"state_dir": str(tmp_path / "state"), "timezone": "UTC"},
+        "accounts": [
+            {"name": "home", "type": "local", "path": str(tmp_path / "cal")},
+            {"name": "dav", "type": "caldav", "url": proxy.url, "username": server.username,
+             "password_env": "SYNCD_TEST_DAV_PASSWORD", "calendars": [f"Jobs {cal_id}"]},
+        ],
+        "interviews": {"self": [ME]},
+        "followup": {"drafts_dir": str(tmp_path / "drafts")},
+    }, tmp_path / "config.toml")
+    yield config, folder, cal_url, proxy
+    proxy.stop()
+
+
+def put(server, url: str, body: str) -> None:
+    status, _, _ = request("PUT", url, body.encode(), auth=server.auth(),
+                           headers={"Content-Type": "text/calendar"})
+    assert status in (201, 204), status
+
+
+def etag(server, url: str) -> str:
+    status, headers, _ = request("GET", url, auth=server.auth())
+    assert status == 200
+    return headers["etag"]
+
+
+def owned_kinds(server, cal_url: str) -> list[str]:
+    status, _, text = request("PROPFIND", cal_url, auth=server.auth(), headers={"Depth": "1"})
+    kinds = []
+    for href in sorted(set(part.split("<")[0] for part in text.split("href>")[1:]
+                           if "syncd-" in part.split("<")[0])):
+        _, _, body = request("GET", server.url.rstrip("/") + href, auth=server.auth())
+        kinds += [line.split(":", 1)[1].strip() for line in body.splitlines()
+                  if line.startswith("X-SYNCD-KIND:")]
+    return sorted(kinds)
+
+
+def run_cycles(config, count: int = 1, proxy=None):
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        reports = []
+        for i in range(count):
+            if proxy is not None and i == count - 1:
+                proxy.reset()
+            reports.append(engine.cycle(NOW))
+        return reports
+    finally:
+        engine.close()
+        state.close()
+
+
+def test_caldav_interview_clashing_with_a_local_meeting_is_flagged(server, setup, monkeypatch):
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, folder, cal_url, proxy = setup
+    iv_url = cal_url + "iv.ics"
+    put(server, iv_url, interview_ics(IV_START))
+    before = etag(server, iv_url)
+    (folder / "m.ics").write_text(user_ics("m-1", "Quarterly review", IV_START + timedelta(minutes=30),
+                                           IV_START + timedelta(minutes=90)))
+    [report] = run_cycles(config)
+    assert not report.failed
+    assert [(c.a.summary, c.b.summary) for c in report.plan.conflicts if c.kind == "hard"] == [
+        ("Interview with Globex – Data Engineer", "Quarterly review")]
+    assert owned_kinds(server, cal_url) == ["buffer-after", "buffer-before", "conflict"]
+    assert etag(server, iv_url) == before
+
+
+def test_idle_cycle_is_one_request_and_changes_nothing(server, setup, monkeypatch):
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, _, cal_url, proxy = setup
+    put(server, cal_url + "iv.ics", interview_ics(IV_START))
+    reports = run_cycles(config, count=3, proxy=proxy)
+    assert reports[-1].ops == []
+    assert [method for method, _ in proxy.log] == ["REPORT"], proxy.log
+
+
+def test_moving_the_interview_on_the_server_moves_its_buffers(server, setup, monkeypatch):
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, _, cal_url, _ = setup
+    put(server, cal_url + "iv.ics", interview_ics(IV_START))
+    run_cycles(config)
+    put(server, cal_url + "iv.ics", interview_ics(IV_START + timedelta(hours=4)))
+    [report] = run_cycles(config)
+    assert sorted(op.split(":", 1)[1].split()[0] for op in report.ops) == ["move", "move"]
+    assert owned_kinds(server, cal_url) == ["buffer-after", "buffer-before"]
+
+
+def test_the_server_going_away_is_reported_and_the_local_account_goes_on(server, setup, monkeypatch):
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, folder, _, proxy = setup
+    proxy.stop()  # nothing listens on the account's URL any more
+    (folder / "iv.ics").write_text(user_ics("iv-local", "Onsite interview – Acme (1 Main St)", IV_START,
+                                            IV_START + timedelta(hours=1)).replace(
+        "SUMMARY", "ORGANIZER:mailto:jobs@acme.example\r\nLOCATION:1 Main St\\, Springfield\r\nSUMMARY"))
+    [report] = run_cycles(config)
+    assert "dav" in report.failed and "Traceback" not in report.failed["dav"]
+    assert any(f.name.startswith("syncd-") for f in folder.iterdir())
+    state = State.open(config.daemon["state_dir"])
+    try:
+        accounts = {a["name"]: a for a in status_data(config, state, NOW)["accounts"]}
+    finally:
+        state.close()
+    assert accounts["dav"]["last_error"] and accounts["home"]["last_error"] is None
