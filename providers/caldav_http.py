@@ -37,11 +37,19 @@ class HTTPStatusError(Exception):
         super().__init__(f"HTTP {status}")
 
 
+def _seconds(value: Any, default: float) -> int:
+    """A timeout from the config (a timedelta, or seconds), at least one second."""
+    if value is None:
+        return int(default)
+    seconds = value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+    return max(1, int(seconds))
+
+
 def make_client(account: Mapping[str, Any], password: str | None) -> DAVClient:
     """Build the DAV client for an account config (no request is sent yet).
 
     Besides the documented keys it understands ``auth_type`` ("basic", "digest", "bearer":
-    send credentials at once instead of after a 401) and ``timeout`` (seconds).
+    send credentials at once instead of after a 401) and ``timeout`` (a duration or seconds).
     """
     url = str(account["url"])
     return DAVClient(
@@ -50,7 +58,7 @@ def make_client(account: Mapping[str, Any], password: str | None) -> DAVClient:
         password=password,
         auth_type=account.get("auth_type"),  # None: negotiate on the first 401
         ssl_verify_cert=bool(account.get("verify_tls", True)),
-        timeout=int(account.get("timeout", DEFAULT_TIMEOUT)),
+        timeout=_seconds(account.get("timeout"), DEFAULT_TIMEOUT),
         # A bare domain may be discovered (RFC 6764); a full URL is used as given.
         enable_rfc6764="://" not in url,
         # Rate limits are honoured by the daemon's one retry policy, not by sleeping here.

@@ -82,7 +82,9 @@ class GoogleProvider(Provider):
         if self._service is None:
             creds = google_auth.load_credentials(self.account)
             self._keeper = google_auth.TokenKeeper(self.account, creds)
-            http = AuthorizedHttp(creds, http=httplib2.Http(timeout=self.timeout))
+            configured = self.account.get("timeout")
+            timeout = configured.total_seconds() if configured is not None else self.timeout
+            http = AuthorizedHttp(creds, http=httplib2.Http(timeout=timeout))
             self._service = build("calendar", "v3", http=http, static_discovery=True,
                                   cache_discovery=False,
                                   client_options={"api_endpoint": self.endpoint})

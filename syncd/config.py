@@ -153,6 +153,7 @@ _COMMON = {
     "calendars": Key(_strings, "a list of calendar names", []),
     "write_calendar": Key(_string, "a calendar name", ""),
     "poll_interval": Key(_duration, DURATION, None),
+    "timeout": Key(_duration, DURATION, "60s"),
 }
 _PASSWORD = {
     "password": Key(_string, "a password (only in a file readable by its owner alone)", None),
