@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from syncd.errors import NotOwned
+from syncd.errors import NotOwned, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
 
 # config ``type`` -> "module:Class", imported on use so that a missing optional library
@@ -106,6 +106,13 @@ class Provider(ABC):
 
 def load(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None) -> Provider:
     """Instantiate the adapter registered for ``account["type"]``."""
-    module_name, _, class_name = REGISTRY[str(account["type"])].partition(":")
-    cls = getattr(importlib.import_module(module_name), class_name)
-    return cls(account, tz, cache)
+    kind = str(account["type"])
+    module_name, _, class_name = REGISTRY[kind].partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name != module_name:
+            raise
+        raise ProviderError(f"accounts of type {kind!r} are not supported by this version of syncd",
+                            account=str(account.get("name", ""))) from None
+    return getattr(module, class_name)(account, tz, cache)

@@ -277,3 +277,12 @@ def test_a_real_mass_removal_goes_ahead_on_the_second_cycle(demo):
     assert len(owned_files(demo)) == 7
     assert once(demo) == 0
     assert owned_files(demo) == {}
+
+
+def test_an_account_type_without_an_adapter_is_reported_not_crashed(demo, capsys):
+    demo.write_text(demo.read_text() + '\n[[accounts]]\nname = "corp"\ntype = "exchange"\n'
+                    'email = "alex@corp.example"\npassword_env = "NOPE"\n')
+    assert once(demo) == 75
+    assert kinds(demo) == EXPECTED
+    corp = next(a for a in status(demo, capsys)["accounts"] if a["name"] == "corp")
+    assert "not supported" in corp["last_error"]
