@@ -141,8 +141,7 @@ class Engine:
             log.exception("%s: unexpected error while syncing", name)
             self.state.record_sync(name, account["type"], now, f"internal error: {exc}", None)
             return f"internal error: {exc}"
-        count = sum(len(i.events) for _, _, i in self.state.items(name))
-        self.state.record_sync(name, account["type"], now, None, count)
+        self.state.record_sync(name, account["type"], now, None, self.state.count_events(name))
         return None
 
     def _calendars(self, account: Mapping[str, Any], provider: base.Provider, now: datetime) -> list[Calendar]:
@@ -165,18 +164,21 @@ class Engine:
         except SyncTokenInvalid:
             log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
             changes = self.call(name, provider.changes, cal, None, {}, window)
-        users = self.state.user_hrefs(name, cal.id)
-        left = remaining(users, changes)
-        if mass_loss(len(users), left):
-            if not self.state.suspected(name, cal.id):
-                log.warning("%s: %s suddenly reports %d of its %d events gone; holding that back for "
-                            "one cycle in case the answer was truncated", name, cal.name,
-                            len(users) - left, len(users))
-                self.state.set_suspected(name, cal.id, True, now)
-                self.suspects.add((name, cal.id))
-                return
-            log.info("%s: %s still reports %d events gone; going ahead", name, cal.name, len(users) - left)
-        self.state.set_suspected(name, cal.id, False, now)
+        suspected = self.state.suspected(name, cal.id)
+        if changes.full or changes.deletions:  # only these can make events vanish
+            users = self.state.user_hrefs(name, cal.id)
+            gone = len(users) - remaining(users, changes)
+            if mass_loss(len(users), len(users) - gone):
+                if not suspected:
+                    log.warning("%s: %s suddenly reports %d of its %d events gone; holding that back "
+                                "for one cycle in case the answer was truncated", name, cal.name,
+                                gone, len(users))
+                    self.state.set_suspected(name, cal.id, True, now)
+                    self.suspects.add((name, cal.id))
+                    return
+                log.info("%s: %s still reports %d events gone; going ahead", name, cal.name, gone)
+        if suspected:
+            self.state.set_suspected(name, cal.id, False, now)
         self.state.apply_changes(name, cal.id, changes)
 
     def write_calendars(self) -> dict[tuple[str, str], str]:

@@ -114,6 +114,12 @@ class State:
         return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
                                     (account, calendar)))
 
+    def count_events(self, account: str) -> int:
+        """How many occurrences an account's cache holds (counted in SQLite, nothing decoded)."""
+        row = self.db.execute("SELECT COALESCE(SUM(json_array_length(events)), 0) FROM items "
+                              "WHERE account=?", (account,)).fetchone()
+        return int(row[0])
+
     def user_hrefs(self, account: str, calendar: str) -> set[str]:
         """The hrefs of a calendar's cached items that are not syncd's own."""
         rows = self.db.execute("SELECT href FROM items WHERE account=? AND calendar=? AND NOT owned",
