@@ -34,6 +34,15 @@ DROP = "drop"
 Rule = Callable[[str, str, bytes], "tuple[int, dict[str, str], bytes] | str | None"]
 
 
+def drop_connections(sockets: list[socket.socket]) -> None:
+    """Shut down client sockets the way a dying server would; already-closed ones are fine."""
+    for sock in sockets:
+        try:
+            sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
 @dataclass
 class CountingProxy:
     """An HTTP proxy on 127.0.0.1 that counts requests and can answer in the server's place.
@@ -97,11 +106,7 @@ class CountingProxy:
             self._server = None
         with self._lock:
             clients, self._clients = list(self._clients), set()
-        for sock in clients:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        drop_connections(clients)
 
     def __enter__(self) -> CountingProxy:
         return self.start()

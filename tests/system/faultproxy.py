@@ -44,6 +44,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from tests.proxy import drop_connections
+
 HOST = "127.0.0.1"
 WRITES = frozenset({"PUT", "POST", "PATCH", "DELETE"})
 FAULT_KINDS = ("500", "503", "429", "reset", "half", "stall", "lost-write")
@@ -202,11 +204,7 @@ class FaultProxy:
         self._stopped.set()
         with self._lock:
             clients, self._clients = list(self._clients), set()
-        for sock in clients:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+        drop_connections(clients)
 
     def __enter__(self) -> FaultProxy:
         return self.start()
