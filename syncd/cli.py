@@ -262,7 +262,7 @@ def cmd_auth(args: argparse.Namespace) -> int:
         print(f"syncd: no account named {args.account!r} in {config.path}", file=sys.stderr)
         return EX_USAGE
     if account["type"] == "google":
-        from providers.google_auth import authorize
+        from providers.google.auth import authorize
 
         authorize(account, console=args.console)
         print(f"Signed in; token stored in {account['token_file']} (mode 0600)")

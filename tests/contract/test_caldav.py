@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import providers.caldav_sync as caldav_sync
+import providers.caldav.sync as caldav_sync
 from providers.caldav import CACHE_CALENDARS, CalDAVProvider
 from providers.ical import render_artifact
 from syncd.errors import (

@@ -22,8 +22,8 @@ from googleapiclient.errors import HttpError
 from httplib2 import Response
 from tenacity import retry, retry_if_exception_type, stop_after_attempt, wait_none
 
-from providers import google_auth
-from providers.google import GoogleProvider, map_http_error, retry_after_seconds
+from providers.google import auth as google_auth
+from providers.google.adapter import GoogleProvider, map_http_error, retry_after_seconds
 from syncd.errors import (
     AuthError, Gone, NotOwned, PreconditionFailed, ProviderError, RateLimited, TransientError,
 )

@@ -2,8 +2,8 @@
 
 Calendars are discovered once (principal, calendar home, one depth-1 PROPFIND) and cached in
 ``self.cache``; they are discovered again only when a calendar answers 404/410 or the
-account's config changes. Reading is in :mod:`providers.caldav_sync`, the transport and
-error mapping in :mod:`providers.caldav_http`, the iCalendar codec in :mod:`providers.ical`.
+account's config changes. Reading is in :mod:`providers.caldav.sync`, the transport and
+error mapping in :mod:`providers.caldav.http`, the iCalendar codec in :mod:`providers.ical`.
 
 Writes are conditional: a create sends ``If-None-Match: *`` to ``syncd-<key>.ics`` under the
 calendar, so creating twice never makes two events; updates and deletes send
@@ -24,8 +24,8 @@ from caldav import DAVClient
 from caldav.lib import error as dav_error
 
 from providers.base import Provider
-from providers.caldav_http import check_status, guard, make_client, redact_url
-from providers.caldav_sync import CollectionReader, href_of, url_of
+from providers.caldav.http import check_status, guard, make_client, redact_url
+from providers.caldav.sync import CollectionReader, href_of, url_of
 from providers.ical import parse_item, render_artifact
 from syncd.errors import Gone, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
@@ -69,7 +69,7 @@ class CalDAVProvider(Provider):
         return self._client
 
     def _guard(self, what: str) -> Any:
-        """``caldav_http.guard`` for this account; connects first so that the password is
+        """``providers.caldav.http.guard`` for this account; connects first so that the password is
         known and can be scrubbed from any message."""
         self.client  # noqa: B018 - for its side effect
         return guard(self.name, what, self._secret)

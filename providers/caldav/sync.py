@@ -21,7 +21,7 @@ from caldav.elements import cdav, dav
 from caldav.lib import error as dav_error
 from lxml import etree
 
-from providers.caldav_http import check_status, guard, preconditions_of
+from providers.caldav.http import check_status, guard, preconditions_of
 from providers.ical import parse_item
 from syncd.model import Changes, Item, Window
 
@@ -84,7 +84,7 @@ class CollectionReader:
 
         An expired or unknown token starts over without one. Servers without sync-collection
         are read by ctag and ETag listing, diffed against ``known`` (href -> etag).
-        Raises ProviderError subclasses (see ``providers.caldav_http.to_provider_error``).
+        Raises ProviderError subclasses (see ``providers.caldav.http.to_provider_error``).
         """
         with guard(self.account, f"syncing {self.label!r}", self.secret):
             if token is not None and token.startswith(CTAG_PREFIX):

@@ -36,7 +36,7 @@ from google_auth_httplib2 import AuthorizedHttp
 from googleapiclient.discovery import build
 from googleapiclient.errors import HttpError
 
-from providers import google_auth
+from providers.google import auth as google_auth
 from providers.base import Provider
 from syncd.errors import (
     AuthError, Gone, PreconditionFailed, ProviderError, RateLimited, TransientError,
