@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run test lint bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,13 @@ run: $(STAMP)
 	$(BIN)/python -m syncd.demo demo
 	$(BIN)/syncd --config demo/config.toml run
 
-test: $(STAMP)
+test: lint
 	$(BIN)/pytest -q
+
+# ruff and mypy, configured in pyproject.toml; `make test` runs them first, so every change passes.
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

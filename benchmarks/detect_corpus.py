@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syncd.detect import Rules, Verdict, classify  # noqa: E402
+from syncd.detect import Rules, Verdict, classify
 
 DEFAULT_CORPUS = Path(__file__).parents[1] / ".." / "shared" / "corpus" / "interviews-dev.jsonl"
 

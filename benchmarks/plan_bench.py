@@ -44,11 +44,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from syncd import plan as planner  # noqa: E402
-from syncd.config import Config, validate  # noqa: E402
-from syncd.conflicts import hard_conflicts, is_busy  # noqa: E402
-from syncd.cycle import collector_paused  # noqa: E402
-from syncd.model import Attendee, Event, format_recurrence_id  # noqa: E402
+from syncd import plan as planner
+from syncd.config import Config, validate
+from syncd.conflicts import hard_conflicts, is_busy
+from syncd.cycle import collector_paused
+from syncd.model import Attendee, Event, format_recurrence_id
 
 TARGET_EVENTS = 100_000
 TARGET_SECONDS = 2.0

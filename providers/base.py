@@ -92,7 +92,7 @@ class Provider(ABC):
         self._require_owned(item, None)
         self._delete(calendar, item)
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract one
         """Release connections. The default does nothing."""
 
     @staticmethod

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Any
 
 from syncd import config as config_mod
 from syncd.errors import ConfigError, SyncdError
@@ -224,7 +225,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
         config = load_config(args) if args.config or config_mod.default_path().exists() else None
     except ConfigError:
         raise
-    base = config.interviews if config else {"self": (), "threshold": 0.5, "include": (), "exclude": ()}
+    base: dict[str, Any] = config.interviews if config else {"self": (), "threshold": 0.5, "include": (), "exclude": ()}
     status = EX_OK
     for number, line in enumerate(sys.stdin, 1):
         if not line.strip():

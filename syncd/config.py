@@ -12,10 +12,11 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from syncd.errors import ConfigError, ConfigProblem
@@ -253,11 +254,11 @@ def load(path: Path) -> Config:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConfigError([ConfigProblem(where, "(file)", None, "the config file does not exist")])
+        raise ConfigError([ConfigProblem(where, "(file)", None, "the config file does not exist")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([ConfigProblem(where, "(file)", None, f"cannot be read: {exc}")])
+        raise ConfigError([ConfigProblem(where, "(file)", None, f"cannot be read: {exc}")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise ConfigError([ConfigProblem(where, "(syntax)", None, f"is not valid TOML: {exc}")])
+        raise ConfigError([ConfigProblem(where, "(syntax)", None, f"is not valid TOML: {exc}")]) from None
     return validate(data, path)
 
 

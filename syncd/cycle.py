@@ -255,7 +255,7 @@ def apply_followups(due: list[FollowupDue], state: State, config: Config, now: d
         live = record is not None and record["state"] == "drafted"
         if record is not None and record["kind"] == item.kind:
             continue  # already drafted once: the owner may have sent or deleted it
-        if live:
+        if live and record is not None:
             followup.remove_draft(Path(record["path"]))
             state.set_followup(ref, record["kind"], record["path"],
                                "replaced" if item.kind else "removed", now)

@@ -19,7 +19,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from syncd import config as config_mod
@@ -79,7 +79,7 @@ def _plural(count: int, word: str) -> str:
 class Narrator:
     """Turns cycle reports into sentences, saying each interview and conflict once."""
 
-    def __init__(self, tz):
+    def __init__(self, tz: tzinfo) -> None:
         self.tz = tz
         self.interviews: set[str] = set()
         self.conflicts: set[tuple[str, str, str]] = set()

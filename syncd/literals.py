@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 try:  # The regex engine's own parser and case tables: the authority on what a pattern matches.
-    from re import _casefix, _parser
-    from re._constants import (ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT,
-                               POSSESSIVE_REPEAT, SUBPATTERN)
+    from re import _casefix, _parser  # type: ignore[attr-defined]
+    from re._constants import ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN  # type: ignore[import-not-found]
     _EXTRA_CASES: dict[int, tuple[int, ...]] | None = _casefix._EXTRA_CASES
 except (ImportError, AttributeError):  # pragma: no cover - another Python: search every pattern
     _EXTRA_CASES = None
@@ -70,13 +70,13 @@ def required_literals(pattern: re.Pattern[str]) -> Literals | None:
     return frozenset(map(fold, found)) if found else None
 
 
-def _sequence(items: Sequence[tuple[object, object]]) -> Literals | None:
+def _sequence(items: Sequence[tuple[Any, Any]]) -> Literals | None:
     """The most selective requirement among a sequence's literal runs and its parts."""
     options: list[Literals] = []
     run = ""
     for op, arg in [*items, (None, None)]:  # the sentinel closes the last run of literals
         if op is LITERAL:
-            run += chr(arg)  # type: ignore[arg-type]
+            run += chr(arg)
             continue
         if run:
             options.append(frozenset([run]))
@@ -88,22 +88,22 @@ def _sequence(items: Sequence[tuple[object, object]]) -> Literals | None:
     return min(options, key=lambda o: sum(26.0 ** -len(s) for s in o), default=None)
 
 
-def _node(op: object, arg: object) -> Literals | None:
+def _node(op: object, arg: Any) -> Literals | None:
     """What one parsed node requires: groups their content, alternatives any of theirs."""
     if op is SUBPATTERN:
-        return _sequence(arg[-1])  # type: ignore[index]
+        return _sequence(arg[-1])
     if op is ATOMIC_GROUP:
-        return _sequence(arg)  # type: ignore[arg-type]
+        return _sequence(arg)
     if op is BRANCH:
         either: set[str] = set()
-        for alternative in arg[1]:  # type: ignore[index]
+        for alternative in arg[1]:
             needed = _sequence(alternative)
             if not needed:
                 return None
             either |= needed
         return frozenset(either)
     if op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT):
-        least, _, body = arg  # type: ignore[misc]
+        least, _, body = arg
         return _sequence(body) if least >= 1 else None
     return None  # classes, anchors, lookarounds: nothing literal that a match must hold
 

@@ -15,7 +15,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from tenacity import (
-    RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_when_event_set,
+    RetryCallState,
+    Retrying,
+    retry_if_exception_type,
+    stop_after_attempt,
+    stop_when_event_set,
 )
 
 from syncd.errors import TransientError
@@ -58,11 +62,14 @@ def caller(stop: threading.Event | None = None) -> Callable[..., Any]:
     """
     event = stop or threading.Event()
 
+    def pause(seconds: float) -> None:
+        event.wait(seconds)
+
     def call(account: str, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run ``fn(*args, **kwargs)`` under the retry policy; re-raise the last error."""
         retrying = Retrying(retry=retry_if_exception_type(TransientError),
                             stop=stop_after_attempt(ATTEMPTS) | stop_when_event_set(event),
-                            wait=_wait, sleep=event.wait, reraise=True,
+                            wait=_wait, sleep=pause, reraise=True,
                             before_sleep=_before_sleep(account))
         return retrying(fn, *args, **kwargs)
 

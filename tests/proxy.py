@@ -127,7 +127,7 @@ class _Handler(BaseHTTPRequestHandler):
     target: Any
     upstream: http.client.HTTPConnection | None = None
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the counts are the log; stderr noise would drown test output
 
     def setup(self) -> None:
@@ -166,7 +166,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _relay(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_BY_HOP}
         headers["Host"] = self.target.netloc
-        for attempt in (1, 2):  # a kept-alive upstream connection may have been closed
+        for _attempt in (1, 2):  # a kept-alive upstream connection may have been closed
             if self.upstream is None:
                 self.upstream = connection(self.target.scheme, self.target.hostname or HOST,
                                            self.target.port, 120)

@@ -255,7 +255,7 @@ def responses_of(tree: Any) -> Iterator[tuple[str, str, dict[str, str]]]:
     if tree is None:
         return
     for response in tree.iterfind("{DAV:}response"):
-        props = {}
+        props: dict[str, str] = {}
         for propstat in response.iterfind("{DAV:}propstat"):
             if " 200" not in (propstat.findtext("{DAV:}status") or " 200"):
                 continue

@@ -73,7 +73,7 @@ CORPUS_FOLDERS = (SITE / "icalendar" / "tests" / "calendars",
                   SITE / "recurring_ical_events" / "test" / "calendars")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def corpus_resources(per_file: int = 2) -> tuple[tuple[str, str], ...]:
     """Real-world .ics files shipped with icalendar and recurring-ical-events, one resource
     per UID as a CalDAV server stores them, at most ``per_file`` from each file:

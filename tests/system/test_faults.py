@@ -11,11 +11,11 @@ key once per calendar, no orphan, no user event touched, every acknowledgement k
 ``status`` must have shown the errors while they lasted and none at the end.
 
 The daemon is the real ``syncd`` console script; the network accounts' ``timeout`` is
-``CLIENT_TIMEOUT`` so that a stall costs about a second instead of a minute. A cycle is counted when the daemon sends its STATUS=
-line on the NOTIFY_SOCKET, once per finished cycle (each syncs the accounts that are due; all
-poll every second). ``SYNCD_FAULT_CYCLES`` (200), ``SYNCD_FAULT_KILLS`` (20) and
-``SYNCD_FAULT_SEED`` shape the long run; its summary is printed (see it with ``-s``) and
-written to ``fault-summary.json`` in the test's tmp folder.
+``CLIENT_TIMEOUT`` so that a stall costs about a second instead of a minute. A cycle is
+counted when the daemon sends its STATUS= line on the NOTIFY_SOCKET, once per finished
+cycle (each syncs the accounts that are due; all poll every second). ``SYNCD_FAULT_CYCLES``
+(200), ``SYNCD_FAULT_KILLS`` (20) and ``SYNCD_FAULT_SEED`` shape the long run; its summary
+is printed (see it with ``-s``) and written to ``fault-summary.json`` in the test's tmp folder.
 """
 
 from __future__ import annotations
