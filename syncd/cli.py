@@ -268,10 +268,13 @@ def cmd_auth(args: argparse.Namespace) -> int:
         authorize(account, console=args.console)
         print(f"Signed in; token stored in {account['token_file']} (mode 0600)")
         return EX_OK
-    if account["type"] == "msgraph":
-        print(f"syncd: account {args.account!r}: Microsoft Graph sign-in is not supported by this "
-              "version of syncd", file=sys.stderr)
-        return EX_USAGE
+    if account["type"] == "msgraph" and not account.get("token_command"):
+        from providers.msgraph.auth import authorize as graph_authorize
+
+        sink = config.followup.get("sink") == f"account:{account['name']}"
+        graph_authorize(account, draft_sink=sink)
+        print(f"Signed in; token cache stored in {account['token_file']} (mode 0600)")
+        return EX_OK
     print(f"syncd: account {args.account!r} is of type {account['type']!r}, which needs no sign-in "
           "here (use password, password_env or password_command)", file=sys.stderr)
     return EX_USAGE

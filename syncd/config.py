@@ -187,10 +187,15 @@ ACCOUNT_SCHEMA: dict[str, dict[str, Key]] = {
         **_PASSWORD,
     },
     "msgraph": {
-        "client_id": Key(_string, "the app's client id", required=True),
-        "tenant": Key(_string, "a tenant id or \"common\"", "common"),
-        "token_file": Key(_path, "a path for the stored token", required=True),
-        "api_endpoint": Key(_string, "a URL", None),
+        "client_id": Key(_string, "the application (client) id of the app registered in "
+                                  "Entra ID", None),
+        "tenant": Key(_string, "a tenant id or domain, or \"common\" / \"organizations\" / "
+                               "\"consumers\"", "common"),
+        "token_file": Key(_path, "a path for msal's token cache", None),
+        "token_command": Key(_argv, "a command as a list of strings that prints an access token",
+                             None),
+        "api_endpoint": Key(_string, "a URL ending in /v1.0/", None),
+        "authority": Key(_string, "the sign-in endpoint URL (https)", None),
     },
 }
 
@@ -341,6 +346,8 @@ def _accounts(where: str, raw: Any, problems: list[ConfigProblem]) -> list[dict[
                                           "one of " + ", ".join(PROVIDER_TYPES)))
             continue
         account = _section(where, prefix, table, {**_COMMON, **ACCOUNT_SCHEMA[kind]}, problems)
+        if kind == "msgraph":
+            _check_msgraph(where, prefix, account, problems)
         if account["name"] in names:
             problems.append(ConfigProblem(where, f"{prefix}.name", account["name"], "a unique name"))
         names.add(account["name"])
@@ -348,6 +355,21 @@ def _accounts(where: str, raw: Any, problems: list[ConfigProblem]) -> list[dict[
     if not raw:
         problems.append(ConfigProblem(where, "accounts", None, "at least one [[accounts]] table"))
     return out
+
+
+def _check_msgraph(where: str, prefix: str, account: dict[str, Any],
+                   problems: list[ConfigProblem]) -> None:
+    """A Graph account signs in one way: msal (client_id + token_file) or token_command."""
+    if account.get("token_command"):
+        if account.get("token_file"):
+            problems.append(ConfigProblem(where, f"{prefix}.token_file", str(account["token_file"]),
+                                          "not together with token_command: choose one"))
+        return
+    for key, expected in (("client_id", "the application (client) id of the app registered "
+                                        "in Entra ID (or give token_command)"),
+                          ("token_file", "a path for msal's token cache (or give token_command)")):
+        if not account.get(key):
+            problems.append(ConfigProblem(where, f"{prefix}.{key}", None, f"is required: {expected}"))
 
 
 def _check_secrets_file(path: Path, accounts: list[dict[str, Any]],

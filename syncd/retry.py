@@ -7,6 +7,7 @@ function so it can be tested without sleeping.
 
 from __future__ import annotations
 
+import email.utils
 import logging
 import os
 import random
@@ -77,3 +78,17 @@ def caller(stop: threading.Event | None = None) -> Callable[..., Any]:
 
 
 call = caller()
+
+
+def retry_after_seconds(value: str | None, now: float) -> float | None:
+    """Parse a Retry-After header (seconds or an HTTP date) into seconds from ``now``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - now)

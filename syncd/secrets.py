@@ -68,8 +68,21 @@ def resolve_password(account: Mapping[str, Any]) -> str | None:
     return value
 
 
-def _from_command(account: str, argv: list[str]) -> str:
-    where = f"account {account!r}: password_command {argv[0] if argv else '(empty)'}"
+def secret_from_command(account: str, argv: list[str], key: str = "password_command",
+                        what: str = "password") -> str:
+    """Run ``argv`` without a shell and return the first line it prints, remembered for redaction.
+
+    ``key`` and ``what`` name the config key and the secret in messages. Raises
+    :class:`SecretError` naming the account and argv[0], never the command's output.
+    """
+    value = _from_command(account, argv, key, what)
+    remember(value)
+    return value
+
+
+def _from_command(account: str, argv: list[str], key: str = "password_command",
+                  what: str = "password") -> str:
+    where = f"account {account!r}: {key} {argv[0] if argv else '(empty)'}"
     if not argv:
         raise SecretError(f"{where}: the command is empty", account=account)
     try:
@@ -84,7 +97,7 @@ def _from_command(account: str, argv: list[str]) -> str:
         raise SecretError(f"{where} exited with status {done.returncode}", account=account)
     lines = done.stdout.splitlines()
     if not lines or not lines[0]:
-        raise SecretError(f"{where} printed no password", account=account)
+        raise SecretError(f"{where} printed no {what}", account=account)
     return lines[0]
 
 

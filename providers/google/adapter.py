@@ -19,7 +19,6 @@ retry (the core's tenacity policy does).
 
 from __future__ import annotations
 
-import email.utils
 import http.client
 import json
 import logging
@@ -45,6 +44,7 @@ from syncd.model import (
     MARK_KEY, MARK_KIND, MARK_SOURCE, Artifact, Attendee, Calendar, Changes, Event, Item,
     Marker, Window, format_recurrence_id,
 )
+from syncd.retry import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -287,20 +287,6 @@ def error_reason(content: bytes | str | None) -> tuple[str | None, str]:
         return None, str(err)
     details = err.get("errors") or [{}]
     return details[0].get("reason"), str(err.get("message", ""))
-
-
-def retry_after_seconds(value: str | None, now: float) -> float | None:
-    """Parse a Retry-After header (seconds or an HTTP date) into seconds from ``now``."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 # -- conversions --------------------------------------------------------------------------

@@ -108,3 +108,16 @@ def test_missing_file_exits_78(tmp_path, capsys):
 def test_check_config_ok(capsys):
     assert main(["--config", str(ROOT / "config.example.toml"), "check-config"]) == 0
     assert "ok" in capsys.readouterr().out
+
+
+def test_a_graph_account_signs_in_one_way(tmp_path):
+    head = '[[accounts]]\nname = "m"\ntype = "msgraph"\n'
+    ok = config.load(write(tmp_path, head + 'client_id = "x"\ntoken_file = "t.json"\n'))
+    assert ok.accounts[0]["tenant"] == "common"
+    assert config.load(write(tmp_path, head + 'token_command = ["az"]\n')).accounts[0]["token_command"] == ("az",)
+    with pytest.raises(ConfigError) as caught:
+        config.load(write(tmp_path, head))
+    assert {p.key for p in caught.value.problems} == {"accounts[0].client_id", "accounts[0].token_file"}
+    with pytest.raises(ConfigError) as caught:
+        config.load(write(tmp_path, head + 'token_command = ["az"]\ntoken_file = "t.json"\n'))
+    assert [p.key for p in caught.value.problems] == ["accounts[0].token_file"]

@@ -13,7 +13,6 @@ import base64
 import copy
 import json
 import secrets
-import socket
 import threading
 import time
 from dataclasses import dataclass, field
@@ -26,6 +25,7 @@ from tests.fakes.google.discovery import Discovery, Route
 from tests.fakes.google.errors import ApiError
 from tests.fakes.google.listing import Lister
 from tests.fakes.google.store import Store
+from tests.fakes.http import answer, hang_up
 
 CLIENT_ID = "fake-client.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-client-secret"
@@ -340,11 +340,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(fault.seconds)
             return False
         if fault.kind == "drop":
-            self.close_connection = True
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
+            hang_up(self)
             return True
         headers = {"Retry-After": fault.retry_after} if fault.retry_after else {}
         message = {"rateLimitExceeded": "Rate Limit Exceeded",
@@ -357,15 +353,4 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, record: Recorded, status: int, body: bytes,
               headers: dict[str, str] | None = None) -> None:
         record.status = status
-        self.send_response(status)
-        if body:
-            self.send_header("Content-Type", "application/json; charset=UTF-8")
-        self.send_header("Content-Length", str(len(body)))
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        try:
-            self.end_headers()
-            if body:
-                self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True  # the client went away; nothing to answer
+        answer(self, status, body, "application/json; charset=UTF-8", headers)
