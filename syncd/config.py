@@ -104,6 +104,34 @@ def _places(value: Any) -> dict[str, int]:
     return {str(k): _minutes(v) for k, v in value.items()}
 
 
+def _percent(value: Any) -> float:
+    """``"50%"`` -> 0.5 (from 0% to 500%)."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*%\s*", value) if isinstance(value, str) else None
+    if not match or float(match.group(1)) > 500:
+        raise ValueError(value)
+    return float(match.group(1)) / 100
+
+
+def _durations(value: Any) -> tuple[timedelta, ...]:
+    return tuple(parse_duration(v) for v in _strings(value))
+
+
+def _listen(value: Any) -> tuple[str, int]:
+    """``"127.0.0.1:8737"`` -> (host, port); port 0 picks a free one; an empty host is refused."""
+    host, sep, port = _string(value).rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise ValueError(value)
+    return host, int(port)
+
+
+def _url(value: Any) -> str:
+    text = _string(value)
+    if not re.fullmatch(r"https?://[^/\s]+/[^/\s?#]+", text):
+        raise ValueError(value)
+    return text
+
+
 def _argv(value: Any) -> tuple[str, ...]:
     argv = _strings(value)
     if not argv:
@@ -145,6 +173,23 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "drafts_dir": Key(_path, "a path", "~/.local/share/syncd/drafts"),
         "templates_dir": Key(_path, "a path", "~/.config/syncd/templates"),
         "from": Key(_string, "a From address such as \"Alex Doe <alex@example.com>\"", ""),
+    },
+    "ask": {
+        "after": Key(_duration, DURATION, "15m"),
+        "ntfy": Key(_url, "an ntfy topic URL such as \"https://ntfy.example.org/TOPIC\"", None),
+        "ntfy_token_env": Key(_string, "the name of an environment variable holding an ntfy token", None),
+        "desktop": Key(_bool, "true or false", False),
+    },
+    "web": {
+        "listen": Key(_listen, "host:port such as \"127.0.0.1:8737\"", "127.0.0.1:8737"),
+        "enabled": Key(_bool, "true or false", True),
+    },
+    "learn": {
+        "enabled": Key(_bool, "true or false", True),
+        "period": Key(_duration, DURATION, "60d"),
+        "alarms": Key(_durations, "a list of durations such as [\"1d\", \"2h\", \"30m\"]",
+                      ["1d", "2h", "30m"]),
+        "extra": Key(_percent, "a percentage such as \"50%\"", "50%"),
     },
 }
 
@@ -212,6 +257,9 @@ class Config:
     conflicts: dict[str, Any]
     followup: dict[str, Any]
     accounts: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    ask: dict[str, Any] = field(default_factory=lambda: section_defaults("ask"))
+    web: dict[str, Any] = field(default_factory=lambda: section_defaults("web"))
+    learn: dict[str, Any] = field(default_factory=lambda: section_defaults("learn"))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -224,6 +272,11 @@ class Config:
             if acc["name"] == name:
                 return acc
         raise KeyError(name)
+
+
+def section_defaults(name: str) -> dict[str, Any]:
+    """Every key of a schema section at its default value."""
+    return {key: _default(spec) for key, spec in SCHEMA[name].items()}
 
 
 def system_zone() -> ZoneInfo:

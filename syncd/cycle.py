@@ -22,6 +22,7 @@ from providers.ical import expand_raw
 from syncd import followup, retry
 from syncd.config import Config
 from syncd.errors import Gone, ProviderError, SyncTokenInvalid
+from syncd.learn import learning_from
 from syncd.model import Calendar, Changes, Event, Window
 from syncd.plan import FollowupDue, Plan, make_plan, planning_window
 from syncd.reconcile import apply, diff, guard_deletions, owned_in
@@ -90,7 +91,8 @@ class Engine:
                     failed[account["name"]] = error
         events = snapshot(self.state, self.config, outer)
         with collector_paused():
-            plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars())
+            plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
+                             learning_from(self.state.ack_times(), self.config.learn, now))
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = owned_in(self.state.items())
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from syncd import config as config_mod
 from syncd import schedule
+from syncd.ask.asker import Asker, build_channels
 from syncd.config import Config
 from syncd.cycle import Engine, Report
 from syncd.errors import ConfigError, ConfigProblem
@@ -135,6 +136,8 @@ class Daemon:
         self.watchdog = Watchdog()
         self.timings: dict[str, schedule.Timing] = {}
         self.rand = rand
+        self.asker = Asker(config, [])
+        self.first = True  # act on answers left by a crash before the first cycle
 
     def install_signals(self) -> None:
         """SIGTERM/SIGINT stop after the write in flight; SIGHUP reloads the config."""
@@ -157,20 +160,38 @@ class Daemon:
         engine = self._engine(state)
         narrator = Narrator(self.config.tz)
         log.info("syncd started: watching %d accounts, state in %s", len(self.config.accounts), state.path)
+        self.asker = self._asker()
         sd_notify("READY=1\nSTATUS=Starting the first sync")
         try:
             while not self.stop.is_set():
                 if self.reload.is_set():
                     engine = self._reload(engine, state)
+                self._act_on_answers(state)
                 self._cycle_due(engine, narrator)
                 if not self.stop.is_set():
                     self._sleep(self._wait().total_seconds())
         finally:
             sd_notify("STOPPING=1")
+            self.asker.stop()
             engine.close()
             state.close()
             log.info("syncd stopped")
         return 0
+
+    def _asker(self) -> Asker:
+        """Start the channels that ask the owner (the page, ntfy, desktop)."""
+        asker = Asker(self.config, build_channels(self.config), self.wake)
+        asker.start()
+        return asker
+
+    def _act_on_answers(self, state: State) -> None:
+        """Carry out answers recorded by the channels (or before a crash) without waiting for a cycle."""
+        if self.asker.answered.is_set() or self.first:
+            self.first = False
+            from syncd.status import current_plan
+
+            now = datetime.now(timezone.utc)
+            self.asker.act(state, current_plan(self.config, state, now), now)
 
     def _engine(self, state: State) -> Engine:
         return Engine(self.config, state, stop=self.stop, heartbeat=self.watchdog.ping)
@@ -188,6 +209,7 @@ class Daemon:
         report = engine.cycle(now, accounts=due, on_plan=narrator.tell)
         if self.stop.is_set():
             return
+        self.asker.after_cycle(engine.state, report.plan, now)
         self._reschedule(due, report, now)
         failing = [n for n in self._names() if self.timings[n].failures]
         sd_notify(f"STATUS={narrator.summary(report, self._names(), failing, now)}\nWATCHDOG=1")
@@ -231,6 +253,8 @@ class Daemon:
                         path, state.path.parent)
         engine.close()
         self.config = fresh
+        self.asker.stop()
+        self.asker = self._asker()
         self.timings = {}  # sync every account with the new settings now
         log.info("Config reloaded from %s: watching %d accounts", path, len(fresh.accounts))
         sd_notify("READY=1\nSTATUS=Config reloaded")
@@ -239,7 +263,7 @@ class Daemon:
     def _sleep(self, seconds: float) -> None:
         """Sleep, waking early for a signal; keep the watchdog fed meanwhile."""
         deadline = time.monotonic() + seconds
-        while not self.stop.is_set() and not self.reload.is_set():
+        while not self.stop.is_set() and not self.reload.is_set() and not self.asker.answered.is_set():
             left = deadline - time.monotonic()
             if left <= 0:
                 return

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from syncd import detect
 from syncd.conflicts import Conflict, busy_conflicts, is_busy
 from syncd.config import Config
+from syncd.learn import Learning
 from syncd.model import Alarm, Artifact, Event, Window, artifact_key
 
 BLOCK_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back")
@@ -51,6 +52,7 @@ class Plan:
     conflicts: list[Conflict] = field(default_factory=list)
     followups: list[FollowupDue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    learning: Learning | None = None
 
 
 def planning_window(config: Config, now: datetime) -> Window:
@@ -61,23 +63,25 @@ def planning_window(config: Config, now: datetime) -> Window:
 
 def make_plan(events: Sequence[Event], config: Config, now: datetime,
               acks: Mapping[str, str] | None = None,
-              write_calendars: Mapping[tuple[str, str], str] | None = None) -> Plan:
+              write_calendars: Mapping[tuple[str, str], str] | None = None,
+              learning: Learning | None = None) -> Plan:
     """Plan from a snapshot of occurrences (user events and owned artifacts alike).
 
     ``write_calendars`` maps (account, source calendar id) to the calendar id artifacts go to;
     missing entries mean "the interview's own calendar". ``acks`` maps refs to the owner's
-    acknowledgement. Returns a :class:`Plan`.
+    acknowledgement. ``learning`` (see ``syncd.learn``) strengthens every interview's blocks
+    after a miss. Returns a :class:`Plan`.
     """
     acks = acks or {}
     write_calendars = write_calendars or {}
     rules = rules_of(config)
     user_events = [e for e in events if not e.owned]
     interviews = find_interviews(user_events, rules)
-    plan = Plan(interviews=interviews)
+    plan = Plan(interviews=interviews, learning=learning)
     for iv in interviews:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
             target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
-            plan.artifacts.extend(plan_blocks(iv, config, target))
+            plan.artifacts.extend(plan_blocks(iv, config, target, learning))
     all_day = config.conflicts["include_all_day"]
     busy = [e for e in user_events if is_busy(e, rules.self_addresses, all_day)]
     hard, soft = busy_conflicts(busy, [_as_event(a) for a in plan.artifacts])
@@ -143,35 +147,62 @@ def _active(event: Event, config: Config) -> bool:
     return not any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees)
 
 
-def plan_blocks(iv: Interview, config: Config, calendar: str) -> list[Artifact]:
-    """Buffers around an interview and, in person, travel blocks (SPEC.md placement)."""
+def plan_blocks(iv: Interview, config: Config, calendar: str,
+                learning: Learning | None = None) -> list[Artifact]:
+    """Buffers around an interview and, in person, travel blocks (SPEC.md placement).
+
+    With ``learning`` the prep buffer and travel grow and the prep buffer gets more alarms.
+    """
     ev, name = iv.event, _label(iv)
-    before, after = config.buffers["before"], config.buffers["after"]
+    before, after = prep_time(config, learning), config.buffers["after"]
     tz = config.tz
     when = _when(ev.start, tz)
     out = []
     if before:
         # Measured from the buffer's start; negative (after it starts) when the buffer is long.
         alarms = tuple(Alarm(lead - before, f"{name} {text}")
-                       for lead, text in ((timedelta(days=1), "tomorrow at " + _clock(ev.start, tz)),
-                                          (timedelta(hours=1), "in one hour")))
+                       for lead, text in _leads(ev.start, tz, learning))
         out.append(_artifact(iv, "buffer-before", calendar, ev.start - before, ev.start,
                              f"Prep: {name}", f"Prepare for {ev.summary} ({when}).", alarms=alarms))
     if after:
         out.append(_artifact(iv, "buffer-after", calendar, ev.end, ev.end + after,
                              f"Decompress: {name}", f"Time to note how {ev.summary} went."))
     if iv.verdict.format == "in_person":
-        out.extend(_travel(iv, config, calendar, name))
+        out.extend(_travel(iv, config, calendar, name, learning))
     return out
 
 
-def _travel(iv: Interview, config: Config, calendar: str, name: str) -> list[Artifact]:
+def prep_time(config: Config, learning: Learning | None) -> timedelta:
+    """The prep buffer's length: ``buffers.before``, widened while learning from a miss."""
+    before = config.buffers["before"]
+    return learning.widen(before) if learning else before
+
+
+def _leads(start: datetime, tz: ZoneInfo, learning: Learning | None) -> list[tuple[timedelta, str]]:
+    """(time before the interview, text) of each prep alarm, earliest first."""
+    leads = {timedelta(days=1): "tomorrow at " + _clock(start, tz), timedelta(hours=1): "in one hour"}
+    for lead in learning.alarms if learning else ():
+        leads.setdefault(lead, "in " + _span(lead))
+    return sorted(leads.items(), reverse=True)
+
+
+def _span(lead: timedelta) -> str:
+    minutes = int(lead.total_seconds() // 60)
+    days, hours = minutes // (24 * 60), minutes // 60
+    if minutes % (24 * 60) == 0:
+        return f"{days} day" + ("s" if days != 1 else "")
+    return f"{hours} hour" + ("s" if hours != 1 else "") if minutes % 60 == 0 else f"{minutes} min"
+
+
+def _travel(iv: Interview, config: Config, calendar: str, name: str,
+            learning: Learning | None = None) -> list[Artifact]:
     ev = iv.event
     minutes = travel_minutes(ev.location, config)
     if not minutes:
         return []
     trip = timedelta(minutes=minutes)
-    leave = ev.start - config.buffers["before"] - trip
+    trip = learning.widen(trip) if learning else trip
+    leave = ev.start - prep_time(config, learning) - trip
     remind = config.travel["remind_before"]
     alarms = (Alarm(remind, f"Leave in {_minutes(remind)} for {name}"), Alarm(timedelta(0), f"Leave now for {name}"))
     where = ev.location or name

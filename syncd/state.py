@@ -37,6 +37,11 @@ CREATE TABLE IF NOT EXISTS suspect (
     account TEXT, calendar TEXT, at TEXT, PRIMARY KEY (account, calendar));
 CREATE TABLE IF NOT EXISTS held (
     account TEXT, calendar TEXT, keys TEXT, at TEXT, PRIMARY KEY (account, calendar));
+CREATE TABLE IF NOT EXISTS questions (
+    ref TEXT PRIMARY KEY, summary TEXT, code TEXT, state TEXT, asked_at TEXT, reminded_at TEXT,
+    answer TEXT, reason TEXT, channel TEXT, answered_at TEXT, acted INTEGER DEFAULT 0,
+    sent TEXT DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
 """
 
 
@@ -209,6 +214,20 @@ class State:
         """Record the owner's acknowledgement of an interview."""
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO acks VALUES (?,?,?)", (ref, ack, when.isoformat()))
+
+    def ack_times(self) -> dict[str, tuple[str, datetime]]:
+        """ref -> (acknowledgement, when it was given)."""
+        return {r: (a, datetime.fromisoformat(t)) for r, a, t in self.db.execute("SELECT ref, ack, at FROM acks")}
+
+    def setting(self, key: str) -> str | None:
+        """A small value the daemon keeps between runs (e.g. the last ntfy message seen)."""
+        row = self.db.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Remember a small value between runs."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO settings VALUES (?,?)", (key, value))
 
     def followups(self) -> dict[str, dict[str, str]]:
         """ref -> {kind, path, state} of each interview's draft."""

@@ -11,6 +11,7 @@ from typing import Any
 
 from syncd.config import Config
 from syncd.cycle import MARGIN, Engine, snapshot
+from syncd.learn import learning_from
 from syncd.model import Window, make_ref
 from syncd.plan import Plan, make_plan, planning_window
 from syncd.reconcile import owned_in
@@ -22,13 +23,18 @@ def current_plan(config: Config, state: State, now: datetime) -> Plan:
     window = planning_window(config, now)
     outer = Window(window.start - MARGIN, window.end + MARGIN)
     events = snapshot(state, config, outer)
-    return make_plan(events, config, now, state.acks(), Engine(config, state).write_calendars())
+    return make_plan(events, config, now, state.acks(), Engine(config, state).write_calendars(),
+                     learning_from(state.ack_times(), config.learn, now))
 
 
 def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
     """The ``status --json`` document (SPEC.md)."""
+    from syncd.ask import questions
+    from syncd.ask.web import page_url
+
     plan = current_plan(config, state, now)
     acks, drafts = state.acks(), state.followups()
+    asked = questions.load(state)
     names = {(c.account, c.id): c.name for c in state.calendars()}
     interviews = [{
         "ref": iv.ref, "account": iv.event.account,
@@ -37,6 +43,8 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
         "end": iv.event.end.isoformat(), "score": iv.verdict.score,
         "reasons": list(iv.verdict.reasons), "format": iv.verdict.format,
         "company": iv.verdict.company, "ack": acks.get(iv.ref), "followup": drafts.get(iv.ref),
+        "location": iv.event.location,
+        "question": asked[iv.ref].as_json() if iv.ref in asked else None,
     } for iv in sorted(plan.interviews, key=lambda iv: iv.event.start)]
     conflicts = [{"kind": c.kind, "a": c.a.ref, "b": _ref_of(c.b), "start": c.start.isoformat(),
                   "end": c.end.isoformat(), "a_summary": c.a.summary, "b_summary": c.b.summary}
@@ -53,7 +61,9 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
                   "events": 0} for a in config.accounts if a["name"] not in {x["name"] for x in accounts}]
     return {"accounts": accounts, "interviews": interviews, "conflicts": conflicts,
             "artifacts": artifacts, "held_deletions": state.all_held(),
-            "held_changes": state.all_suspected()}
+            "held_changes": state.all_suspected(),
+            "learning": plan.learning.as_json() if plan.learning else None,
+            "page": page_url(config, state) if config.web["enabled"] else None}
 
 
 def _ref_of(event) -> str:
@@ -91,12 +101,23 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
         lines.append(f"  {c['kind']}: {_short(c['start'], tz)}-{_short(c['end'], tz, clock=True)} "
                      f"'{c['a_summary']}' [{c['a']}] overlaps '{c['b_summary']}' [{c['b']}]")
     lines.append(f"Artifacts: {len(data['artifacts'])} events owned by syncd")
+    if data.get("learning"):
+        lines.append(strengthened(data["learning"], tz))
+    if data.get("page"):
+        lines.append(f"Status page (while `syncd run` runs): {data['page']}")
     for h in data["held_changes"]:
         lines.append(f"  holding the changes of {h['account']}/{h['calendar']} since {h['since']}: "
                      "most of its events vanished at once")
     for h in data["held_deletions"]:
         lines.append(f"  holding {len(h['keys'])} deletions in {h['account']}/{h['calendar']} since {h['since']}")
     return "\n".join(lines)
+
+
+def strengthened(learning: dict[str, Any], tz) -> str:
+    """The sentence that says more reminders and more time are in force, and until when."""
+    return (f"Every interview strengthened after the miss on {_short(learning['missed_at'], tz)}, "
+            f"until {_short(learning['until'], tz)}: more alarms, "
+            f"{round(learning['extra'] * 100)}% more prep and travel time")
 
 
 def _short(iso: str | None, tz, clock: bool = False) -> str:
