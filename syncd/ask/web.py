@@ -146,7 +146,7 @@ class PageHandler(BaseHTTPRequestHandler):
     server_version = "syncd"
     sys_version = ""
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the base's name
+    def log_message(self, format: str, *args: object) -> None:
         log.debug("web: %s", format % args)  # the path holds the secret: redacted by the filter
 
     def _authorised(self) -> str | None:
@@ -161,7 +161,7 @@ class PageHandler(BaseHTTPRequestHandler):
             return None
         return rest
 
-    def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+    def do_GET(self) -> None:
         rest = self._authorised()
         if rest is None:
             return
@@ -175,7 +175,7 @@ class PageHandler(BaseHTTPRequestHandler):
             body = render_page(self.page.config, state, datetime.now(timezone.utc), said)
         self._send(HTTPStatus.OK, body.encode(), "text/html; charset=utf-8")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         rest = self._authorised()
         if rest is None:
             return
@@ -199,10 +199,10 @@ class PageHandler(BaseHTTPRequestHandler):
         self._security_headers()
         self.end_headers()
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._plain(HTTPStatus.METHOD_NOT_ALLOWED, "GET or POST only.")
 
-    do_DELETE = do_PATCH = do_OPTIONS = do_PUT  # noqa: N815 - no preflight answers, so no CORS
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
 
     def _same_origin(self) -> bool:
         """Browsers say where a form came from; refuse anything but our own page."""

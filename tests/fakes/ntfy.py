@@ -163,7 +163,7 @@ def _handler(fake: FakeNtfy) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def _error(self, err: NtfyError) -> None:
@@ -183,7 +183,7 @@ def _handler(fake: FakeNtfy) -> type[BaseHTTPRequestHandler]:
                 return False
             return True
 
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             fake.requests.append(("POST", self.path))
             if not self._authorised():
                 return
@@ -199,7 +199,7 @@ def _handler(fake: FakeNtfy) -> type[BaseHTTPRequestHandler]:
                 return
             self._json(200, message)
 
-        do_PUT = do_POST  # noqa: N815
+        do_PUT = do_POST
 
         def _publish(self, path: str, body: bytes) -> dict[str, Any]:
             if not path:
@@ -219,7 +219,7 @@ def _handler(fake: FakeNtfy) -> type[BaseHTTPRequestHandler]:
                       "actions": check_actions(parse_actions(actions)) if actions else None}
             return fake.store.publish(path, fields)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             fake.requests.append(("GET", self.path))
             if not self._authorised():
                 return
