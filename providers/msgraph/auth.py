@@ -174,6 +174,9 @@ def _guarded(name: str, call: Callable[[], Any]) -> Any:
 
     try:
         return call()
+    except requests.exceptions.SSLError:
+        raise ProviderError("TLS certificate of the Microsoft sign-in endpoint refused",
+                            account=name) from None
     except requests.RequestException as exc:
         raise TransientError(f"Microsoft sign-in endpoint unreachable: {type(exc).__name__}",
                              account=name) from None
