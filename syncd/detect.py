@@ -21,6 +21,7 @@ from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from syncd import detect_words as words
+from syncd.bounds import detector_fields
 from syncd.detect_details import company_name, company_named_in_title, meeting_format
 from syncd.literals import fold
 
@@ -120,8 +121,12 @@ class Detector:
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str]) -> Verdict:
-        """Same as :func:`classify`, under this detector's rules."""
-        location = location or ""
+        """Same as :func:`classify`, under this detector's rules.
+
+        Each field is read up to its cap in :mod:`syncd.bounds`, so one event costs bounded time.
+        """
+        summary, description, location, organizer, attendees = detector_fields(
+            summary, description, location, organizer, attendees)
         title, title_signals = self._title(summary)
         text = self._text(description)
         parties = self.parties(organizer, attendees)
@@ -188,7 +193,9 @@ def _read_title(prefilter: bool, summary: str) -> tuple[str, tuple[Signal, ...]]
 
 def _read_description(description: str) -> str:
     """The description as plain text: tags dropped, entities decoded, apostrophes straight."""
-    return html.unescape(words.HTML_TAG.sub(" ", description or "")).replace("\u2019", "'")
+    text = description or ""
+    end = text.rfind(">") + 1  # no tag closes after the last ">": not searching there keeps it linear
+    return html.unescape(words.HTML_TAG.sub(" ", text[:end]) + text[end:]).replace("\u2019", "'")
 
 
 def _clean_title(summary: str) -> str:
