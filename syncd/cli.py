@@ -1,30 +1,55 @@
-"""The verbs of SPEC.md, and the one place errors become sentences and exit codes."""
+# PYTHON_ARGCOMPLETE_OK
+"""The command line of SPEC.md, and the one place errors become sentences and exit codes.
+
+The verbs' work is in :mod:`syncd.commands`; this module only parses (global options go
+before or after the verb), sets up logging and turns what a user can cause into one line.
+"""
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
-from datetime import datetime, timezone
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from syncd import config as config_mod
+from syncd import __version__, commands
+from syncd.commands import EX_CONFIG, EX_FAIL, EX_OK, EX_TEMPFAIL, EX_USAGE
 from syncd.errors import ConfigError, SyncdError
-from syncd.secrets import RedactingFilter, redact, remember_config_secrets
+from syncd.logsetup import setup_logging
+from syncd.secrets import redact
 
-EX_OK, EX_USAGE, EX_TEMPFAIL, EX_CONFIG = 0, 2, 75, 78
-ACKS = {"attended": "attended", "missed": "missed", "cannot_attend": "cannot-attend",
-        "dismiss": "dismissed"}
-log = logging.getLogger("syncd")
+__all__ = ["EX_CONFIG", "EX_FAIL", "EX_OK", "EX_TEMPFAIL", "EX_USAGE", "main", "parser"]
+
+DESCRIPTION = """\
+syncd looks after a job seeker's calendars: it finds the interviews in which you are the
+candidate, adds prep and decompress buffers and travel blocks around them, flags double
+bookings across every account, and drafts the follow-up mail when an interview has passed."""
+
+EXAMPLES = """\
+examples:
+  syncd check-config                       validate ~/.config/syncd/config.toml
+  syncd once --dry-run                     show what one cycle would change, change nothing
+  syncd once                               one cycle, then exit (0 ok, 75 an account failed)
+  syncd run                                the daemon (see docs/service.md for systemd)
+  syncd status                             interviews, conflicts and drafts; --json for scripts
+  syncd ack 3f2a9c --attended              turn the apology draft into a thank-you note
+  syncd ack 3f2a9c --cannot-attend         draft a note asking for a new time
+  syncd classify < events.jsonl            one verdict per JSON line, e.g.
+                                           {"summary": "Interview with Acme", "organizer": "hr@acme.com"}
+  syncd auth gmail                         sign in to a Google account
+  syncd purge --dry-run                    list every event syncd made; without --dry-run, remove them
+  syncd status --config demo/config.toml   global options go before or after the verb
+
+exit codes: 0 ok, 1 could not do what was asked, 2 bad command line, 75 an account could not
+be synced, 78 invalid config (the message names the file and the key)."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``syncd`` console script."""
-    args = parser().parse_args(argv)
+    p = parser()
+    _complete(p)
+    args = p.parse_args(argv)
     setup_logging(args.verbose, args.log_format)
     try:
         return args.handler(args)
@@ -33,248 +58,113 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EX_CONFIG
     except SyncdError as exc:
         print(f"syncd: {redact(str(exc))}", file=sys.stderr)
-        return 1
+        return EX_FAIL
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _pipe_closed()
 
 
-def parser() -> argparse.ArgumentParser:
-    """The command line."""
-    p = argparse.ArgumentParser(prog="syncd", description="Keeps a job seeker's calendars honest.")
-    p.add_argument("--config", type=Path, default=None,
-                   help="config file (default: $XDG_CONFIG_HOME/syncd/config.toml)")
-    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
-    p.add_argument("--log-format", choices=("plain", "json"), default="plain")
-    verbs = p.add_subparsers(dest="verb", required=True, metavar="COMMAND")
-    verbs.add_parser("run", help="the daemon: poll, plan, apply, forever").set_defaults(handler=cmd_run)
-    once = verbs.add_parser("once", help="one full cycle, then exit")
-    once.add_argument("--dry-run", action="store_true", help="print the plan, write nothing")
-    once.set_defaults(handler=cmd_once)
-    status = verbs.add_parser("status", help="accounts, interviews, conflicts, artifacts")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=cmd_status)
-    ack = verbs.add_parser("ack", help="acknowledge an interview")
-    ack.add_argument("ref", help="the interview's REF, as printed by status")
-    which = ack.add_mutually_exclusive_group(required=True)
-    for flag in ("--attended", "--missed", "--cannot-attend", "--dismiss"):
-        which.add_argument(flag, action="store_true")
-    ack.set_defaults(handler=cmd_ack)
-    verbs.add_parser("classify", help="JSON lines in, verdicts out").set_defaults(handler=cmd_classify)
-    verbs.add_parser("check-config", help="validate the config").set_defaults(handler=cmd_check_config)
-    auth = verbs.add_parser("auth", help="sign in to a Google or Microsoft account")
-    auth.add_argument("account")
-    auth.add_argument("--console", action="store_true", help="no browser on this machine")
-    auth.set_defaults(handler=cmd_auth)
-    return p
-
-
-class _JsonFormatter(logging.Formatter):
-    """One JSON object a line, for log shippers; a traceback goes in ``exception``."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {"time": self.formatTime(record), "level": record.levelname,
-                 "logger": record.name, "message": record.getMessage()}
-        if record.exc_info and not record.exc_text:
-            record.exc_text = self.formatException(record.exc_info)
-        if record.exc_text:
-            entry["exception"] = record.exc_text
-        return json.dumps(entry, ensure_ascii=False)
-
-
-class _JournalFormatter(logging.Formatter):
-    """Plain lines with a syslog priority prefix (``<4>``) that journald turns into PRIORITY=."""
-
-    PRIORITIES = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
-                  logging.CRITICAL: 2}
-
-    def format(self, record: logging.LogRecord) -> str:
-        prefix = f"<{self.PRIORITIES.get(record.levelno, 6)}>"
-        return "\n".join(prefix + line for line in super().format(record).splitlines())
-
-
-def stderr_is_journal() -> bool:
-    """True when stderr is systemd-journald's stream ($JOURNAL_STREAM names its device:inode)."""
+def _pipe_closed() -> int:
+    """The reader went away (``syncd status | head -1``): stop quietly, as other tools do."""
     try:
-        device, inode = (int(x) for x in os.environ.get("JOURNAL_STREAM", "").split(":"))
-        info = os.fstat(sys.stderr.fileno())
-    except (ValueError, OSError, AttributeError):
-        return False
-    return (info.st_dev, info.st_ino) == (device, inode)
-
-
-def setup_logging(verbose: bool, fmt: str) -> None:
-    """Configure logging once: plain lines (no timestamps under journald) or JSON.
-
-    Every line passes through :class:`syncd.secrets.RedactingFilter`, so a secret that some
-    library puts in a message or a traceback is scrubbed before it is written.
-    """
-    handler = logging.StreamHandler(sys.stderr)
-    handler.addFilter(RedactingFilter())
-    if fmt == "json":
-        handler.setFormatter(_JsonFormatter())
-    elif stderr_is_journal():
-        handler.setFormatter(_JournalFormatter("%(levelname)s: %(message)s"))
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s: %(message)s", "%H:%M:%S"))
-    handler.syncd = True  # type: ignore[attr-defined]  # replaced on reconfiguration, others kept
-    root = logging.getLogger()
-    root.handlers[:] = [h for h in root.handlers if not getattr(h, "syncd", False)] + [handler]
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for noisy in ("googleapiclient", "urllib3", "caldav", "exchangelib", "httpx", "niquests"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-def load_config(args: argparse.Namespace) -> config_mod.Config:
-    """The config named on the command line, or the default one; its secrets kept out of logs."""
-    config = config_mod.load(args.config or config_mod.default_path())
-    remember_config_secrets(config.accounts)
-    return config
-
-
-def now_utc() -> datetime:
-    """The clock, read in one place."""
-    return datetime.now(timezone.utc)
-
-
-def cmd_run(args: argparse.Namespace) -> int:
-    from syncd.daemon import Daemon
-
-    daemon = Daemon(load_config(args))
-    daemon.install_signals()
-    return daemon.run()
-
-
-def cmd_once(args: argparse.Namespace) -> int:
-    from syncd.cycle import Engine
-    from syncd.daemon import Narrator
-    from syncd.state import State
-
-    config = load_config(args)
-    state_dir = config.daemon["state_dir"]
-    state = State.open_copy(state_dir) if args.dry_run else State.open(state_dir)
-    engine = Engine(config, state, dry_run=args.dry_run)
-    try:
-        report = engine.cycle(now_utc(), on_plan=Narrator(config.tz).tell)
-    finally:
-        engine.close()
-        state.close()
-    if args.dry_run:
-        _print_dry_run(report)
-    return EX_TEMPFAIL if report.failed else EX_OK
-
-
-def _print_dry_run(report) -> None:
-    print(f"{len(report.plan.interviews)} interviews, {len(report.plan.conflicts)} conflicts")
-    for line in report.ops or ["nothing to change"]:
-        print(line)
-    for due in report.plan.followups:
-        if due.kind:
-            print(f"would make sure '{due.interview.event.summary}' has a {due.kind} draft")
-
-
-def _with_state(args: argparse.Namespace, work: Callable) -> int:
-    from syncd.state import State
-
-    config = load_config(args)
-    state = State.open(config.daemon["state_dir"])
-    try:
-        return work(config, state)
-    finally:
-        state.close()
-
-
-def cmd_status(args: argparse.Namespace) -> int:
-    from syncd.status import render_text, status_data
-
-    def show(config, state) -> int:
-        now = now_utc()
-        data = status_data(config, state, now)
-        print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data, now, config.tz))
-        return EX_OK
-    return _with_state(args, show)
-
-
-def cmd_ack(args: argparse.Namespace) -> int:
-    from syncd.cycle import apply_followups
-    from syncd.plan import plan_followups
-    from syncd.status import current_plan
-
-    ack = next(value for flag, value in ACKS.items() if getattr(args, flag))
-
-    def record(config, state) -> int:
-        now = now_utc()
-        plan = current_plan(config, state, now)
-        matches = [iv for iv in plan.interviews if iv.ref.startswith(args.ref.lower())]
-        if len(matches) != 1:
-            what = "no interview" if not matches else f"{len(matches)} interviews"
-            print(f"syncd: {what} with REF {args.ref!r}; see `syncd status`", file=sys.stderr)
-            return EX_USAGE
-        iv = matches[0]
-        state.set_ack(iv.ref, ack, now)
-        print(f"{iv.ref} '{iv.event.summary}': {ack}")
-        for line in apply_followups(plan_followups([iv], {iv.ref: ack}, config, now), state, config, now):
-            print(line)
-        return EX_OK
-    return _with_state(args, record)
-
-
-def cmd_classify(args: argparse.Namespace) -> int:
-    from syncd.detect import Rules, classify
-
-    try:
-        config = load_config(args) if args.config or config_mod.default_path().exists() else None
-    except ConfigError:
-        raise
-    base: dict[str, Any] = config.interviews if config else {"self": (), "threshold": 0.5, "include": (), "exclude": ()}
-    status = EX_OK
-    for number, line in enumerate(sys.stdin, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-            owner = tuple(base["self"]) + ((row["self"],) if row.get("self") else ())
-            rules = Rules(self_addresses=tuple(a.lower() for a in owner), threshold=base["threshold"],
-                          include=tuple(base["include"]), exclude=tuple(base["exclude"]))
-            v = classify(row.get("summary", ""), row.get("description", ""), row.get("location", ""),
-                         row.get("organizer", ""), row.get("attendees", []), rules)
-        except (ValueError, TypeError, AttributeError) as exc:
-            print(f"syncd: stdin line {number}: not a JSON event object ({exc})", file=sys.stderr)
-            print(json.dumps({"id": None, "error": str(exc)}), flush=True)
-            status = 1
-            continue
-        print(json.dumps({"id": row.get("id"), "interview": v.interview, "score": v.score,
-                          "format": v.format, "company": v.company, "reasons": list(v.reasons)},
-                         ensure_ascii=False), flush=True)
-    return status
-
-
-def cmd_check_config(args: argparse.Namespace) -> int:
-    config = load_config(args)
-    print(f"{config.path}: ok, {len(config.accounts)} accounts "
-          f"({', '.join(a['name'] + ' (' + a['type'] + ')' for a in config.accounts)})")
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush cannot complain
+    except (OSError, ValueError):
+        pass
     return EX_OK
 
 
-def cmd_auth(args: argparse.Namespace) -> int:
-    config = load_config(args)
+def _complete(p: argparse.ArgumentParser) -> None:
+    """Answer shell completion requests (argcomplete), when it is installed and asked."""
+    if "_ARGCOMPLETE" not in os.environ:
+        return
     try:
-        account = config.account(args.account)
-    except KeyError:
-        print(f"syncd: no account named {args.account!r} in {config.path}", file=sys.stderr)
-        return EX_USAGE
-    if account["type"] == "google":
-        from providers.google.auth import authorize
+        import argcomplete
+    except ImportError:
+        return
+    argcomplete.autocomplete(p)
 
-        authorize(account, console=args.console)
-        print(f"Signed in; token stored in {account['token_file']} (mode 0600)")
-        return EX_OK
-    if account["type"] == "msgraph" and not account.get("token_command"):
-        from providers.msgraph.auth import authorize as graph_authorize
 
-        sink = config.followup.get("sink") == f"account:{account['name']}"
-        graph_authorize(account, draft_sink=sink)
-        print(f"Signed in; token cache stored in {account['token_file']} (mode 0600)")
-        return EX_OK
-    print(f"syncd: account {args.account!r} is of type {account['type']!r}, which needs no sign-in "
-          "here (use password, password_env or password_command)", file=sys.stderr)
-    return EX_USAGE
+def _globals(suppress: bool) -> argparse.ArgumentParser:
+    """The options every verb takes; after the verb they must not reset what came before."""
+    default = argparse.SUPPRESS if suppress else None
+    g = argparse.ArgumentParser(add_help=False)
+    g.add_argument("--config", type=Path, default=default, metavar="PATH",
+                   help="the config file (default: $XDG_CONFIG_HOME/syncd/config.toml)")
+    g.add_argument("-v", "--verbose", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                   help="log at DEBUG: every conflict, sync and retry")
+    g.add_argument("--log-format", choices=("plain", "json"), default=default if suppress else "plain",
+                   help="plain lines (default) or one JSON object a line")
+    return g
+
+
+def _verb(verbs: argparse._SubParsersAction, name: str, summary: str, description: str,
+          handler: object) -> argparse.ArgumentParser:
+    sub: argparse.ArgumentParser = verbs.add_parser(
+        name, help=summary, description=description, parents=[_globals(suppress=True)],
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.set_defaults(handler=handler)
+    return sub
+
+
+def parser() -> argparse.ArgumentParser:
+    """The command line: every verb and flag with one line of help."""
+    p = argparse.ArgumentParser(prog="syncd", description=DESCRIPTION, epilog=EXAMPLES,
+                                parents=[_globals(suppress=False)],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"syncd {__version__}",
+                   help="print the version and exit")
+    verbs = p.add_subparsers(dest="verb", required=True, metavar="COMMAND",
+                             help="what to do; `syncd COMMAND --help` says more")
+    _verb(verbs, "run", "the daemon: poll, plan, apply, forever",
+          "Poll every account, plan and apply, forever. SIGTERM or SIGINT stop it after the write "
+          "in flight; SIGHUP reloads the config. One daemon per state folder.", commands.cmd_run)
+    once = _verb(verbs, "once", "one full cycle over every account, then exit",
+                 "Sync every account once, plan, write, draft, then exit: 0 when every account "
+                 "synced, 75 when one could not be.", commands.cmd_once)
+    once.add_argument("--dry-run", action="store_true",
+                      help="print what would change and write nothing anywhere")
+    status = _verb(verbs, "status", "accounts, interviews, conflicts, artifacts, drafts",
+                   "What the state holds: each account's last sync, upcoming and recent interviews, "
+                   "double bookings, syncd's own events and the follow-up drafts. Talks to no server.",
+                   commands.cmd_status)
+    status.add_argument("--json", action="store_true", help="one JSON document, for scripts")
+    _ack_parser(verbs)
+    _verb(verbs, "classify", "JSON lines of events in, one verdict per line out",
+          "Read events as JSON lines on stdin (summary, description, location, organizer, "
+          "attendees, self, id) and write one verdict per line on stdout, in order; a line that "
+          "is not an event gets one error line and the rest go on.", commands.cmd_classify)
+    _verb(verbs, "check-config", "validate the config and say what is wrong",
+          "Validate the config: every error names the file and the key (exit 78); warnings "
+          "name what will not work as you may expect.", commands.cmd_check_config)
+    auth = _verb(verbs, "auth", "sign in to a Google or Microsoft account and store the token",
+                 "Run the provider's sign-in (Google: a browser, or --console; Microsoft Graph: a "
+                 "device code) and store the token with mode 0600. Other types need no sign-in.",
+                 commands.cmd_auth)
+    auth.add_argument("account", metavar="ACCOUNT", help="the account's name in the config")
+    auth.add_argument("--console", action="store_true",
+                      help="no browser on this machine: paste the code by hand")
+    purge = _verb(verbs, "purge", "remove every event syncd created, from every account",
+                  "Remove every event syncd created, from every account, through the same "
+                  "ownership checks as every other write; say what was removed. Run it before "
+                  "uninstalling. Events without syncd's marker are never touched.",
+                  commands.cmd_purge)
+    purge.add_argument("--dry-run", action="store_true", help="list what would be removed")
+    return p
+
+
+def _ack_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    ack = _verb(verbs, "ack", "tell syncd how an interview went",
+                "Acknowledge an interview, named by its REF from `syncd status` (a unique "
+                "prefix will do). --attended turns the apology draft into a thank-you; --missed "
+                "drafts the apology now; --cannot-attend (before it ends) drafts a request for a "
+                "new time and removes its blocks; --dismiss removes the draft.", commands.cmd_ack)
+    ack.add_argument("ref", metavar="REF", help="the interview's REF, as printed by `syncd status`")
+    which = ack.add_mutually_exclusive_group(required=True)
+    which.add_argument("--attended", action="store_true", help="you went: draft a thank-you note")
+    which.add_argument("--missed", action="store_true", help="you missed it: draft the apology now")
+    which.add_argument("--cannot-attend", action="store_true",
+                       help="you cannot go: draft a note asking for a new time")
+    which.add_argument("--dismiss", action="store_true", help="no follow-up: remove the draft")
+    return ack

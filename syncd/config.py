@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from syncd import config_checks
 from syncd.errors import ConfigError, ConfigProblem
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
@@ -260,6 +261,7 @@ class Config:
     ask: dict[str, Any] = field(default_factory=lambda: section_defaults("ask"))
     web: dict[str, Any] = field(default_factory=lambda: section_defaults("web"))
     learn: dict[str, Any] = field(default_factory=lambda: section_defaults("learn"))
+    warnings: tuple[ConfigProblem, ...] = ()  # what will run, but likely not as meant
 
     @property
     def tz(self) -> ZoneInfo:
@@ -336,9 +338,13 @@ def validate(data: dict[str, Any], path: Path) -> Config:
     for table in [*sections.values(), *accounts]:
         _anchor_paths(table, path.parent)
     _check_secrets_file(path, accounts, problems)
+    warnings: list[ConfigProblem] = []
+    if not problems:
+        errors, warnings = config_checks.check(where, sections, accounts)
+        problems += errors
     if problems:
         raise ConfigError(problems)
-    return Config(path=path, accounts=tuple(accounts), **sections)
+    return Config(path=path, accounts=tuple(accounts), warnings=tuple(warnings), **sections)
 
 
 def _anchor_paths(table: dict[str, Any], base: Path) -> None:
@@ -361,7 +367,7 @@ def _section(where: str, prefix: str, table: dict[str, Any], keys: dict[str, Key
             continue
         try:
             out[key] = spec.check(table[key])
-        except (ValueError, TypeError, re.error) as exc:
+        except (ValueError, TypeError, OverflowError, re.error) as exc:
             detail = f" ({exc})" if isinstance(exc, re.error) else ""
             problems.append(ConfigProblem(where, dotted, table[key], f"expected {spec.expected}{detail}"))
             out[key] = _default(spec)

@@ -23,13 +23,14 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
 from syncd import config as config_mod
-from syncd import schedule
+from syncd import lock, schedule
 from syncd.ask.asker import Asker, build_channels
 from syncd.config import Config
 from syncd.cycle import Engine, Report
 from syncd.errors import ConfigError, ConfigProblem
 from syncd.secrets import remember_config_secrets
 from syncd.state import State
+from syncd.text import duration, plural
 
 log = logging.getLogger("syncd")
 
@@ -73,10 +74,6 @@ class Watchdog:
             sd_notify("WATCHDOG=1")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 class Narrator:
     """Turns cycle reports into sentences, saying each interview and conflict once."""
 
@@ -106,12 +103,12 @@ class Narrator:
     @staticmethod
     def summary(report: Report, accounts: Sequence[str], failing: Sequence[str], now: datetime) -> str:
         """One line for systemd's STATUS=, e.g. "3 accounts ok, 2 interviews ahead, 1 conflict"."""
-        parts = [_plural(len(accounts) - len(failing), "account") + " ok"]
+        parts = [plural(len(accounts) - len(failing), "account") + " ok"]
         if failing:
             parts.append(f"{len(failing)} failing ({', '.join(failing)})")
         ahead = sum(1 for iv in report.plan.interviews if iv.event.start > now)
         hard = sum(1 for c in report.plan.conflicts if c.kind == "hard")
-        parts += [_plural(ahead, "interview") + " ahead", _plural(hard, "conflict")]
+        parts += [plural(ahead, "interview") + " ahead", plural(hard, "conflict")]
         return ", ".join(parts)
 
 
@@ -159,7 +156,10 @@ class Daemon:
         state = open_state(self.config)
         engine = self._engine(state)
         narrator = Narrator(self.config.tz)
-        log.info("syncd started: watching %d accounts, state in %s", len(self.config.accounts), state.path)
+        log.info("syncd started: watching %s, state in %s", plural(len(self.config.accounts), "account"),
+                 state.path)
+        for warning in self.config.warnings:
+            log.warning("Config: %s", warning)
         self.asker = self._asker()
         sd_notify("READY=1\nSTATUS=Starting the first sync")
         try:
@@ -206,7 +206,8 @@ class Daemon:
         if not due:
             return
         log.debug("Syncing %s", ", ".join(due))
-        report = engine.cycle(now, accounts=due, on_plan=narrator.tell)
+        with lock.writing(self.config.daemon["state_dir"]):  # an `ack` waits for the cycle
+            report = engine.cycle(now, accounts=due, on_plan=narrator.tell)
         if self.stop.is_set():
             return
         self.asker.after_cycle(engine.state, report.plan, now)
@@ -227,10 +228,10 @@ class Daemon:
             timing, earlier = self.timings[name], before.get(name)
             if timing.failures:
                 log.info("%s: %s in a row failed; next try in %s", name,
-                         _plural(timing.failures, "sync"), _span(timing.due - now))
+                         plural(timing.failures, "sync"), duration(timing.due - now))
             elif earlier is not None and earlier.failures:
-                log.info("%s: syncing again after %s", name, _plural(earlier.failures, "failure"))
-            log.debug("%s: next sync in %s", name, _span(timing.due - now))
+                log.info("%s: syncing again after %s", name, plural(earlier.failures, "failure"))
+            log.debug("%s: next sync in %s", name, duration(timing.due - now))
 
     def _wait(self) -> timedelta:
         return schedule.next_wake(self._names(), self.timings, datetime.now(timezone.utc))
@@ -271,11 +272,3 @@ class Daemon:
             self.wake.clear()
             sd_notify("WATCHDOG=1")
 
-
-def _span(delta: timedelta) -> str:
-    """A short human duration: "45s", "4m", "1h 5m"."""
-    seconds = max(0, round(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    minutes = round(seconds / 60)
-    return f"{minutes}m" if minutes < 60 else f"{minutes // 60}h {minutes % 60}m"

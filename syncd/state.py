@@ -8,6 +8,7 @@ acknowledgements and the bookkeeping of follow-up drafts. Every step is one tran
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from syncd.lock import private_dir, private_file
 from syncd.model import Attendee, Calendar, Changes, Event, Item, Marker
 
 SCHEMA = """
@@ -54,13 +56,20 @@ class State:
 
     @classmethod
     def open(cls, state_dir: Path) -> State:
-        """Open (creating) ``state_dir/state.sqlite3``. Raises OSError / sqlite3.Error."""
-        state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        """Open (creating) ``state_dir/state.sqlite3``. Raises OSError / sqlite3.Error.
+
+        The folder is made 0700 and the database and its WAL/SHM files 0600, also when they
+        already existed with looser modes: they hold descriptions, addresses and decisions.
+        """
+        private_dir(state_dir)
         path = state_dir / "state.sqlite3"
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o600))
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
         db.executescript(SCHEMA)
+        for name in (path.name, path.name + "-wal", path.name + "-shm"):
+            private_file(state_dir / name)
         return cls(db, path)
 
     @classmethod

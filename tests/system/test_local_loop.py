@@ -179,9 +179,9 @@ def test_cannot_attend_drafts_a_reschedule_and_drops_the_buffers(demo, capsys):
     assert "travel-to" not in kinds(demo)
 
 
-def test_unknown_ref_is_a_usage_error(demo, capsys):
+def test_unknown_ref_exits_1_and_changes_nothing(demo, capsys):
     assert once(demo) == 0
-    assert main(["--config", str(demo), "ack", "zzzz", "--missed"]) == 2
+    assert main(["--config", str(demo), "ack", "zzzz", "--missed"]) == 1
     assert "zzzz" in capsys.readouterr().err
 
 

@@ -24,6 +24,7 @@ def write(tmp_path: Path, text: str, mode: int = 0o600) -> Path:
 def test_the_example_validates_and_documents_every_key():
     cfg = config.load(ROOT / "config.example.toml")
     assert cfg.accounts[0]["type"] == "local"
+    assert any("config.example.toml unchanged" in str(w) for w in cfg.warnings)
     assert cfg.buffers["before"] == timedelta(minutes=15)
     text = (ROOT / "config.example.toml").read_text()
     for section, keys in config.SCHEMA.items():
@@ -121,3 +122,64 @@ def test_a_graph_account_signs_in_one_way(tmp_path):
     with pytest.raises(ConfigError) as caught:
         config.load(write(tmp_path, head + 'token_command = ["az"]\ntoken_file = "t.json"\n'))
     assert [p.key for p in caught.value.problems] == ["accounts[0].token_file"]
+
+
+BASE = '[daemon]\nstate_dir = "state"\n[[accounts]]\nname = "a"\ntype = "local"\npath = "cal"\n' \
+       '[interviews]\nself = ["me@mine.test"]\n[followup]\nfrom = "Me <me@mine.test>"\n'
+
+
+@pytest.mark.parametrize("extra, key", [
+    ('[daemon]\npoll_interval = "0s"\n', "daemon.poll_interval"),
+    ('[daemon]\nhorizon = "3000000d"\n', "daemon.horizon"),
+    ('[daemon]\nhorizon = "99999999999999999999d"\n', "daemon.horizon"),
+    ('[buffers]\nbefore = "400d"\n', "buffers.before"),
+    ('[followup]\ngrace = "9999w"\n', "followup.grace"),
+    ('[[accounts]]\nname = "b"\ntype = "local"\npath = "cal"\ntimeout = "0s"\n', "accounts[1].timeout"),
+])
+def test_durations_outside_a_sane_range_exit_78(tmp_path, capsys, extra, key):
+    text = BASE.replace('[daemon]\n', extra) if extra.startswith("[daemon]") else BASE + extra
+    if extra.startswith("[buffers]") or extra.startswith("[followup]"):
+        section, _, line = extra.partition("\n")
+        text = BASE.replace(f"{section}\n", f"{section}\n{line}") if section in BASE else BASE + extra
+    (tmp_path / "cal").mkdir()
+    path = write(tmp_path, text)
+    assert main(["--config", str(path), "check-config"]) == 78
+    err = capsys.readouterr().err
+    assert str(path) in err and key in err and "Traceback" not in err
+
+
+def test_a_state_dir_that_is_a_file_exits_78(tmp_path, capsys):
+    (tmp_path / "cal").mkdir()
+    (tmp_path / "state").write_text("not a folder")
+    path = write(tmp_path, BASE)
+    for verb in ("check-config", "once", "status"):
+        assert main(["--config", str(path), verb]) == 78
+        err = capsys.readouterr().err
+        assert "daemon.state_dir" in err and "a file" in err
+
+
+@pytest.mark.parametrize("change, key", [
+    (('self = ["me@mine.test"]', "self = []"), "interviews.self"),
+    (('from = "Me <me@mine.test>"', ""), "followup.from"),
+    (('type = "local"\npath = "cal"', 'type = "caldav"\nurl = "https://dav.test/"'), "accounts[0]"),
+])
+def test_what_will_not_work_as_meant_is_a_warning_with_file_and_key(tmp_path, capsys, change, key):
+    (tmp_path / "cal").mkdir()
+    path = write(tmp_path, BASE.replace(*change))
+    assert main(["--config", str(path), "check-config"]) == 0
+    captured = capsys.readouterr()
+    assert f"warning: {path}: {key}" in captured.err
+    assert "ok with 1 warning, 1 account (" in captured.out
+
+
+def test_the_example_copied_unchanged_is_named(capsys):
+    assert main(["--config", str(ROOT / "config.example.toml"), "check-config"]) == 0
+    assert "config.example.toml unchanged" in capsys.readouterr().err
+
+
+def test_a_clean_config_has_no_warning(tmp_path, capsys):
+    (tmp_path / "cal").mkdir()
+    path = write(tmp_path, BASE)
+    assert main(["--config", str(path), "check-config"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and captured.out.endswith(": ok, 1 account (a (local))\n")

@@ -1,0 +1,271 @@
+"""What each verb does. ``syncd.cli`` parses the command line and calls these.
+
+Every handler takes the parsed arguments and returns an exit code; errors a user can cause
+are raised as :class:`syncd.errors.SyncdError` and worded by ``syncd.cli``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from typing import Any
+
+from syncd import config as config_mod
+from syncd import lock
+from syncd.secrets import remember_config_secrets
+from syncd.text import article, plural, set_owner_zone
+
+EX_OK, EX_FAIL, EX_USAGE, EX_TEMPFAIL, EX_CONFIG = 0, 1, 2, 75, 78
+ACKS = {"attended": "attended", "missed": "missed", "cannot_attend": "cannot-attend",
+        "dismiss": "dismissed"}
+log = logging.getLogger("syncd")
+
+
+def load_config(args: argparse.Namespace) -> config_mod.Config:
+    """The config named on the command line, or the default one; its secrets kept out of logs."""
+    config = config_mod.load(args.config or config_mod.default_path())
+    remember_config_secrets(config.accounts)
+    set_owner_zone(config.tz)
+    return config
+
+
+def now_utc() -> datetime:
+    """The clock, read in one place."""
+    return datetime.now(timezone.utc)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """``syncd run``: the daemon, holding the state folder for its whole life."""
+    from syncd.daemon import Daemon
+
+    config = load_config(args)
+    with lock.instance(config.daemon["state_dir"], "run"):
+        daemon = Daemon(config)
+        daemon.install_signals()
+        return daemon.run()
+
+
+def cmd_once(args: argparse.Namespace) -> int:
+    """``syncd once [--dry-run]``: one cycle; a dry run works on an in-memory copy of the state."""
+    from syncd.cycle import Engine
+    from syncd.daemon import Narrator, open_state
+    from syncd.state import State
+
+    config = load_config(args)
+    state_dir = config.daemon["state_dir"]
+    if args.dry_run:
+        state = State.open_copy(state_dir)
+        engine = Engine(config, state, dry_run=True)
+        try:
+            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz).tell)
+        finally:
+            engine.close()
+            state.close()
+        _print_dry_run(report)
+        return EX_TEMPFAIL if report.failed else EX_OK
+    with lock.instance(state_dir, "once"), lock.writing(state_dir):
+        state = open_state(config)
+        engine = Engine(config, state)
+        try:
+            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz).tell)
+        finally:
+            engine.close()
+            state.close()
+    return EX_TEMPFAIL if report.failed else EX_OK
+
+
+def _print_dry_run(report: Any) -> None:
+    print(f"{plural(len(report.plan.interviews), 'interview')}, "
+          f"{plural(len(report.plan.conflicts), 'conflict')}")
+    for line in report.ops or ["nothing to change"]:
+        print(line)
+    for due in report.plan.followups:
+        if due.kind:
+            print(f"would make sure '{due.interview.event.summary}' has {article(due.kind)} draft")
+
+
+def with_state(args: argparse.Namespace, work: Callable[..., int], writes: bool = False) -> int:
+    """Run ``work(config, state)`` on the opened state; ``writes`` waits for the write lock first.
+
+    Commands that change the state or the drafts (``ack``, ``mark``) pass ``writes=True``, so
+    they never run in the middle of a daemon's cycle.
+    """
+    from syncd.daemon import open_state
+
+    config = load_config(args)
+    state_dir = config.daemon["state_dir"]
+    if writes:
+        with lock.writing(state_dir):
+            return _work_on(config, open_state(config), work)
+    return _work_on(config, open_state(config), work)
+
+
+def _work_on(config: config_mod.Config, state: Any, work: Callable[..., int]) -> int:
+    try:
+        return work(config, state)
+    finally:
+        state.close()
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """``syncd status [--json]``."""
+    from syncd.status import render_text, status_data
+
+    def show(config: config_mod.Config, state: Any) -> int:
+        now = now_utc()
+        data = status_data(config, state, now)
+        print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data, now, config.tz))
+        return EX_OK
+    return with_state(args, show)
+
+
+def cmd_ack(args: argparse.Namespace) -> int:
+    """``syncd ack REF --attended|--missed|--cannot-attend|--dismiss``."""
+    from syncd.cycle import apply_followups
+    from syncd.plan import plan_followups
+    from syncd.status import current_plan
+
+    ack = next(value for flag, value in ACKS.items() if getattr(args, flag))
+
+    def record(config: config_mod.Config, state: Any) -> int:
+        now = now_utc()
+        plan = current_plan(config, state, now)
+        matches = [iv for iv in plan.interviews if iv.ref.startswith(args.ref.lower())]
+        if len(matches) != 1:
+            what = "no interview" if not matches else plural(len(matches), "interview")
+            print(f"syncd: {what} with REF {args.ref!r}; see `syncd status`", file=sys.stderr)
+            return EX_FAIL
+        iv = matches[0]
+        state.set_ack(iv.ref, ack, now)
+        print(f"{iv.ref} '{iv.event.summary}': {ack}")
+        for line in apply_followups(plan_followups([iv], {iv.ref: ack}, config, now), state, config, now):
+            print(line)
+        return EX_OK
+    return with_state(args, record, writes=True)
+
+
+def cmd_check_config(args: argparse.Namespace) -> int:
+    """``syncd check-config``: errors exit 78 (raised by loading); warnings are printed."""
+    config = load_config(args)
+    for warning in config.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    names = ", ".join(f"{a['name']} ({a['type']})" for a in config.accounts)
+    verdict = "ok" if not config.warnings else f"ok with {plural(len(config.warnings), 'warning')}"
+    print(f"{config.path}: {verdict}, {plural(len(config.accounts), 'account')} ({names})")
+    return EX_OK
+
+
+def cmd_auth(args: argparse.Namespace) -> int:
+    """``syncd auth ACCOUNT``: sign in where the provider needs it (Google, Microsoft Graph)."""
+    config = load_config(args)
+    try:
+        account = config.account(args.account)
+    except KeyError:
+        print(f"syncd: no account named {args.account!r} in {config.path}", file=sys.stderr)
+        return EX_FAIL
+    if account["type"] == "google":
+        from providers.google.auth import authorize
+
+        authorize(account, console=args.console)
+        print(f"Signed in; token stored in {account['token_file']} (mode 0600)")
+        return EX_OK
+    if account["type"] == "msgraph" and not account.get("token_command"):
+        from providers.msgraph.auth import authorize as graph_authorize
+
+        sink = config.followup.get("sink") == f"account:{account['name']}"
+        graph_authorize(account, draft_sink=sink)
+        print(f"Signed in; token cache stored in {account['token_file']} (mode 0600)")
+        return EX_OK
+    print(f"syncd: account {args.account!r} is of type {account['type']!r}, which needs no sign-in "
+          "here (use password, password_env or password_command)", file=sys.stderr)
+    return EX_FAIL
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """``syncd purge [--dry-run]``: remove every event syncd made, through the ownership checks."""
+    from syncd.purge import purge
+
+    config = load_config(args)
+    state_dir = config.daemon["state_dir"]
+    if args.dry_run:
+        return purge(config, now_utc(), dry_run=True)
+    with lock.instance(state_dir, "purge"), lock.writing(state_dir):
+        return purge(config, now_utc(), dry_run=False)
+
+
+MAX_LINE = 1 << 20  # one event a line; a longer line is an error, not a reason to run out of memory
+_TEXT_FIELDS = ("summary", "description", "location", "organizer")
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """``syncd classify``: JSON lines in, one verdict (or one error) per line out, in order."""
+    from syncd.detect import Rules
+
+    config = load_config(args) if args.config or config_mod.default_path().exists() else None
+    base: dict[str, Any] = config.interviews if config else {
+        "self": (), "threshold": 0.5, "include": (), "exclude": ()}
+    rules = Rules(self_addresses=tuple(a.lower() for a in base["self"]), threshold=base["threshold"],
+                  include=tuple(base["include"]), exclude=tuple(base["exclude"]))
+    status = EX_OK
+    for number, line in enumerate(_lines(sys.stdin, MAX_LINE), 1):
+        if line is not None and not line.strip():
+            continue
+        try:
+            answer = _verdict(line, rules)
+        except (ValueError, TypeError, AttributeError, RecursionError, MemoryError) as exc:
+            reason = _why_not(exc)
+            print(f"syncd: stdin line {number}: not a JSON event object ({reason})", file=sys.stderr)
+            answer = {"id": None, "error": reason}
+            status = EX_FAIL
+        print(json.dumps(answer, ensure_ascii=False), flush=True)
+    return status
+
+
+def _lines(stream: Any, limit: int) -> Any:
+    """The stream's lines; None in place of a line longer than ``limit`` (read and dropped)."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith("\n"):
+            yield line
+            continue
+        while line and not line.endswith("\n"):
+            line = stream.readline(limit)
+        yield None
+
+
+def _verdict(line: str | None, rules: Any) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from syncd.detect import classify
+
+    if line is None:
+        raise ValueError(f"longer than {MAX_LINE} characters")
+    row = json.loads(line)
+    if not isinstance(row, dict):
+        raise ValueError("expected an object")
+    fields = {name: row.get(name) or "" for name in _TEXT_FIELDS}
+    attendees = row.get("attendees") or []
+    if not all(isinstance(v, str) for v in fields.values()) or not isinstance(attendees, list) \
+            or not all(isinstance(a, str) for a in attendees):
+        raise ValueError("summary, description, location and organizer must be strings, "
+                         "attendees a list of strings")
+    if row.get("self"):
+        rules = replace(rules, self_addresses=(*rules.self_addresses, str(row["self"]).lower()))
+    v = classify(fields["summary"], fields["description"], fields["location"], fields["organizer"],
+                 attendees, rules)
+    return {"id": row.get("id"), "interview": v.interview, "score": v.score, "format": v.format,
+            "company": v.company, "reasons": list(v.reasons)}
+
+
+def _why_not(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    if isinstance(exc, MemoryError):
+        return "too large"
+    return str(exc)[:200]
