@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import TYPE_CHECKING
 
 from syncd import detect_words as words
-
-if TYPE_CHECKING:
-    from syncd.detect import Parties
+from syncd.detect_parties import Parties
 
 
 # --- Format --------------------------------------------------------------------------------
@@ -73,6 +70,33 @@ def _is_phone(location: str) -> bool:
 def _is_address(text: str) -> bool:
     """True when the text contains something shaped like a street address or postcode."""
     return any(pattern.search(text) for pattern in words.STREET_ADDRESS)
+
+
+# --- Role ----------------------------------------------------------------------------------
+
+
+def role_name(title: str, text: str) -> str:
+    """The job applied for ("Product Analyst"), from the title or else the description."""
+    for source in (title, text[:3000]):
+        named = words.ROLE_FIELD.search(source)
+        if named:
+            role = _clean_role(named.group("role"))
+            if role:
+                return role
+        for match in words.ROLE_TITLE.finditer(source):
+            role = _clean_role(match.group(0))
+            if role:
+                return role
+    return ""
+
+
+def _clean_role(raw: str) -> str:
+    """A role as a short phrase, "" when it reads like something else."""
+    role = " ".join(re.sub(r"[^\w\s/&+.,()'-]", " ", raw).split()).strip(" .,-(")
+    parts = role.split()
+    if not 1 <= len(parts) <= 8 or parts[0].lower() in ("hiring", "the", "a", "an", "our"):
+        return ""
+    return role
 
 
 # --- Company -------------------------------------------------------------------------------

@@ -164,6 +164,10 @@ HIRING_STEPS = _cues(
     (r"\binternal\s+(?:candidate|mobility|transfer|applicant)\b", 3.0, ""),
 )
 
+# The owner applying for another job at their own employer: internal invites then count.
+INTERNAL_APPLICATION = re.compile(
+    r"\binternal\s+(?:candidate|mobility|transfer|applicant|application|interview|move)\b", re.I)
+
 # Role titles, matched case-sensitively: "Staff Software Engineer", "HR Business Partner".
 ROLE_TITLE = re.compile(
     r"\b(?:(?:[A-Z][\w/&+-]*|[a-z]{1,3}[A-Z]\w*)\s+){0,3}(?<!Hiring\s)"
@@ -175,6 +179,12 @@ ROLE_TITLE = re.compile(
     # "Recruiter Screen" names a step of the process, not the job applied for.
     r"(?!\s+(?i:screen|call|chat|intro|sync|conversation))"
 )
+
+# A role spelled out: "for the Product Analyst role", "Position: Data Engineer".
+ROLE_FIELD = re.compile(
+    r"(?:\b(?:for|as)\s+(?:the|a|an|our)\s+|\b(?:position|role|poste|puesto|stelle|vaga)\s*:\s*)"
+    r"(?P<role>[A-Z][\w/&+.-]*(?:[ \t]+(?:[A-Z][\w/&+.,-]*|of|and|&|-|–|I{1,3}|\d)){0,6}?)"
+    r"(?=[ \t]+(?i:role|position|opening|vacancy)\b|\s*(?:$|[\n(|–—;]))", re.M)
 
 # Things called an interview that are not one in which the owner is a job candidate.
 TITLE_NEGATIVES = _cues(
@@ -251,6 +261,33 @@ TITLE_NEGATIVES = _cues(
     (r"\bthank[- ]you\s+(?:note|email|letter)\b|\bfollow[- ]up\s+email\b", -3.0,
      "a follow-up task"),
     (r"(?<!internal\s)\bcandidates?\b", -1.5, "about a candidate"),
+)
+
+# The same kinds of negative in other languages' words, and a cancelled event's title.
+# (Weights are learned: the numbers here are only the hand-set fallback's.)
+TITLE_NEGATIVES_WORLD = _cues(
+    (r"^\W*(?:cancel+ed|canceled|annul[ée]e?|annullat[oa]|abgesagt|storniert|cancelad[oa]|"
+     r"geannuleerd|afgelast|inst[äa]llt|odwo[łl]an[aey]|zru[šs]en[oa]?|iptal|отмен\w*|"
+     r"скасован\w*|h[ủu]y|batal|dibatalkan|取消|キャンセル|中止|취소|ملغ[يى]|ألغي\w*|"
+     r"רדוק|מבוטל)\b|\b(?:cancel+ed|canceled|annul[ée]e?|abgesagt|cancelad[oa]|annullat[oa])\s*$",
+     -6.0, "cancelled"),
+    (r"模拟|模擬|練習|연습|모의|simulacro|simulaci[óo]n|simulazione|simula[çc][ãa]o|"
+     r"simulation|\bprova(?:s[ıi])?\b|provas[ıi]|hazırlık|latihan|\bth[ửu]\b|\bl[uy]ện\b|"
+     r"prepar(?:ar|er|e|ing)\b|rehears\w*|répétition|ensayo|пробн\w*|репетиц\w*|мок|"
+     r"тренировк\w*|تدريب|تحضير|复盘|振り返り",
+     -6.0, "practice or training"),
+    (r"\b(?:help|helping|ayudar|ajudar|aiutare|helfen|aider|bantu|accompagn\w*|acompa[ñn]ar|"
+     r"begleiten|drive|drop\s+off|pick\s+up|lenen|помочь|помогти|отвезти|"
+     r"مساعدة|توصيل)\b.{0,40}(?:interview|entrevista|colloquio|entretien|gespr[äa]ch|"
+     r"собеседован|مقابل)|帮\S{0,6}面|送\S{0,6}面|태워",
+     -6.0, "someone else's interview"),
+    (r"\b(?:beca|beasiswa|bolsa|stipendium|borsa\s+di\s+studio|bourse|scholarship|admisi[óo]n|"
+     r"admiss[ãa]o|ammissione|zulassung|入学|입학|大学院|гимнази\w*|школ\w*|поступлени\w*|"
+     r"القبول|جامعة|universit\w*|master|mba)\b",
+     -6.0, "an admissions interview"),
+    (r"\b(?:blog|revista|rivista|magazine|zeitschrift|tv|télé|televisi[óo]n|canal|kanal|"
+     r"канал|телевиден\w*|قناة|تلفزيون\w*|diputad[oa]|deputado|nota\b|reportaje|reportagem)\b",
+     -6.0, "a media appearance"),
 )
 
 # --- Description cues ----------------------------------------------------------------------

@@ -66,6 +66,7 @@ class Event:
     href: str = ""
     etag: str = ""
     marker: Marker | None = None
+    categories: tuple[str, ...] = ()  # CATEGORIES, or the provider's own categories
 
     @property
     def occurrence(self) -> str:

@@ -305,5 +305,6 @@ def _load_events(text: str) -> tuple[Event, ...]:
         d["end"] = datetime.fromisoformat(d["end"])
         d["attendees"] = tuple(Attendee(**a) for a in d["attendees"])
         d["marker"] = Marker(**d["marker"]) if d["marker"] else None
+        d["categories"] = tuple(d.get("categories", ()))
         out.append(Event(**d))
     return tuple(out)

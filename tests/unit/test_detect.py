@@ -75,7 +75,7 @@ def test_owner_as_interviewer_is_not_an_interview() -> None:
     v = verdict("Onsite – Coding: Jane Roe (Backend Engineer)", KIT, "Zoom",
                 "coordinator@initech.com", ("coordinator@initech.com", WORK), me=WORK)
     assert not v.interview
-    assert "scorecard" in v.reasons[0].lower() or "interview" in v.reasons[0].lower()
+    assert any("scorecard" in r.lower() or "interviewer" in r.lower() for r in v.reasons)
     assert any("internal to initech.com" in r for r in v.reasons)
 
 
@@ -277,7 +277,8 @@ def test_onsite_at_an_office_is_in_person() -> None:
 ])
 def test_company(summary: str, description: str, organizer: str,
                  attendees: tuple[str, ...], expected: str) -> None:
-    v = verdict(summary, description, organizer=organizer, attendees=attendees)
+    # Whether these are interviews is the model's business; here only the company counts.
+    v = verdict(summary, description, organizer=organizer, attendees=attendees, include=(".",))
     assert v.interview and v.company == expected
 
 

@@ -1,0 +1,210 @@
+"""What the detector reads from an event: named cue features and hashed character n-grams.
+
+Pure, and shared by the daemon and by ``make train`` (benchmarks/train_detect.py), so that
+the weights are learned on exactly what the daemon computes. Two kinds of feature:
+
+- **cues**: one feature per family of the keyword tables in :mod:`syncd.detect_words`
+  ("the title has an interview word", "the description is addressed to an interviewer"), and
+  what the organizer's and attendees' domains say. Each carries a reason in words that quotes
+  what matched;
+- **n-grams**: the character 2- to 4-grams of each word of the title, description and
+  location, hashed (CRC-32) into a fixed number of buckets per field. They carry what no
+  table lists (other languages, terse notes), and explain themselves by the word they came
+  from.
+
+A feature is a key and a value. Named keys are strings (``"t:interview-word"``); n-gram
+keys are bucket numbers. Values are 1.0 for cues, and for n-grams 1/sqrt(number of distinct
+n-grams of the field), so that a long description weighs no more than a short title.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+import zlib
+from collections.abc import Iterator
+
+from syncd import detect_words as words
+from syncd.detect_parties import Parties
+from syncd.literals import fold
+
+# A cue feature found in a text: (key, reason).
+Cue = tuple[str, str]
+
+# Fields whose words are hashed, and the prefix that keeps their buckets apart.
+FIELDS = {"title": "t", "description": "d", "location": "l"}
+NGRAM_SIZES = (2, 3, 4)
+# Only this much of a field is read for n-grams: what identifies an interview comes early,
+# and a stranger's megabyte of text must not cost a megabyte of hashing.
+NGRAM_CHARS = {"title": 300, "description": 1500, "location": 200}
+MAX_WORD = 24  # longer "words" (URLs, tokens, CJK sentences) are cut to this many letters
+WORD = re.compile(r"[^\W_]+")
+
+
+# --- Cue features --------------------------------------------------------------------------
+
+
+def _found(table: words.CueTable, text: str, folded: str | None) -> Iterator[tuple[int, str]]:
+    """(index, quoted match) of each cue of ``table`` found in ``text``.
+
+    ``folded`` is ``text`` through :func:`syncd.literals.fold`: only the cues whose words it
+    holds are searched. None searches them all.
+    """
+    cues = table.cues
+    for i in table.index.candidates(folded) if folded is not None else range(len(cues)):
+        match = cues[i][0].search(text)
+        if match:
+            yield i, " ".join(match.group(0).split())[:60]
+
+
+def _family(table: words.CueTable, key: str, text: str, folded: str | None, where: str,
+            what: str) -> list[Cue]:
+    """One cue feature for the whole family: present when any of its cues matches."""
+    for _, said in _found(table, text, folded):
+        return [(key, f"{where} says '{said}' ({what})")]
+    return []
+
+
+def _by_note(table: words.CueTable, prefix: str, text: str, folded: str | None,
+             where: str) -> list[Cue]:
+    """One cue feature per note of the table (``"research, not hiring"``), first match each."""
+    cues: dict[str, Cue] = {}
+    for i, said in _found(table, text, folded):
+        note = table.cues[i][2] or "cue"
+        key = f"{prefix}:{note}"
+        if key not in cues:
+            cues[key] = (key, f"{where} says '{said}' ({note})")
+    return list(cues.values())
+
+
+def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
+    """Interview words, hiring steps, a job title and the kinds of negative in a title."""
+    folded = fold(title) if prefilter else None
+    cues = _family(words.INTERVIEW_WORDS, "t:interview-word", title, folded, "title",
+                   "a word for a job interview")
+    steps = list(_found(words.HIRING_STEPS, title, folded))
+    if steps:
+        cues.append(("t:hiring-step", f"title says '{steps[0][1]}' (a step of hiring)"))
+    internal = words.INTERNAL_APPLICATION.search(title)
+    if internal:
+        cues.append(("t:internal-application",
+                     f"title says '{internal.group(0)}' (the owner applying inside their employer)"))
+    role = words.ROLE_TITLE.search(title)
+    if role:
+        cues.append(("t:job-title", f"title names a job title ('{role.group(0)}')"))
+    for table in (words.TITLE_NEGATIVES, words.TITLE_NEGATIVES_WORLD):
+        cues += [cue for cue in _by_note(table, "t:not", title, folded, "title")
+                 if cue[0] not in {key for key, _ in cues}]
+    return cues
+
+
+def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
+    """Wording addressed to a candidate or to an interviewer, and non-hiring contexts."""
+    folded = fold(text) if prefilter else None
+    where = "description"
+    return [
+        *_family(words.INTERVIEW_WORDS, "d:interview-word", text, folded, where,
+                 "a word for a job interview"),
+        *_family(words.CANDIDATE_SIDE, "d:to-candidate", text, folded, where,
+                 "addressed to a candidate"),
+        *_family(words.DESCRIPTION_STEPS, "d:hiring-step", text, folded, where,
+                 "a step of hiring"),
+        *_family(words.PLATFORM_LINKS, "d:hiring-system", text, folded, where,
+                 "a hiring system"),
+        *_family(words.INTERVIEWER_SIDE, "d:to-interviewer", text, folded, where,
+                 "addressed to an interviewer"),
+        *_family(words.DESCRIPTION_NEGATIVES, "d:not-hiring", text, folded, where,
+                 "not a hiring interview"),
+    ]
+
+
+def location_cues(location: str) -> list[Cue]:
+    """A location that says the event is an interview (a cover title's real meaning)."""
+    return _family(words.INTERVIEW_WORDS, "l:interview-word", location, fold(location),
+                   "location", "a word for a job interview")
+
+
+def party_cues(parties: Parties, named: str, interviewer_wording: bool) -> list[Cue]:
+    """What the organizer's and attendees' domains say about who is the candidate.
+
+    ``named`` is the organizer's company when the title spells it, else "";
+    ``interviewer_wording`` says the description is addressed to an interviewer.
+    """
+    cues: list[Cue] = []
+    org = parties.organizer_domain
+    if org in parties.outside:
+        cues.append(("p:organizer-outside", f"organizer is at {org}, an outside company"))
+        if named:
+            cues.append(("p:title-names-organizer", f"title names the organizer's company "
+                                                    f"({named})"))
+    elif parties.outside:
+        cues.append(("p:attendee-outside",
+                     f"an attendee is at {parties.outside[0]}, an outside company"))
+    if parties.platform:
+        cues.append(("p:hiring-platform", f"sent through a hiring platform ({parties.platform})"))
+    if parties.internal:
+        cues.append(("p:internal", f"the invite is internal to {org}, the owner's own "
+                                   "organisation"))
+    if parties.by_owner and not parties.others:
+        cues.append(("p:own-note", "a note the owner keeps with nobody invited"))
+    if interviewer_wording and parties.owner_side:
+        cues.append(("p:own-side-interviewer", "interviewer-side wording on an invite from "
+                                               "the owner's own side"))
+    return cues
+
+
+_OPPOSED = ("t:not:", "d:not-hiring", "d:to-interviewer")
+
+
+def unopposed(cues: list[Cue]) -> list[Cue]:
+    """A word for an interview, or a step of hiring, that no negative cue contradicts.
+
+    Most things called an interview that are not one say what they are instead (a podcast,
+    a mock, a child's, a cancellation); without any such word, the word is taken at face
+    value. One feature, learned like the others.
+    """
+    keys = [key for key, _ in cues]
+    if any(key.startswith(_OPPOSED) for key in keys):
+        return []
+    for key, reason in cues:
+        if key in ("t:interview-word", "t:hiring-step", "l:interview-word"):
+            return [("x:unopposed", f"{reason}, and nothing says otherwise")]
+    return []
+
+
+# --- N-grams -------------------------------------------------------------------------------
+
+
+def normalized(text: str) -> str:
+    """Text as n-grams read it: compatibility forms unified, case folded."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def word_grams(field: str, text: str, buckets: int) -> list[tuple[str, tuple[int, ...]]]:
+    """Each distinct word of ``text`` (as the ``field`` reads it) and its n-gram buckets.
+
+    Words are runs of letters and digits, padded with a space on each side so that n-grams
+    know where a word starts and ends; ``buckets`` is a power of two.
+    """
+    prefix = FIELDS[field].encode()
+    mask = buckets - 1
+    crc = zlib.crc32
+    out: list[tuple[str, tuple[int, ...]]] = []
+    seen: set[str] = set()
+    for word in WORD.findall(normalized(text[:NGRAM_CHARS[field]])):
+        word = word[:MAX_WORD]
+        if word in seen:
+            continue
+        seen.add(word)
+        padded = f" {word} "
+        grams = {padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)}
+        out.append((word, tuple(sorted({crc(prefix + g.encode()) & mask for g in grams}))))
+    return out
+
+
+def bucket_values(grams: list[tuple[str, tuple[int, ...]]]) -> dict[int, float]:
+    """The n-gram features of one field: each bucket present, scaled by the field's size."""
+    present = {b for _, found in grams for b in found}
+    value = 1.0 / math.sqrt(len(present)) if present else 0.0
+    return dict.fromkeys(present, value)
