@@ -13,13 +13,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCK := requirements.lock
 UV_VERSION := 0.13.9
-EXTRAS := test,bench
+EXTRAS := test,bench,train
 TESTS ?=
 LATEST := .venv-latest
 COMPILE = --quiet --all-extras --python-version 3.11 --output-file
 LOCK_ENV = UV_CUSTOM_COMPILE_COMMAND="make lock"
 
-.PHONY: run test lint test-latest bench install lock upgrade clean
+.PHONY: run test lint test-latest bench train install lock upgrade clean
 
 $(STAMP): pyproject.toml $(LOCK) | $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --constraint $(LOCK) -e '.[$(EXTRAS)]'
@@ -60,6 +60,11 @@ test-latest: | $(BIN)/uv
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
+
+# Refit the interview detector on ../shared/corpus/, print its quality tables and rewrite
+# syncd/detect_model.json (bit for bit the same from the same corpora).
+train: $(STAMP)
+	$(BIN)/python benchmarks/train_detect.py --errors
 
 clean:
 	rm -rf $(VENV) $(LATEST) demo .pytest_cache .hypothesis

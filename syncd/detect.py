@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from syncd import detect_features as features
 from syncd import detect_words as words
+from syncd.detect_features import Cue
 from syncd.detect_details import company_name, company_named_in_title, meeting_format, role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
@@ -205,21 +206,21 @@ class Detector:
         return place_parties(organizer, attendees, self._selves, self._own, self._address)
 
     def _party_cues(self, parties: Parties, title: str,
-                    text_cues: Sequence[features.Cue]) -> list[features.Cue]:
+                    text_cues: Sequence[Cue]) -> list[Cue]:
         org = parties.organizer_domain
         named = self._named(org, title) if org in parties.outside else ""
         interviewer = any(key == "d:to-interviewer" for key, _ in text_cues)
         return features.party_cues(parties, named, interviewer)
 
-    def _read_title(self, summary: str) -> tuple[str, tuple[features.Cue, ...], Scored]:
+    def _read_title(self, summary: str) -> tuple[str, tuple[Cue, ...], Scored]:
         title = _clean_title(summary)
         return (title, tuple(features.title_cues(title, self.prefilter)),
                 self._scored("title", title))
 
-    def _read_text(self, text: str) -> tuple[tuple[features.Cue, ...], Scored]:
+    def _read_text(self, text: str) -> tuple[tuple[Cue, ...], Scored]:
         return tuple(features.text_cues(text, self.prefilter)), self._scored("description", text)
 
-    def _read_location(self, location: str) -> tuple[tuple[features.Cue, ...], Scored]:
+    def _read_location(self, location: str) -> tuple[tuple[Cue, ...], Scored]:
         return tuple(features.location_cues(location)), self._scored("location", location)
 
     def _scored(self, field: str, text: str) -> Scored:

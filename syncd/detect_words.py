@@ -162,6 +162,8 @@ HIRING_STEPS = _cues(
     (r"\b(?:my\s+application|applied|job\s+application)\b", 1.5, ""),
     (r"\b(?:role|position|opening|req|vacancy|stelle|poste|vaga|puesto|vacature)\b", 1.0, ""),
     (r"\binternal\s+(?:candidate|mobility|transfer|applicant)\b", 3.0, ""),
+    # Chinese names interview rounds by number or kind: 一面, 二面, 终面, HR面, 技术面, 群面.
+    (r"(?:[一二三四五六终复初]|hr|技术|群|综合|业务|主管|总监)面(?!试官)|笔试", 2.5, ""),
 )
 
 # The owner applying for another job at their own employer: internal invites then count.
