@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from syncd import detect_features as features
 from syncd import detect_words as words
+from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
 from syncd.detect_details import company_name, company_named_in_title, meeting_format, role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
