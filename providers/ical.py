@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import icalendar
-import recurring_ical_events
+
+from providers import recurrence
 
 from syncd.model import (
     UID_PREFIX, Artifact, Attendee, Event, Item, Marker, Window, format_recurrence_id,
@@ -83,16 +84,9 @@ def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
 
 def _expand(cal: icalendar.Calendar, tz: ZoneInfo, window: Window, href: str) -> list[Event]:
     try:
-        occurrences = recurring_ical_events.of(cal).between(window.start, window.end)
-    except Exception as exc:  # the library raises several types on broken series
-        # skip_bad_series drops a broken series silently; say which one before doing so.
-        uids = sorted({str(v.get("UID", "?")) for v in cal.walk("VEVENT")})
-        log.warning("%s: skipping broken recurring series %s: %s", href, ", ".join(uids), exc)
-        try:
-            occurrences = recurring_ical_events.of(cal, skip_bad_series=True).between(
-                window.start, window.end)
-        except Exception as exc2:
-            raise MalformedCalendarData(f"recurring series cannot be expanded ({exc2})") from exc2
+        occurrences = recurrence.expand(cal, window, href)  # bounded: see providers.recurrence
+    except recurrence.SeriesError as exc:
+        raise MalformedCalendarData(str(exc)) from exc
     out = []
     for occ in occurrences:
         try:
