@@ -128,8 +128,19 @@ def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool
         location=_text(vevent, "LOCATION"), organizer=_address(vevent.get("ORGANIZER")),
         attendees=_attendees(vevent), status=_text(vevent, "STATUS").upper() or "CONFIRMED",
         transparent=_text(vevent, "TRANSP").upper() == "TRANSPARENT",
-        marker=_marker(vevent, uid),
+        marker=_marker(vevent, uid), categories=_categories(vevent),
     )
+
+
+def _categories(vevent: icalendar.Event) -> tuple[str, ...]:
+    """The event's CATEGORIES, one name each (a property may repeat, and hold a list)."""
+    found: list[str] = []
+    props = vevent.get("CATEGORIES")
+    for prop in props if isinstance(props, list) else [props] if props is not None else []:
+        names = getattr(prop, "cats", None)
+        names = names if names is not None else str(prop).split(",")
+        found += [str(name).strip()[:100] for name in names if str(name).strip()]
+    return tuple(found[:20])
 
 
 def _value(vevent: icalendar.Event, name: str) -> date | datetime:

@@ -35,6 +35,7 @@ examples:
   syncd status                             interviews, conflicts and drafts; --json for scripts
   syncd ack 3f2a9c --attended              turn the apology draft into a thank-you note
   syncd ack 3f2a9c --cannot-attend         draft a note asking for a new time
+  syncd mark 3f2a9c --not-interview        not an interview of yours: no blocks, no draft
   syncd classify < events.jsonl            one verdict per JSON line, e.g.
                                            {"summary": "Interview with Acme", "organizer": "hr@acme.com"}
   syncd auth gmail                         sign in to a Google account
@@ -131,6 +132,7 @@ def parser() -> argparse.ArgumentParser:
                    commands.cmd_status)
     status.add_argument("--json", action="store_true", help="one JSON document, for scripts")
     _ack_parser(verbs)
+    _mark_parser(verbs)
     _verb(verbs, "classify", "JSON lines of events in, one verdict per line out",
           "Read events as JSON lines on stdin (summary, description, location, organizer, "
           "attendees, self, id) and write one verdict per line on stdout, in order; a line that "
@@ -154,17 +156,39 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _ref_verb(verbs: argparse._SubParsersAction, name: str, summary: str, description: str,
+              handler: object, ref_help: str, choices: Sequence[tuple[str, str]]
+              ) -> argparse.ArgumentParser:
+    """A verb that takes a REF and exactly one of ``choices`` (flag, help)."""
+    sub = _verb(verbs, name, summary, description, handler)
+    sub.add_argument("ref", metavar="REF", help=ref_help)
+    which = sub.add_mutually_exclusive_group(required=True)
+    for flag, text in choices:
+        which.add_argument(flag, action="store_true", help=text)
+    return sub
+
+
+def _mark_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    return _ref_verb(
+        verbs, "mark", "overrule the detector for one event (a series: all of it)",
+        "Say yourself whether an event is an interview in which you are the candidate. Name it "
+        "by its REF from `syncd status` (a unique prefix will do) or by its UID; a recurring "
+        "event is marked as a whole. The next cycle adds or removes its blocks and drafts; "
+        "--auto hands it back to the detector.", commands.cmd_mark,
+        "the event's REF from `syncd status`, or its UID",
+        [("--interview", "it is an interview of yours"), ("--not-interview", "it is not one"),
+         ("--auto", "forget the mark: the detector decides")])
+
+
 def _ack_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    ack = _verb(verbs, "ack", "tell syncd how an interview went",
-                "Acknowledge an interview, named by its REF from `syncd status` (a unique "
-                "prefix will do). --attended turns the apology draft into a thank-you; --missed "
-                "drafts the apology now; --cannot-attend (before it ends) drafts a request for a "
-                "new time and removes its blocks; --dismiss removes the draft.", commands.cmd_ack)
-    ack.add_argument("ref", metavar="REF", help="the interview's REF, as printed by `syncd status`")
-    which = ack.add_mutually_exclusive_group(required=True)
-    which.add_argument("--attended", action="store_true", help="you went: draft a thank-you note")
-    which.add_argument("--missed", action="store_true", help="you missed it: draft the apology now")
-    which.add_argument("--cannot-attend", action="store_true",
-                       help="you cannot go: draft a note asking for a new time")
-    which.add_argument("--dismiss", action="store_true", help="no follow-up: remove the draft")
-    return ack
+    return _ref_verb(
+        verbs, "ack", "tell syncd how an interview went",
+        "Acknowledge an interview, named by its REF from `syncd status` (a unique "
+        "prefix will do). --attended turns the apology draft into a thank-you; --missed "
+        "drafts the apology now; --cannot-attend (before it ends) drafts a request for a "
+        "new time and removes its blocks; --dismiss removes the draft.", commands.cmd_ack,
+        "the interview's REF, as printed by `syncd status`",
+        [("--attended", "you went: draft a thank-you note"),
+         ("--missed", "you missed it: draft the apology now"),
+         ("--cannot-attend", "you cannot go: draft a note asking for a new time"),
+         ("--dismiss", "no follow-up: remove the draft")])

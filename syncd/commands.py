@@ -148,6 +148,51 @@ def cmd_ack(args: argparse.Namespace) -> int:
     return with_state(args, record, writes=True)
 
 
+MARKS = {"interview": "interview", "not_interview": "not-interview", "auto": None}
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    """``syncd mark REF --interview|--not-interview|--auto``: overrule the detector for a series."""
+    mark = next(value for flag, value in MARKS.items() if getattr(args, flag))
+
+    def record(config: config_mod.Config, state: Any) -> int:
+        now = now_utc()
+        found = _marked_series(args.ref, config, state, now)
+        if len(found) != 1:
+            what = "no event" if not found else f"{len(found)} different events"
+            print(f"syncd: {what} with REF or UID {args.ref!r}; see `syncd status`",
+                  file=sys.stderr)
+            return EX_FAIL
+        uid, summary = next(iter(found.items()))
+        state.set_mark(uid, mark, now)
+        said = {"interview": "an interview", "not-interview": "not an interview",
+                None: "for the detector to decide"}[mark]
+        print(f"'{summary}' (UID {uid}): {said}, every occurrence, from the next cycle on")
+        return EX_OK
+    return with_state(args, record, writes=True)
+
+
+def _marked_series(ref: str, config: config_mod.Config, state: Any,
+                   now: datetime) -> dict[str, str]:
+    """UID -> title of the series that ``ref`` names: a UID, or a REF (a unique prefix will do).
+
+    A UID already marked counts even when its event has left the cache, so --auto can undo it.
+    """
+    from syncd.cycle import MARGIN, snapshot
+    from syncd.model import Window
+    from syncd.plan import planning_window
+
+    window = planning_window(config, now)
+    events = [e for e in snapshot(state, config, Window(window.start - MARGIN, window.end + MARGIN))
+              if not e.owned]
+    by_uid = {e.uid: e.summary for e in events if e.uid == ref}
+    if not by_uid and ref in state.marks():
+        by_uid = {ref: ref}
+    if not by_uid and len(ref) >= 4:
+        by_uid = {e.uid: e.summary for e in events if e.ref.startswith(ref.lower())}
+    return by_uid
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     """``syncd check-config``: errors exit 78 (raised by loading); warnings are printed."""
     config = load_config(args)
@@ -250,17 +295,29 @@ def _verdict(line: str | None, rules: Any) -> dict[str, Any]:
     if not isinstance(row, dict):
         raise ValueError("expected an object")
     fields = {name: row.get(name) or "" for name in _TEXT_FIELDS}
-    attendees = row.get("attendees") or []
-    if not all(isinstance(v, str) for v in fields.values()) or not isinstance(attendees, list) \
-            or not all(isinstance(a, str) for a in attendees):
+    attendees = [_attendee_address(a) for a in row.get("attendees") or []] \
+        if isinstance(row.get("attendees") or [], list) else None
+    categories = row.get("categories") or []
+    if not all(isinstance(v, str) for v in fields.values()) or attendees is None \
+            or not isinstance(categories, list) or not all(isinstance(c, str) for c in categories):
         raise ValueError("summary, description, location and organizer must be strings, "
-                         "attendees a list of strings")
+                         "attendees a list of addresses or of {email, name, partstat} objects, "
+                         "categories a list of strings")
     if row.get("self"):
         rules = replace(rules, self_addresses=(*rules.self_addresses, str(row["self"]).lower()))
     v = classify(fields["summary"], fields["description"], fields["location"], fields["organizer"],
-                 attendees, rules)
+                 attendees, rules, categories)
     return {"id": row.get("id"), "interview": v.interview, "score": v.score, "format": v.format,
-            "company": v.company, "reasons": list(v.reasons)}
+            "company": v.company, "role": v.role, "reasons": list(v.reasons)}
+
+
+def _attendee_address(attendee: Any) -> str:
+    """An attendee given as an address, or as an object with ``email`` (``name``, ``partstat``)."""
+    if isinstance(attendee, str):
+        return attendee
+    if isinstance(attendee, dict) and isinstance(attendee.get("email"), str):
+        return str(attendee["email"])
+    raise ValueError("an attendee must be an address or an object with an email")
 
 
 def _why_not(exc: BaseException) -> str:

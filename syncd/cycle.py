@@ -92,7 +92,8 @@ class Engine:
         events = snapshot(self.state, self.config, outer)
         with collector_paused():
             plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
-                             learning_from(self.state.ack_times(), self.config.learn, now))
+                             learning_from(self.state.ack_times(), self.config.learn, now),
+                             self.state.marks())
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = owned_in(self.state.items())
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
@@ -259,8 +260,10 @@ def apply_followups(due: list[FollowupDue], state: State, config: Config, now: d
             continue  # already drafted once: the owner may have sent or deleted it
         if live and record is not None:
             followup.remove_draft(Path(record["path"]))
-            state.set_followup(ref, record["kind"], record["path"],
-                               "replaced" if item.kind else "removed", now)
+            # A draft removed because the owner marked the event not an interview is not
+            # "drafted once": should they take the mark back, the draft is written again.
+            kind = "" if item.interview.override == "not-interview" else record["kind"]
+            state.set_followup(ref, kind, record["path"], "replaced" if item.kind else "removed", now)
         if item.kind is None:
             continue
         path = adopt_or_write(item, config, now)

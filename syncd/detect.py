@@ -147,8 +147,12 @@ class Detector:
         self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
-                 attendees: Sequence[str], categories: Sequence[str] = ()) -> Verdict:
+                 attendees: Sequence[str], categories: Sequence[str] = (),
+                 marked: str | None = None) -> Verdict:
         """Same as :func:`classify`, under this detector's rules.
+
+        ``marked`` is the owner's override from ``syncd mark`` ("interview" or
+        "not-interview"); it decides before anything else.
 
         Each field is read up to its cap in :mod:`syncd.bounds`, so one event costs bounded time.
         """
@@ -165,7 +169,8 @@ class Detector:
         weights = self.model.cues
         signals = (*((weights.get(key, 0.0), reason) for key, reason in cues),
                    *title_words, *text_words, *place_words)
-        forced = _forced(self.rules, summary, description, location, categories)
+        forced = _marked(marked) or _forced(self.rules, summary, description, location,
+                                            categories)
         if forced is None:
             total = self.model.bias + title_sum + text_sum + place_sum
             verdict = _weigh(self.rules.threshold, total + sum(weights.get(k, 0.0)
@@ -258,6 +263,15 @@ def _clean_title(summary: str) -> str:
 
 
 # --- Verdicts ------------------------------------------------------------------------------
+
+
+def _marked(marked: str | None) -> tuple[bool, str] | None:
+    """The owner's own decision for this event, from ``syncd mark``."""
+    if marked == "interview":
+        return True, "marked as an interview by the owner (syncd mark)"
+    if marked == "not-interview":
+        return False, "marked as not an interview by the owner (syncd mark)"
+    return None
 
 
 def _forced(rules: Rules, summary: str, description: str, location: str,

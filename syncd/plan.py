@@ -28,6 +28,7 @@ class Interview:
 
     event: Event
     verdict: detect.Verdict
+    override: str | None = None  # the owner's `syncd mark`: "interview", or None
 
     @property
     def ref(self) -> str:
@@ -64,19 +65,21 @@ def planning_window(config: Config, now: datetime) -> Window:
 def make_plan(events: Sequence[Event], config: Config, now: datetime,
               acks: Mapping[str, str] | None = None,
               write_calendars: Mapping[tuple[str, str], str] | None = None,
-              learning: Learning | None = None) -> Plan:
+              learning: Learning | None = None,
+              marks: Mapping[str, str] | None = None) -> Plan:
     """Plan from a snapshot of occurrences (user events and owned artifacts alike).
 
     ``write_calendars`` maps (account, source calendar id) to the calendar id artifacts go to;
     missing entries mean "the interview's own calendar". ``acks`` maps refs to the owner's
     acknowledgement. ``learning`` (see ``syncd.learn``) strengthens every interview's blocks
-    after a miss. Returns a :class:`Plan`.
+    after a miss. ``marks`` maps UIDs to the owner's override of the detector (``syncd
+    mark``): a whole series at once. Returns a :class:`Plan`.
     """
     acks = acks or {}
     write_calendars = write_calendars or {}
     rules = rules_of(config)
     user_events = [e for e in events if not e.owned]
-    interviews = find_interviews(user_events, rules)
+    interviews = find_interviews(user_events, rules, marks)
     plan = Plan(interviews=interviews, learning=learning)
     for iv in interviews:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
@@ -89,7 +92,17 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
     if config.conflicts["flag_in_calendar"]:
         plan.artifacts.extend(plan_markers(hard, interviews, write_calendars))
     plan.followups = plan_followups(interviews, acks, config, now)
+    plan.followups += unmarked_followups(user_events, marks or {})
     return plan
+
+
+def unmarked_followups(events: Sequence[Event], marks: Mapping[str, str]) -> list[FollowupDue]:
+    """No draft for an event the owner marked as not an interview (one made before goes)."""
+    if "not-interview" not in marks.values():
+        return []
+    verdict = detect.Verdict(False, 0.0, "unknown", "", ("marked as not an interview",))
+    return [FollowupDue(Interview(events[i], verdict, "not-interview"), None)
+            for i in _canonical(events) if marks.get(events[i].uid) == "not-interview"]
 
 
 def rules_of(config: Config) -> detect.Rules:
@@ -100,24 +113,30 @@ def rules_of(config: Config) -> detect.Rules:
                         exclude=section["exclude"])
 
 
-def find_interviews(events: Sequence[Event], rules: detect.Rules) -> list[Interview]:
+def find_interviews(events: Sequence[Event], rules: detect.Rules,
+                    marks: Mapping[str, str] | None = None) -> list[Interview]:
     """Detect interviews, one per occurrence even when it is seen in several calendars.
+
+    ``marks`` (UID -> "interview" | "not-interview") overrule the detector for a series.
 
     Returns them in the order of their events' (account, calendar, href).
     """
     detector = detect.Detector(rules)  # a fresh one: what it learns lasts this pass only
     # Recurring series and mirrored calendars repeat the same text many times.
-    verdicts: dict[tuple[str, str, str, str, tuple[str, ...]], detect.Verdict] = {}
+    verdicts: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str | None],
+                   detect.Verdict] = {}
+    marks = marks or {}
     found = []
     for index in _canonical(events):
         event = events[index]
+        mark = marks.get(event.uid) if marks else None
         fields = (event.summary, event.description, event.location, event.organizer,
-                  tuple([a.email for a in event.attendees]))
+                  tuple([a.email for a in event.attendees]), event.categories, mark)
         verdict = verdicts.get(fields)
         if verdict is None:
             verdict = verdicts[fields] = detector.classify(*fields)
         if verdict.interview:
-            found.append(((*_place(event), index), Interview(event, verdict)))
+            found.append(((*_place(event), index), Interview(event, verdict, mark)))
     found.sort(key=itemgetter(0))  # interviews are few: sort them, not every event
     return [iv for _, iv in found]
 

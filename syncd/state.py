@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS provider_cache (
     account TEXT, key TEXT, value TEXT, PRIMARY KEY (account, key));
 CREATE TABLE IF NOT EXISTS acks (ref TEXT PRIMARY KEY, ack TEXT, at TEXT);
+CREATE TABLE IF NOT EXISTS marks (uid TEXT PRIMARY KEY, mark TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS followups (
     ref TEXT PRIMARY KEY, kind TEXT, path TEXT, state TEXT, at TEXT);
 CREATE TABLE IF NOT EXISTS suspect (
@@ -218,6 +219,19 @@ class State:
     def acks(self) -> dict[str, str]:
         """ref -> acknowledgement."""
         return dict(self.db.execute("SELECT ref, ack FROM acks"))
+
+    def marks(self) -> dict[str, str]:
+        """UID -> the owner's override of the detector ("interview" or "not-interview")."""
+        return dict(self.db.execute("SELECT uid, mark FROM marks"))
+
+    def set_mark(self, uid: str, mark: str | None, when: datetime) -> None:
+        """Record (or, with None, forget) the owner's override for an event and its series."""
+        with self.transaction() as db:
+            if mark is None:
+                db.execute("DELETE FROM marks WHERE uid = ?", (uid,))
+            else:
+                db.execute("INSERT OR REPLACE INTO marks VALUES (?,?,?)",
+                           (uid, mark, when.isoformat()))
 
     def set_ack(self, ref: str, ack: str, when: datetime) -> None:
         """Record the owner's acknowledgement of an interview."""

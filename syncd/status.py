@@ -24,7 +24,7 @@ def current_plan(config: Config, state: State, now: datetime) -> Plan:
     outer = Window(window.start - MARGIN, window.end + MARGIN)
     events = snapshot(state, config, outer)
     return make_plan(events, config, now, state.acks(), Engine(config, state).write_calendars(),
-                     learning_from(state.ack_times(), config.learn, now))
+                     learning_from(state.ack_times(), config.learn, now), state.marks())
 
 
 def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
@@ -42,7 +42,8 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
         "summary": iv.event.summary, "start": iv.event.start.isoformat(),
         "end": iv.event.end.isoformat(), "score": iv.verdict.score,
         "reasons": list(iv.verdict.reasons), "format": iv.verdict.format,
-        "company": iv.verdict.company, "ack": acks.get(iv.ref), "followup": drafts.get(iv.ref),
+        "company": iv.verdict.company, "role": iv.verdict.role,
+        "override": iv.override, "ack": acks.get(iv.ref), "followup": drafts.get(iv.ref),
         "location": iv.event.location,
         "question": asked[iv.ref].as_json() if iv.ref in asked else None,
     } for iv in sorted(plan.interviews, key=lambda iv: iv.event.start)]

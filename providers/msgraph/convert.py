@@ -161,7 +161,8 @@ def event_from_graph(body: Mapping[str, Any], tz: ZoneInfo, me: str = "",
             "TENTATIVE" if body.get("showAs") == "tentative" else "CONFIRMED"),
         transparent=body.get("showAs") == "free", recurrence_id=recurrence_id,
         href=str(body["id"]), etag=str(body.get("@odata.etag") or body.get("changeKey") or ""),
-        marker=marker)
+        marker=marker, categories=tuple(str(c)[:100] for c in (body.get("categories") or [])[:20]
+                                        if isinstance(c, str)))
 
 
 def graph_time(moment: datetime) -> dict[str, str]:

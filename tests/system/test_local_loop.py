@@ -286,3 +286,34 @@ def test_an_account_type_without_an_adapter_is_reported_not_crashed(demo, capsys
     assert kinds(demo) == EXPECTED
     corp = next(a for a in status(demo, capsys)["accounts"] if a["name"] == "corp")
     assert "not supported" in corp["last_error"]
+
+
+def test_mark_overrules_the_detector_for_the_next_cycle(demo, capsys):
+    assert once(demo) == 0
+    assert kinds(demo) == EXPECTED and len(drafts(demo)) == 1
+    video = next(i for i in status(demo, capsys)["interviews"] if i["format"] == "video")
+    # A false positive: no blocks and no draft from the next cycle on.
+    assert main(["--config", str(demo), "mark", video["ref"][:6], "--not-interview"]) == 0
+    assert once(demo) == 0
+    assert sorted(kinds(demo)) == sorted(["buffer-before", "buffer-after", "travel-to",
+                                          "travel-back", "conflict"])
+    assert drafts(demo) == []
+    assert video["ref"] not in {i["ref"] for i in status(demo, capsys)["interviews"]}
+    # A missed interview, named by its UID: it gains blocks, and says why.
+    assert main(["--config", str(demo), "mark", "demo-dentist", "--interview"]) == 0
+    assert once(demo) == 0
+    dentist = next(i for i in status(demo, capsys)["interviews"] if i["summary"] == "Dentist")
+    assert dentist["override"] == "interview" and dentist["location"] == "Bright Smile Dental"
+    assert "marked as an interview" in dentist["reasons"][0]
+    assert kinds(demo).count("buffer-before") == 2
+    # --auto hands both back to the detector.
+    assert main(["--config", str(demo), "mark", "demo-dentist", "--auto"]) == 0
+    assert main(["--config", str(demo), "mark", video["ref"], "--auto"]) == 0
+    assert once(demo) == 0
+    assert kinds(demo) == EXPECTED and len(drafts(demo)) == 1
+
+
+def test_mark_of_an_unknown_ref_exits_1(demo, capsys):
+    assert once(demo) == 0
+    assert main(["--config", str(demo), "mark", "zzzz", "--interview"]) == 1
+    assert "zzzz" in capsys.readouterr().err

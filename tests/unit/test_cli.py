@@ -29,8 +29,27 @@ def test_classify_reads_json_lines_and_answers_in_order(monkeypatch, capsys, tmp
     out = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [o["id"] for o in out] == ["a", "b"]
     assert out[0]["interview"] is True and out[1]["interview"] is False
-    assert set(out[0]) == {"id", "interview", "score", "format", "company", "reasons"}
+    assert set(out[0]) == {"id", "interview", "score", "format", "company", "role", "reasons"}
     assert 0.0 <= out[1]["score"] <= 1.0
+
+
+def test_classify_takes_attendee_objects_and_categories_and_names_the_role(monkeypatch, capsys,
+                                                                         tmp_path):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    rows = [
+        {"id": 1, "summary": "Interview for the Product Analyst role", "organizer": "hr@globex.com",
+         "attendees": [{"email": "hr@globex.com", "name": "HR", "partstat": "ACCEPTED"},
+                       "me@gmail.com"], "self": "me@gmail.com"},
+        {"id": 2, "summary": "Block", "categories": ["Entrevista"], "self": "me@gmail.com"},
+        {"id": 3, "summary": "x", "attendees": [{"name": "no address"}]},
+    ]
+    monkeypatch.setattr("sys.stdin", io.StringIO("\n".join(json.dumps(r) for r in rows) + "\n"))
+    assert main(["classify"]) == 1
+    first, second, third = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert first["interview"] and first["role"] == "Product Analyst"
+    assert first["company"] == "Globex"
+    assert second["interview"] and "category" in second["reasons"][0]
+    assert "error" in third
 
 
 def test_classify_reports_a_bad_line_and_goes_on(monkeypatch, capsys, tmp_path):

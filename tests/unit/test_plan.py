@@ -498,3 +498,22 @@ def test_cannot_attend_drops_the_buffers() -> None:
     plan = make_plan([event], make_config(), NOW, acks={event.ref: "cannot-attend"})
     assert plan.artifacts == []
     assert [f.kind for f in plan.followups] == ["reschedule"]
+
+
+def test_an_interview_category_counts_and_a_mark_overrules_the_detector() -> None:
+    text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:cover@x\r\nDTSTAMP:20261201T000000Z\r\nDTSTART:20261201T150000Z\r\n"
+            "DTEND:20261201T160000Z\r\nSUMMARY:Hold\r\nCATEGORIES:Work,Entretien\r\n"
+            "CATEGORIES:Personal\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    tz = ZoneInfo("Europe/Berlin")
+    window = planning_window(make_config(), NOW)
+    [event] = parse_item("cover.ics", "1", text, tz, window).events
+    assert event.categories == ("Work", "Entretien", "Personal")
+    config = make_config()
+    [found] = make_plan([event], config, NOW).interviews
+    assert "category" in found.verdict.reasons[0]
+    assert make_plan([event], config, NOW, marks={"cover@x": "not-interview"}).interviews == []
+    plain = replace(event, categories=())
+    assert make_plan([plain], config, NOW).interviews == []
+    [marked] = make_plan([plain], config, NOW, marks={"cover@x": "interview"}).interviews
+    assert marked.override == "interview" and marked.verdict.score == 1.0
