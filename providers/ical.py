@@ -71,14 +71,17 @@ def _is_recurring(vevent: icalendar.Event) -> bool:
 
 
 def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
-    out = []
+    out, errors = [], []
     for vevent in vevents:
         try:
             out.append(event_from_component(vevent, tz, href=href))
         except MalformedCalendarData as exc:
-            log.warning("%s: skipping event %s: %s", href, vevent.get("UID", "?"), exc)
-    if not out:
-        raise MalformedCalendarData("no event in it could be read")
+            errors.append((vevent.get("UID", "?"), exc))
+    if not out:  # the caller says so once, naming the resource
+        raise MalformedCalendarData(str(errors[0][1]) if len(errors) == 1 else
+                                    f"no event in it could be read ({errors[0][1]})")
+    for uid, exc in errors:
+        log.warning("%s: skipping event %s: %s", href, uid, exc)
     return out
 
 
@@ -100,9 +103,20 @@ def event_from_component(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool
                          href: str = "") -> Event:
     """Convert one VEVENT (or an expanded occurrence) into an :class:`Event`.
 
-    Raises MalformedCalendarData when it has no UID or DTSTART, or ends before it starts. A time
-    in an unknown zone is read in ``tz`` with a warning naming the event.
+    Raises MalformedCalendarData when it has no UID or DTSTART, ends before it starts, or has a
+    property that cannot be read (icalendar 7 raises only when a broken value is first read;
+    the message names the property). A time in an unknown zone is read in ``tz`` with a
+    warning naming the event.
     """
+    try:
+        return _event(vevent, tz, occurrence, href)
+    except MalformedCalendarData:
+        raise
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise MalformedCalendarData(f"event {vevent.get('UID', '?')}: {exc}") from exc
+
+
+def _event(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool, href: str) -> Event:
     uid = str(vevent.get("UID", "")).strip()
     if not uid:
         raise MalformedCalendarData("event has no UID")
