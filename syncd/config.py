@@ -230,6 +230,7 @@ ACCOUNT_SCHEMA: dict[str, dict[str, Key]] = {
         "autodiscover": Key(_bool, "true or false", True),
         "auth_type": Key(_string, "\"ntlm\" or \"basic\"", "ntlm"),
         "version": Key(_string, "an Exchange version such as \"Exchange2016\"", None),
+        "tentative_busy": Key(_bool, "true or false", True),
         **_PASSWORD,
     },
     "msgraph": {

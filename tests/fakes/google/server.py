@@ -9,14 +9,11 @@ its token endpoint at ``token_uri``), else 401 as Google answers an expired toke
 
 from __future__ import annotations
 
-import base64
 import copy
 import json
 import secrets
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
@@ -25,7 +22,7 @@ from tests.fakes.google.discovery import Discovery, Route
 from tests.fakes.google.errors import ApiError
 from tests.fakes.google.listing import Lister
 from tests.fakes.google.store import Store
-from tests.fakes.http import answer, hang_up
+from tests.fakes.http import QuietHandler, Served, answer, basic_credentials, hang_up, take
 
 CLIENT_ID = "fake-client.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-client-secret"
@@ -76,7 +73,7 @@ class OAuthState:
     token_requests: list[dict[str, str]] = field(default_factory=list)
 
 
-class FakeGoogleCalendar:
+class FakeGoogleCalendar(Served):
     """A Calendar v3 server for one user, with switches for the faults Google shows."""
 
     def __init__(self, page_size: int = 250):
@@ -87,33 +84,11 @@ class FakeGoogleCalendar:
         self.access_token = self.issue_access_token()
         self.requests: list[Recorded] = []
         self.faults: list[Fault] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- life ---------------------------------------------------------------------------------
-
-    def start(self) -> FakeGoogleCalendar:
-        """Serve on 127.0.0.1, a free port, from a daemon thread. Returns self."""
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        kwargs={"poll_interval": 0.05}, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and close the listening socket."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
 
     @property
     def url(self) -> str:
         """The server's root, ``http://127.0.0.1:PORT/``."""
-        assert self._server is not None, "start() the fake first"
-        return f"http://127.0.0.1:{self._server.server_address[1]}/"
+        return f"http://127.0.0.1:{self.port}/"
 
     @property
     def api_endpoint(self) -> str:
@@ -208,12 +183,7 @@ class FakeGoogleCalendar:
 
     def take_fault(self) -> Fault | None:
         """Consume one unit of the first pending fault."""
-        with self.store.lock:
-            for fault in self.faults:
-                if fault.remaining > 0:
-                    fault.remaining -= 1
-                    return fault
-        return None
+        return take(self.faults, self.store.lock)
 
     # -- OAuth --------------------------------------------------------------------------------
 
@@ -275,21 +245,14 @@ class FakeGoogleCalendar:
 
 def _basic_auth(header: str) -> dict[str, str]:
     """Client credentials sent as HTTP Basic (client_secret_basic), which Google accepts too."""
-    if not header.startswith("Basic "):
+    found = basic_credentials(header)
+    if found is None:
         return {}
-    try:
-        user, _, password = base64.b64decode(header[6:]).decode().partition(":")
-    except (ValueError, UnicodeDecodeError):
-        return {}
-    return {"client_id": unquote_plus(user), "client_secret": unquote_plus(password)}
+    return {"client_id": unquote_plus(found[0]), "client_secret": unquote_plus(found[1])}
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     fake: FakeGoogleCalendar
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
 
     def do_GET(self) -> None:
         self._handle()
@@ -354,3 +317,6 @@ class _Handler(BaseHTTPRequestHandler):
               headers: dict[str, str] | None = None) -> None:
         record.status = status
         answer(self, status, body, "application/json; charset=UTF-8", headers)
+
+
+FakeGoogleCalendar.handler = _Handler
