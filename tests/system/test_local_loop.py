@@ -280,8 +280,9 @@ def test_a_real_mass_removal_goes_ahead_on_the_second_cycle(demo):
 
 
 def test_an_account_type_without_an_adapter_is_reported_not_crashed(demo, capsys):
-    demo.write_text(demo.read_text() + '\n[[accounts]]\nname = "corp"\ntype = "exchange"\n'
-                    'email = "alex@corp.example"\npassword_env = "NOPE"\n')
+    demo.write_text(demo.read_text() + '\n[[accounts]]\nname = "corp"\ntype = "msgraph"\n'
+                    'client_id = "00000000-0000-0000-0000-000000000000"\n'
+                    f'token_file = "{demo.parent / "graph-token.json"}"\n')
     assert once(demo) == 75
     assert kinds(demo) == EXPECTED
     corp = next(a for a in status(demo, capsys)["accounts"] if a["name"] == "corp")
