@@ -109,5 +109,5 @@ def install() -> None:
             fallback = getattr(account, "default_timezone", None) if account is not None else None
             return resolve(field_elem, fallback)
 
-        TimeZoneField.from_xml = from_xml  # type: ignore[method-assign]
+        TimeZoneField.from_xml = from_xml
         _done = True

@@ -279,14 +279,14 @@ def test_a_real_mass_removal_goes_ahead_on_the_second_cycle(demo):
     assert owned_files(demo) == {}
 
 
-def test_an_account_type_without_an_adapter_is_reported_not_crashed(demo, capsys):
-    demo.write_text(demo.read_text() + '\n[[accounts]]\nname = "corp"\ntype = "msgraph"\n'
-                    'client_id = "00000000-0000-0000-0000-000000000000"\n'
-                    f'token_file = "{demo.parent / "graph-token.json"}"\n')
+def test_an_account_without_its_password_is_reported_not_crashed(demo, capsys):
+    demo.write_text(demo.read_text() + '\n[[accounts]]\nname = "corp"\ntype = "exchange"\n'
+                    'email = "alex@corp.example"\npassword_env = "NOPE"\n'
+                    'service_endpoint = "https://127.0.0.1:9/EWS/Exchange.asmx"\n')
     assert once(demo) == 75
     assert kinds(demo) == EXPECTED
     corp = next(a for a in status(demo, capsys)["accounts"] if a["name"] == "corp")
-    assert "not supported" in corp["last_error"]
+    assert "$NOPE" in corp["last_error"] and "not set" in corp["last_error"]
 
 
 def test_mark_overrules_the_detector_for_the_next_cycle(demo, capsys):

@@ -252,8 +252,7 @@ def normalize_calendar(item: Stored, owner: str) -> None:
     for name in ("Start", "End"):
         value = item.when(name)
         if value is None:
-            raise EwsError("ErrorMissingInformation" if name == "Start" else "ErrorCalendarEndDateIsEarlierThanStartDate",
-                           f"The calendar item needs a {name}.")
+            raise EwsError("ErrorMissingInformation", f"The calendar item needs a {name}.")
         set_text(item, name, format_datetime(value))
     start, end = item.when("Start"), item.when("End")
     if start is not None and end is not None and end < start:
