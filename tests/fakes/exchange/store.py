@@ -23,6 +23,8 @@ from xml.etree import ElementTree as ET
 from tests.fakes.exchange.soap import EwsError, format_datetime, local, parse_datetime, t
 
 MAX_SYNC_CHANGES = 512  # the most SyncFolderItems returns in one answer
+BOOLEANS = {"IsAllDayEvent", "ReminderIsSet", "IsResponseRequested", "IsDraft", "IsRead",
+            "AllowNewTimeProposal", "IsReadReceiptRequested", "IsDeliveryReceiptRequested"}
 
 
 def new_id(prefix: str) -> str:
@@ -257,6 +259,9 @@ def normalize_calendar(item: Stored, owner: str) -> None:
     start, end = item.when("Start"), item.when("End")
     if start is not None and end is not None and end < start:
         raise EwsError("ErrorCalendarEndDateIsEarlierThanStartDate", "EndDate is earlier than StartDate")
+    for name, elem in item.props.items():  # xs:boolean comes back canonical
+        if name in BOOLEANS and (elem.text or "").strip() in ("1", "0"):
+            elem.text = "true" if elem.text.strip() == "1" else "false"
     item.props.setdefault("LegacyFreeBusyStatus", _elem("LegacyFreeBusyStatus", "Busy"))
     item.props.setdefault("IsAllDayEvent", _elem("IsAllDayEvent", "false"))
     item.props.setdefault("MyResponseType", _elem("MyResponseType", "Organizer"))
