@@ -50,6 +50,7 @@ class ExchangeProvider(Provider):
 
     timeout: float = 60.0  # seconds per HTTP request
     window_slack: timedelta = timedelta(days=7)  # how far past the window a listing reads
+    sync_page: int = 512  # changes per SyncFolderItems answer (Exchange's maximum)
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         super().__init__(account, tz, cache)
@@ -128,9 +129,10 @@ class ExchangeProvider(Provider):
         folder.item_sync_state = state
         changed: dict[str, None] = {}
         deleted: dict[str, None] = {}
-        for kind, item in self._run(lambda: list(folder.sync_items(sync_state=state,
-                                                                    only_fields=["changekey"]))):
-            item_id = item.id if kind != "delete" else item.id
+        pages = folder.sync_items(sync_state=state, only_fields=["changekey"],
+                                  max_changes_returned=self.sync_page)
+        for kind, item in self._run(lambda: list(pages)):
+            item_id = item.id
             if kind == "delete":
                 deleted[item_id] = None
                 changed.pop(item_id, None)
