@@ -93,6 +93,9 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
             extra = f", ack: {i['ack']}" if i["ack"] else ""
             if i["followup"]:
                 extra += f", {i['followup']['kind']} {i['followup']['state']}: {i['followup']['path']}"
+            if i.get("question"):
+                q = i["question"]
+                extra += f", answered {q['answer']} via {q['channel']}" if q["answer"] else f", question {q['state']}"
             lines.append(f"  [{i['ref']}] {_short(i['start'], tz)} {i['summary']} "
                          f"({i['format'].replace('_', ' ')}, {i['company'] or 'company unknown'}{extra})")
     if any(i["ack"] is None for i in recent):

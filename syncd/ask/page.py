@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 SAID = {"recorded": "Thank you: recorded. syncd acts on it within moments.",
         "duplicate": "That interview was already answered; the first answer stands.",
         "marked": "Noted: syncd will not treat that event as an interview."}
+KINDS = {"buffer-before": "Prep", "buffer-after": "Decompress", "travel-to": "Travel there",
+         "travel-back": "Travel back", "conflict": "Double-booking marker"}
 _ENV = jinja2.Environment(loader=jinja2.PackageLoader("syncd.ask", "."), autoescape=True,
                           trim_blocks=True, lstrip_blocks=True)
 
@@ -49,10 +51,18 @@ def render_page(config: Config, state: State, now: datetime, said: str = "") -> 
 def _card(i: dict[str, Any], blocks: list[dict[str, Any]], clashes: list[dict[str, Any]],
           now: datetime, tz: Any) -> dict[str, Any]:
     start, end = datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"])
-    return {**i, "past": end < now, "started": start <= now, "when": _fmt(start, tz),
+    question = dict(i["question"] or {})
+    for key in ("asked", "reminded", "answered"):
+        if question.get(key):
+            question[key] = _fmt(datetime.fromisoformat(question[key]), tz)
+    draft = dict(i["followup"] or {})
+    if draft.get("path"):
+        draft["file"] = draft["path"].rsplit("/", 1)[-1]
+    return {**i, "question": question or None, "followup": draft or None, "past": end < now,
+            "started": start <= now, "when": _fmt(start, tz),
             "until": end.astimezone(tz).strftime("%H:%M"), "day": start.astimezone(tz).date(),
             "clock": start.astimezone(tz).strftime("%H:%M"),
-            "blocks": [{"kind": b["kind"].replace("-", " "), "span": _span(b, tz)}
+            "blocks": [{"kind": KINDS.get(b["kind"], b["kind"]), "span": _span(b, tz)}
                        for b in sorted(blocks, key=lambda b: b["start"])],
             "clashes": [f"{c['kind']} clash {_span(c, tz)}: {c['a_summary']} / {c['b_summary']}"
                         for c in clashes]}
@@ -79,18 +89,23 @@ def _week(cards: list[dict[str, Any]], now: datetime, tz: Any) -> list[dict[str,
 def handle_form(config: Config, asker: Asker, action: str, form: dict[str, str],
                 now: datetime) -> tuple[HTTPStatus, str]:
     """Carry out one button. Returns (OK, what to say) or (an error status, a sentence)."""
-    if action != "answer":
+    if action not in ("answer", "mark"):
         return HTTPStatus.NOT_FOUND, "No such action."
     ref, answer, reason = form.get("ref", ""), form.get("answer", ""), form.get("reason", "").strip()
-    if answer not in ANSWERS:
-        return HTTPStatus.BAD_REQUEST, "Unknown answer."
     from syncd.status import current_plan
 
     with asker.state() as state:
         plan = current_plan(config, state, now)
-    interview = next((iv for iv in plan.interviews if iv.ref == ref), None)
-    if interview is None:
-        return HTTPStatus.NOT_FOUND, "No interview with that REF; reload the page."
+        interview = next((iv for iv in plan.interviews if iv.ref == ref), None)
+        if interview is None:
+            return HTTPStatus.NOT_FOUND, "No interview with that REF; reload the page."
+        if action == "mark":
+            # What `syncd mark REF --not-interview` records: the whole series.
+            state.set_mark(interview.event.uid, "not-interview", now)
+            asker.wake.set()
+            return HTTPStatus.OK, "marked"
+    if answer not in ANSWERS:
+        return HTTPStatus.BAD_REQUEST, "Unknown answer."
     if not fits(answer, interview.event.start, interview.event.end, now):
         return HTTPStatus.CONFLICT, f"'{answer}' does not fit the interview's time."
     outcome = asker.answer(answer, "web", now, ref=ref, reason=" ".join(reason.split())[:300])
