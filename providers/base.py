@@ -13,11 +13,14 @@ from __future__ import annotations
 import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from syncd.errors import NotOwned, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
+
+if TYPE_CHECKING:
+    from syncd.followup.sink import DraftSink
 
 # config ``type`` -> "module:Class", imported on use so that a missing optional library
 # only matters to the accounts that need it.
@@ -94,6 +97,17 @@ class Provider(ABC):
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract one
         """Release connections. The default does nothing."""
+
+    def draft_sink(self) -> DraftSink | None:
+        """The account's drafts folder as a follow-up sink, or None if it has none.
+
+        Used when ``followup.sink = "account:NAME"`` names this account. Adapters of providers
+        that keep drafts (Gmail, Exchange, Microsoft Graph) override this to return a
+        :class:`syncd.followup.sink.DraftSink` that shares the adapter's credentials and
+        connection (see that module for the contract); the adapter stays its owner and the
+        sink's ``close`` must not close the adapter. The default returns None.
+        """
+        return None
 
     @staticmethod
     def _require_owned(item: Item, key: str | None) -> None:

@@ -143,6 +143,8 @@ def _event(vevent: icalendar.Event, tz: ZoneInfo, occurrence: bool, href: str) -
         attendees=_attendees(vevent), status=_text(vevent, "STATUS").upper() or "CONFIRMED",
         transparent=_text(vevent, "TRANSP").upper() == "TRANSPARENT",
         marker=_marker(vevent, uid), categories=_categories(vevent),
+        organizer_name=_common_name(vevent.get("ORGANIZER")),
+        tzid=_zone_name(raw_start),
     )
 
 
@@ -210,6 +212,19 @@ def _text(vevent: icalendar.Event, name: str) -> str:
     if isinstance(value, list):
         value = value[0]
     return str(value)
+
+
+def _common_name(value: object) -> str:
+    """The CN parameter of an ORGANIZER or ATTENDEE property, or ""."""
+    params = getattr(value, "params", None) or {}
+    return str(params.get("CN", "") or "").strip()[:200]
+
+
+def _zone_name(value: date | datetime) -> str:
+    """The IANA name of the zone a DTSTART states, "" for dates, floating and UTC times."""
+    zone = getattr(value, "tzinfo", None)
+    key = getattr(zone, "key", "") or getattr(zone, "zone", "") or ""
+    return "" if key in ("UTC", "Etc/UTC", "GMT") else str(key)
 
 
 def _address(value: object) -> str:

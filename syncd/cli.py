@@ -181,7 +181,7 @@ def _mark_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def _ack_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
-    return _ref_verb(
+    ack = _ref_verb(
         verbs, "ack", "tell syncd how an interview went",
         "Acknowledge an interview, named by its REF from `syncd status` (a unique "
         "prefix will do). --attended turns the apology draft into a thank-you; --missed "
@@ -192,3 +192,7 @@ def _ack_parser(verbs: argparse._SubParsersAction) -> argparse.ArgumentParser:
          ("--missed", "you missed it: draft the apology now"),
          ("--cannot-attend", "you cannot go: draft a note asking for a new time"),
          ("--dismiss", "no follow-up: remove the draft")])
+    ack.add_argument("--reason", default="", metavar="TEXT",
+                     help="with --missed or --cannot-attend: one honest sentence the draft includes "
+                          "as your explanation, as written")
+    return ack

@@ -124,26 +124,29 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_ack(args: argparse.Namespace) -> int:
-    """``syncd ack REF --attended|--missed|--cannot-attend|--dismiss``."""
-    from syncd.cycle import apply_followups
-    from syncd.plan import plan_followups
+    """``syncd ack REF --attended|--missed|--cannot-attend|--dismiss [--reason TEXT]``.
+
+    One sentence says the outcome; an ack that does not fit exits 1 (``AckRefused``, a
+    SyncdError) with nothing changed.
+    """
+    from syncd.cycle import Engine
+    from syncd.followup.ack import WITH_REASON, acknowledge
     from syncd.status import current_plan
 
     ack = next(value for flag, value in ACKS.items() if getattr(args, flag))
+    if args.reason and ack not in WITH_REASON:
+        print("syncd: ack: --reason goes with --missed or --cannot-attend only", file=sys.stderr)
+        return EX_USAGE
 
     def record(config: config_mod.Config, state: Any) -> int:
         now = now_utc()
-        plan = current_plan(config, state, now)
-        matches = [iv for iv in plan.interviews if iv.ref.startswith(args.ref.lower())]
-        if len(matches) != 1:
-            what = "no interview" if not matches else plural(len(matches), "interview")
-            print(f"syncd: {what} with REF {args.ref!r}; see `syncd status`", file=sys.stderr)
-            return EX_FAIL
-        iv = matches[0]
-        state.set_ack(iv.ref, ack, now)
-        print(f"{iv.ref} '{iv.event.summary}': {ack}")
-        for line in apply_followups(plan_followups([iv], {iv.ref: ack}, config, now), state, config, now):
-            print(line)
+        engine = Engine(config, state)
+        try:
+            outcome = acknowledge(config, state, current_plan(config, state, now), args.ref, ack,
+                                  now, engine.drafts, reason=args.reason)
+        finally:
+            engine.close()
+        print(outcome.sentence)
         return EX_OK
     return with_state(args, record, writes=True)
 

@@ -133,6 +133,15 @@ def _url(value: Any) -> str:
     return text
 
 
+LANGUAGES = ("auto", "en", "de", "fr", "es")
+
+
+def _language(value: Any) -> str:
+    if not isinstance(value, str) or value.lower() not in LANGUAGES:
+        raise ValueError(value)
+    return value.lower()
+
+
 def _argv(value: Any) -> tuple[str, ...]:
     argv = _strings(value)
     if not argv:
@@ -174,6 +183,8 @@ SCHEMA: dict[str, dict[str, Key]] = {
         "drafts_dir": Key(_path, "a path", "~/.local/share/syncd/drafts"),
         "templates_dir": Key(_path, "a path", "~/.config/syncd/templates"),
         "from": Key(_string, "a From address such as \"Alex Doe <alex@example.com>\"", ""),
+        "sink": Key(_string, "\"maildir\", \"imap\" or \"account:NAME\"", "maildir"),
+        "language": Key(_language, "\"auto\" or a language code: en, de, fr, es", "auto"),
     },
     "ask": {
         "after": Key(_duration, DURATION, "15m"),
@@ -343,6 +354,7 @@ def validate(data: dict[str, Any], path: Path) -> Config:
     if not problems:
         errors, warnings = config_checks.check(where, sections, accounts)
         problems += errors
+    problems += _check_sink(where, sections["followup"], accounts)
     if problems:
         raise ConfigError(problems)
     return Config(path=path, accounts=tuple(accounts), warnings=tuple(warnings), **sections)
@@ -430,6 +442,13 @@ def _check_msgraph(where: str, prefix: str, account: dict[str, Any],
                           ("token_file", "a path for msal's token cache (or give token_command)")):
         if not account.get(key):
             problems.append(ConfigProblem(where, f"{prefix}.{key}", None, f"is required: {expected}"))
+
+
+def _check_sink(where: str, followup: dict[str, Any], accounts: list[dict[str, Any]]) -> list[ConfigProblem]:
+    """``followup.sink`` names a sink syncd has (an account sink: an account that keeps drafts)."""
+    from syncd.followup.sink import validate_sink
+
+    return validate_sink(followup["sink"], accounts, where)
 
 
 def _check_secrets_file(path: Path, accounts: list[dict[str, Any]],

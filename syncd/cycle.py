@@ -13,18 +13,17 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from email.parser import BytesHeaderParser
-from pathlib import Path
 from typing import Any
 
 from providers import base
 from providers.ical import expand_raw
-from syncd import followup, retry
+from syncd import retry
 from syncd.config import Config
 from syncd.errors import Gone, ProviderError, SyncTokenInvalid
 from syncd.learn import learning_from
+from syncd.followup import DraftSink, apply_followups, open_sink
 from syncd.model import Calendar, Changes, Event, Window
-from syncd.plan import FollowupDue, Plan, make_plan, planning_window
+from syncd.plan import Plan, make_plan, planning_window
 from syncd.reconcile import apply, diff, guard_deletions, owned_in
 from syncd.state import State
 
@@ -60,6 +59,7 @@ class Engine:
         self.discovered: dict[str, datetime] = {}
         self.suspects: set[tuple[str, str]] = set()
         self.call = retry.caller(self.stop)
+        self.sink: DraftSink | None = None
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -69,9 +69,19 @@ class Engine:
         return self.providers[name]
 
     def close(self) -> None:
-        """Close every provider."""
+        """Close the draft sink and every provider."""
+        if self.sink is not None:
+            self.sink.close()
+            self.sink = None
         for provider in self.providers.values():
             provider.close()
+
+    def drafts(self) -> DraftSink:
+        """The draft sink ``followup.sink`` names, opened on first use and kept open."""
+        if self.sink is None:
+            self.sink = open_sink(self.config.followup,
+                                  lambda name: self.provider(self.config.account(name)))
+        return self.sink
 
     def cycle(self, now: datetime, accounts: list[str] | None = None,
               on_plan: Callable[[Report], None] | None = None) -> Report:
@@ -111,8 +121,20 @@ class Engine:
         report.ops = apply(ops, providers, calendars, self.state, self.call, self._stopping)
         if self.stop.is_set():
             return report
-        report.drafts = apply_followups(plan.followups, self.state, self.config, now)
+        report.drafts = self.draft(plan, now)
         return report
+
+    def draft(self, plan: Plan, now: datetime) -> list[str]:
+        """Apply the plan's follow-ups to the sink; a sink that cannot be opened waits a cycle."""
+        if not plan.followups:
+            return []
+        try:
+            sink = self.drafts()
+        except ProviderError as exc:
+            log.warning("Follow-up drafts wait for the next cycle: the draft sink %s cannot be "
+                        "opened: %s", self.config.followup.get("sink", "maildir"), exc)
+            return [f"draft sink unavailable: {exc}"]
+        return [o.sentence for o in apply_followups(plan.followups, self.state, self.config, now, sink)]
 
     def troubled(self) -> set[str]:
         """Accounts whose last sync failed: nothing of theirs is written until one succeeds."""
@@ -246,69 +268,3 @@ def snapshot(state: State, config: Config, window: Window) -> list[Event]:
             if window.overlaps(event.start, max(event.end, event.start + timedelta(seconds=1))):
                 events.append(event.located(account, calendar))
     return events
-
-
-def apply_followups(due: list[FollowupDue], state: State, config: Config, now: datetime) -> list[str]:
-    """Make each interview's draft what the plan says; one live draft per interview."""
-    current = state.followups()
-    done = []
-    for item in due:
-        ref = item.interview.ref
-        record = current.get(ref)
-        live = record is not None and record["state"] == "drafted"
-        if record is not None and record["kind"] == item.kind:
-            continue  # already drafted once: the owner may have sent or deleted it
-        if live and record is not None:
-            followup.remove_draft(Path(record["path"]))
-            # A draft removed because the owner marked the event not an interview is not
-            # "drafted once": should they take the mark back, the draft is written again.
-            kind = "" if item.interview.override == "not-interview" else record["kind"]
-            state.set_followup(ref, kind, record["path"], "replaced" if item.kind else "removed", now)
-        if item.kind is None:
-            continue
-        path = adopt_or_write(item, config, now)
-        state.set_followup(ref, item.kind, str(path), "drafted", now)
-        done.append(f"drafted {item.kind} for '{item.interview.event.summary}' in {path}")
-        log.info("Drafted the %s for '%s' in %s", item.kind, item.interview.event.summary, path)
-    return done
-
-
-def adopt_or_write(item: FollowupDue, config: Config, now: datetime) -> Path:
-    """The interview's draft: one left behind by a crash if there is one, else a new one.
-
-    A process killed between writing a draft and recording it leaves a live draft the state
-    does not know; writing another would give the interview two. Such a leftover of the wanted
-    kind is adopted; leftovers of other kinds are removed. Returns the draft's path.
-    """
-    leftovers = live_drafts_of(config.followup["drafts_dir"], item.interview.ref)
-    keep = next((path for path, kind in leftovers.items() if kind == item.kind), None)
-    for path in leftovers:
-        if path != keep:
-            followup.remove_draft(path)
-    return keep or write_followup(item, config, now)
-
-
-def live_drafts_of(drafts_dir: Path, ref: str) -> dict[Path, str]:
-    """path -> kind of every draft for ``ref`` in the Maildir that still carries the draft flag."""
-    found = {}
-    for path in sorted((Path(drafts_dir).expanduser() / "cur").glob("*:2,*D*")):
-        try:
-            with path.open("rb") as handle:
-                headers = BytesHeaderParser().parse(handle)
-        except OSError:
-            continue
-        if headers.get("X-Syncd-Event") == ref:
-            found[path] = str(headers.get("X-Syncd-Kind") or "")
-    return found
-
-
-def write_followup(item: FollowupDue, config: Config, now: datetime) -> Path:
-    """Render and store one draft; returns its path."""
-    ev, verdict = item.interview.event, item.interview.verdict
-    request = followup.DraftRequest(
-        ref=item.interview.ref, kind=item.kind or "", summary=ev.summary, company=verdict.company,
-        start=ev.start, end=ev.end, organizer=ev.organizer, attendees=ev.attendees,
-        self_addresses=tuple(a.lower() for a in config.interviews["self"]),
-        sender=config.followup["from"], tz=config.tz)
-    message = followup.render(request, config.followup["templates_dir"], now)
-    return followup.write_draft(config.followup["drafts_dir"], message)

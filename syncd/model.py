@@ -67,6 +67,8 @@ class Event:
     etag: str = ""
     marker: Marker | None = None
     categories: tuple[str, ...] = ()  # CATEGORIES, or the provider's own categories
+    organizer_name: str = ""  # the organizer's display name (ORGANIZER;CN=, displayName)
+    tzid: str = ""  # the IANA zone the invitation states its start in; "" for UTC or floating
 
     @property
     def occurrence(self) -> str:

@@ -76,6 +76,7 @@ class State:
         db.executescript(SCHEMA)
         for name in (path.name, path.name + "-wal", path.name + "-shm"):
             private_file(state_dir / name)
+        _add_columns(db)
         return cls(db, path)
 
     @classmethod
@@ -91,6 +92,7 @@ class State:
             source.backup(memory)
             source.close()
         memory.executescript(SCHEMA)
+        _add_columns(memory)
         return cls(memory, path)
 
     def close(self) -> None:
@@ -238,10 +240,10 @@ class State:
                 db.execute("INSERT OR REPLACE INTO marks VALUES (?,?,?)",
                            (uid, mark, when.isoformat()))
 
-    def set_ack(self, ref: str, ack: str, when: datetime) -> None:
-        """Record the owner's acknowledgement of an interview."""
-        with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO acks VALUES (?,?,?)", (ref, ack, when.isoformat()))
+    def ack_reasons(self) -> dict[str, str]:
+        """ref -> the owner's ``--reason`` sentence, for acknowledgements that gave one."""
+        return dict(self.db.execute("SELECT ref, reason FROM acks WHERE reason IS NOT NULL "
+                                    "AND reason != ''"))
 
     def ack_times(self) -> dict[str, tuple[str, datetime]]:
         """ref -> (acknowledgement, when it was given)."""
@@ -257,16 +259,31 @@ class State:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO settings VALUES (?,?)", (key, value))
 
-    def followups(self) -> dict[str, dict[str, str]]:
-        """ref -> {kind, path, state} of each interview's draft."""
-        rows = self.db.execute("SELECT ref, kind, path, state FROM followups")
-        return {r: {"kind": k, "path": p, "state": s} for r, k, p, s in rows}
-
-    def set_followup(self, ref: str, kind: str, path: str, state: str, when: datetime) -> None:
-        """Record the draft an interview has now."""
+    def set_ack(self, ref: str, ack: str, when: datetime, reason: str = "") -> None:
+        """Record the owner's acknowledgement of an interview (and its reason, "" for none)."""
         with self.transaction() as db:
-            db.execute("INSERT OR REPLACE INTO followups VALUES (?,?,?,?,?)",
-                       (ref, kind, path, state, when.isoformat()))
+            db.execute("INSERT OR REPLACE INTO acks (ref, ack, at, reason) VALUES (?,?,?,?)",
+                       (ref, ack, when.isoformat(), reason))
+
+    def followups(self) -> dict[str, dict[str, Any]]:
+        """ref -> {kind, path, state, digest, kept} of each interview's draft.
+
+        ``path`` is the sink's handle of syncd's draft, ``digest`` the content digest it was
+        written with ("" when syncd has no draft of its own there), ``kept`` the handles of
+        drafts the owner edited and syncd left alone.
+        """
+        rows = self.db.execute("SELECT ref, kind, path, state, digest, kept FROM followups")
+        return {r: {"kind": k, "path": p, "state": s, "digest": d or "",
+                    "kept": json.loads(kept) if kept else []}
+                for r, k, p, s, d, kept in rows}
+
+    def set_followup(self, ref: str, kind: str, path: str, state: str, when: datetime,
+                     digest: str = "", kept: list[str] | tuple[str, ...] = ()) -> None:
+        """Record the draft an interview has now (see :meth:`followups` for the fields)."""
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO followups (ref, kind, path, state, at, digest, kept) "
+                       "VALUES (?,?,?,?,?,?,?)", (ref, kind, path, state, when.isoformat(), digest,
+                                                  json.dumps(list(kept)) if kept else None))
 
     def held(self, account: str, calendar: str) -> set[str]:
         """The artifact keys whose deletion was held back last cycle."""
@@ -306,6 +323,19 @@ class State:
         """Every calendar with deletions on hold, for status."""
         rows = self.db.execute("SELECT account, calendar, keys, at FROM held")
         return [{"account": a, "calendar": c, "keys": json.loads(k), "since": t} for a, c, k, t in rows]
+
+
+# Columns added after the first release: (table, column, declaration).
+_ADDED_COLUMNS = (("acks", "reason", "TEXT"), ("followups", "digest", "TEXT"),
+                  ("followups", "kept", "TEXT"))
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """Bring a state made by an older syncd up to the current schema, keeping its rows."""
+    for table, column, declaration in _ADDED_COLUMNS:
+        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        if column not in columns:
+            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
 
 
 def _dump_events(events: tuple[Event, ...]) -> str:

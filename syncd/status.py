@@ -43,7 +43,7 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
         "end": iv.event.end.isoformat(), "score": iv.verdict.score,
         "reasons": list(iv.verdict.reasons), "format": iv.verdict.format,
         "company": iv.verdict.company, "role": iv.verdict.role,
-        "override": iv.override, "ack": acks.get(iv.ref), "followup": drafts.get(iv.ref),
+        "override": iv.override, "ack": acks.get(iv.ref), "followup": _followup(drafts.get(iv.ref)),
         "location": iv.event.location,
         "question": asked[iv.ref].as_json() if iv.ref in asked else None,
     } for iv in sorted(plan.interviews, key=lambda iv: iv.event.start)]
@@ -65,6 +65,14 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
             "held_changes": state.all_suspected(),
             "learning": plan.learning.as_json() if plan.learning else None,
             "page": page_url(config, state) if config.web["enabled"] else None}
+
+
+def _followup(record: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The ``followup`` of an interview in status: state, kind, path, and any kept drafts."""
+    if record is None:
+        return None
+    return {"state": record["state"], "kind": record["kind"], "path": record["path"],
+            "kept": record.get("kept") or []}
 
 
 def _ref_of(event) -> str:
@@ -92,7 +100,7 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
         for i in group:
             extra = f", ack: {i['ack']}" if i["ack"] else ""
             if i["followup"]:
-                extra += f", {i['followup']['kind']} {i['followup']['state']}: {i['followup']['path']}"
+                extra += _draft_text(i["followup"])
             if i.get("question"):
                 q = i["question"]
                 extra += f", answered {q['answer']} via {q['channel']}" if q["answer"] else f", question {q['state']}"
@@ -122,6 +130,15 @@ def strengthened(learning: dict[str, Any], tz) -> str:
     return (f"Every interview strengthened after the miss on {_short(learning['missed_at'], tz)}, "
             f"until {_short(learning['until'], tz)}: more alarms, "
             f"{round(learning['extra'] * 100)}% more prep and travel time")
+
+
+def _draft_text(draft: dict[str, Any]) -> str:
+    """How status describes an interview's draft, the owner's edited ones included."""
+    text = f", {draft['kind']} {draft['state']}: {draft['path']}"
+    kept = [k for k in draft.get("kept") or [] if k != draft["path"]]
+    if draft["state"] == "kept-edited":
+        text += f" (your edited draft was kept{': ' + ', '.join(kept) if kept else ''})"
+    return text
 
 
 def _short(iso: str | None, tz, clock: bool = False) -> str:

@@ -353,6 +353,8 @@ def event_from_google(body: Mapping[str, Any], tz: ZoneInfo) -> Event:
         summary=body.get("summary", ""), description=body.get("description", ""),
         location=body.get("location", ""),
         organizer=(body.get("organizer") or {}).get("email", ""), attendees=attendees,
+        organizer_name=str((body.get("organizer") or {}).get("displayName", ""))[:200],
+        tzid=str(body["start"].get("timeZone", "") if not all_day else ""),
         all_day=all_day, status=STATUS.get(body.get("status", "confirmed"), "CONFIRMED"),
         transparent=body.get("transparency") == "transparent",
         recurrence_id=_recurrence_id(body), href=body["id"], etag=body.get("etag", ""),

@@ -17,7 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import SyncdError
-from syncd.followup import DraftRequest, DraftTemplateError, remove_draft, render, write_draft
+from syncd.followup import DraftRequest, DraftTemplateError, render
+from syncd.followup.headers import draft_bytes
+from syncd.followup.maildir import remove_draft, write_draft
 from syncd.model import Attendee
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,7 +53,7 @@ def prose(message: email.message.EmailMessage) -> str:
 
 
 def reparse(message: email.message.EmailMessage) -> email.message.EmailMessage:
-    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    return email.message_from_bytes(draft_bytes(message), policy=email.policy.default)
 
 
 # --- headers and recipients ---------------------------------------------------------------
@@ -229,7 +231,7 @@ def test_broken_override_names_file_and_line(tmp_path: Path, text: str, line: in
 
 def test_write_draft_stores_one_flagged_draft(tmp_path: Path) -> None:
     maildir = tmp_path / "drafts"
-    path = write_draft(maildir, render(request(), now=NOW))
+    path = write_draft(maildir, draft_bytes(render(request(), now=NOW)))
     assert path.parent == maildir / "cur" and path.name.endswith(":2,D")
     assert list((maildir / "cur").iterdir()) == [path]
     assert not list((maildir / "tmp").iterdir()) and not list((maildir / "new").iterdir())
@@ -244,7 +246,7 @@ def test_write_draft_stores_one_flagged_draft(tmp_path: Path) -> None:
 
 
 def test_write_draft_names_are_unique(tmp_path: Path) -> None:
-    paths = {write_draft(tmp_path, render(request(), now=NOW)) for _ in range(5)}
+    paths = {write_draft(tmp_path, draft_bytes(render(request(), now=NOW))) for _ in range(5)}
     assert len(paths) == 5 == len(list((tmp_path / "cur").iterdir()))
 
 
@@ -253,7 +255,7 @@ def test_non_ascii_names_survive_the_maildir(tmp_path: Path) -> None:
     message = render(request("thank-you", attendees=attendees,
                              sender="Zoë Müller <zoe@example.com>",
                              self_addresses=("zoe@example.com",)), now=NOW)
-    path = write_draft(tmp_path, message)
+    path = write_draft(tmp_path, draft_bytes(message))
     stored = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
     assert stored["To"].addresses[0].display_name == "山田 太郎"
     assert stored["From"].addresses[0].display_name == "Zoë Müller"
@@ -262,14 +264,14 @@ def test_non_ascii_names_survive_the_maildir(tmp_path: Path) -> None:
 
 
 def test_remove_draft(tmp_path: Path) -> None:
-    path = write_draft(tmp_path, render(request(), now=NOW))
+    path = write_draft(tmp_path, draft_bytes(render(request(), now=NOW)))
     assert remove_draft(path) is True
     assert not path.exists() and not list((tmp_path / "cur").iterdir())
     assert remove_draft(path) is False
 
 
 def test_remove_draft_follows_renamed_flags(tmp_path: Path) -> None:
-    path = write_draft(tmp_path, render(request(), now=NOW))
+    path = write_draft(tmp_path, draft_bytes(render(request(), now=NOW)))
     seen = path.with_name(path.name.replace(":2,D", ":2,DS"))
     path.rename(seen)
     assert remove_draft(path) is True
@@ -278,7 +280,7 @@ def test_remove_draft_follows_renamed_flags(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("flags", ["S", "", "RS"])
 def test_remove_draft_leaves_sent_or_unflagged_messages(tmp_path: Path, flags: str) -> None:
-    path = write_draft(tmp_path, render(request(), now=NOW))
+    path = write_draft(tmp_path, draft_bytes(render(request(), now=NOW)))
     kept = path.with_name(path.name.replace(":2,D", f":2,{flags}"))
     path.rename(kept)
     assert remove_draft(path) is False
@@ -287,7 +289,7 @@ def test_remove_draft_leaves_sent_or_unflagged_messages(tmp_path: Path, flags: s
 
 
 def test_remove_draft_ignores_moved_and_unknown_paths(tmp_path: Path) -> None:
-    path = write_draft(tmp_path / "drafts", render(request(), now=NOW))
+    path = write_draft(tmp_path / "drafts", draft_bytes(render(request(), now=NOW)))
     moved = tmp_path / path.name
     path.rename(moved)
     assert remove_draft(path) is False

@@ -1,7 +1,7 @@
-"""Follow-up drafts: render an e-mail for an interview and keep it in a Maildir.
+"""Follow-up drafts: render an e-mail for an interview. Pure (``now`` is a parameter).
 
-Rendering is pure (``now`` is a parameter); :func:`write_draft` and :func:`remove_draft` are the
-Maildir sink (SPEC.md, "Follow-ups").
+Headers are built by :mod:`syncd.followup.headers`; where the draft goes is a sink's business
+(:mod:`syncd.followup.sink`).
 
 Templates are ``<kind>.txt`` (``apology``, ``thank-you``, ``reschedule``), looked up first in the
 owner's ``templates_dir`` and then in ``syncd/templates/``. They are Jinja2 with
@@ -25,24 +25,20 @@ Variables available to templates:
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 import textwrap
-import socket
-import time
 import traceback
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from email.headerregistry import Address
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.utils import parseaddr
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 
 from syncd.errors import SyncdError
+from syncd.followup import headers
 from syncd.model import Attendee
 
 KINDS = ("apology", "thank-you", "reschedule")
@@ -60,8 +56,6 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 HONORIFICS = {"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"}
 # Rooms and equipment booked as attendees: never greet or thank them.
 RESOURCE_DOMAINS = ("resource.calendar.google.com",)
-
-_counter = itertools.count()
 
 
 class DraftTemplateError(SyncdError):
@@ -90,6 +84,12 @@ class DraftRequest:
     self_addresses: tuple[str, ...]
     sender: str
     tz: ZoneInfo
+    organizer_name: str = ""
+    event_zone: str = ""  # the invitation's own IANA zone, "" when it states none
+    role: str = ""
+    description: str = ""
+    language: str = "auto"
+    reason: str = ""
 
 
 def render(request: DraftRequest, templates_dir: Path | None = None,
@@ -103,13 +103,13 @@ def render(request: DraftRequest, templates_dir: Path | None = None,
     """
     if request.kind not in KINDS:
         raise ValueError(f"unknown follow-up kind {request.kind!r}; expected one of {KINDS}")
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     recipient = _recipient(request)
     context = _context(request, recipient, now)
     text, filename = _render_template(_environment(templates_dir), f"{request.kind}.txt", context)
     subject, body = _split_subject(text, filename)
     if not subject:
-        subject = DEFAULT_SUBJECTS[request.kind] + (f" - {_one_line(request.summary)}"
+        subject = DEFAULT_SUBJECTS[request.kind] + (f" - {one_line(request.summary)}"
                                                     if request.summary.strip() else "")
     return _message(request, recipient, subject, body, now)
 
@@ -148,7 +148,7 @@ def _split_subject(text: str, filename: str) -> tuple[str, str]:
         return "", _tidy(text)
     if len(lines) > 1 and lines[1].strip():
         raise DraftTemplateError(filename, 2, "the Subject line must be followed by a blank line")
-    return _one_line(lines[0].split(":", 1)[1]), _tidy("\n".join(lines[2:]))
+    return one_line(lines[0].split(":", 1)[1]), _tidy("\n".join(lines[2:]))
 
 
 def _tidy(body: str) -> str:
@@ -163,9 +163,9 @@ def _tidy(body: str) -> str:
     return text + "\n"
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     """Collapse whitespace (including newlines, which could forge headers) to single spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return " ".join("".join(c if c.isprintable() else " " for c in str(text or "")).split())
 
 
 def _plain(address: str) -> str:
@@ -186,22 +186,33 @@ def _is_resource(address: str) -> bool:
 def _name_of(address: str, attendees: tuple[Attendee, ...]) -> str:
     """The display name an attendee entry gives ``address``, or ""."""
     for attendee in attendees:
-        name = _one_line(attendee.name)
+        name = one_line(attendee.name)
         if _bare(attendee.email) == _bare(address) and name and "@" not in name:
             return name
     return ""
 
 
 def _recipient(request: DraftRequest) -> Attendee | None:
-    """The organizer, unless it is the owner or missing: then the first other attendee."""
+    """Who the draft goes to: exactly one validated address, or None.
+
+    The organizer, named by ``ORGANIZER;CN=`` or its attendee entry; when the organizer is the
+    owner or absent, the first other attendee with a valid address. An organizer whose address
+    is not one valid addr-spec gives no recipient at all (the owner fills it in), never a guess.
+    """
     own = {_bare(a) for a in request.self_addresses}
     if _bare(request.organizer) and _bare(request.organizer) not in own:
-        email = _plain(request.organizer)
-        return Attendee(email, _name_of(email, request.attendees))
+        email = headers.addr_spec(request.organizer)
+        if email is None:
+            return None
+        name = headers.clean_text(request.organizer_name, 120)
+        if not name or "@" in name:
+            name = _name_of(email, request.attendees)
+        return Attendee(email, name)
     for attendee in request.attendees:
         address = _bare(attendee.email)
-        if address and address not in own and not _is_resource(address):
-            return Attendee(_plain(attendee.email), _name_of(attendee.email, request.attendees))
+        email = headers.addr_spec(attendee.email)
+        if email and address not in own and not _is_resource(address):
+            return Attendee(email, _name_of(attendee.email, request.attendees))
     return None
 
 
@@ -252,9 +263,9 @@ def _context(request: DraftRequest, recipient: Attendee | None, now: datetime) -
     start = request.start.astimezone(request.tz)
     date, clock = _format_date(start, now), start.strftime("%H:%M")
     names, recipient_interviewed = _interviewers(request, recipient)
-    company = _one_line(request.company)
+    company = one_line(request.company)
     return {
-        "kind": request.kind, "ref": request.ref, "summary": _one_line(request.summary),
+        "kind": request.kind, "ref": request.ref, "summary": one_line(request.summary),
         "company": company, "role": f"the role at {company}" if company else "the role",
         "date": date, "time": clock, "when": f"{date} at {clock}",
         "first_name": _first_name(recipient.name) if recipient else "",
@@ -262,101 +273,24 @@ def _context(request: DraftRequest, recipient: Attendee | None, now: datetime) -
         "recipient_email": recipient.email if recipient else "",
         "interviewers": names, "interviewer_names": _join_names(names),
         "recipient_interviewed": recipient_interviewed,
-        "sender_name": _one_line(parseaddr(request.sender)[0]) if request.sender else "",
+        "sender_name": one_line(parseaddr(request.sender)[0]) if request.sender else "",
         "short_notice": request.start - now < SHORT_NOTICE,
     }
 
 
 def _message(request: DraftRequest, recipient: Attendee | None, subject: str, body: str,
              now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    """The draft: headers built only from validated addresses and encoded text."""
+    fields = []
     if recipient:
-        message["To"] = _address_header(recipient)
-    if request.sender.strip():
-        message["From"] = _one_line(request.sender)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(now)
-    domain = parseaddr(request.sender)[1].rpartition("@")[2]
-    valid = re.fullmatch(r"[A-Za-z0-9.-]+", domain or "")
-    message["Message-ID"] = make_msgid("syncd", domain=domain if valid else "syncd.invalid")
-    message["X-Syncd-Event"] = _one_line(request.ref)
-    message["X-Syncd-Kind"] = request.kind
-    message.set_content(body, charset="utf-8")
-    return message
-
-
-def _address_header(person: Attendee) -> Address | str:
-    try:
-        return Address(display_name=person.name, addr_spec=person.email)
-    except (ValueError, IndexError):  # an address the parser rejects: pass it through bare
-        return _one_line(person.email)
-
-
-def write_draft(maildir: Path, message: EmailMessage) -> Path:
-    """Store ``message`` in the Maildir ``maildir`` as a draft.
-
-    Creates ``tmp/``, ``new/`` and ``cur/`` (mode 0700) if missing, writes and fsyncs the file
-    in ``tmp/`` (mode 0600), then renames it to ``cur/<unique>:2,D``. Returns the final path.
-    Raises :class:`OSError` when the folder cannot be written.
-    """
-    maildir = Path(maildir).expanduser()
-    for sub in ("", "tmp", "new", "cur"):
-        (maildir / sub).mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, name = _create_unique(maildir)
-    final = maildir / "cur" / f"{name}:2,D"
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(message.as_bytes())
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.rename(maildir / "tmp" / name, final)
-    except BaseException:
-        (maildir / "tmp" / name).unlink(missing_ok=True)
-        raise
-    folder = os.open(maildir / "cur", os.O_RDONLY)  # make the rename itself durable
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
-    return final
-
-
-def _create_unique(maildir: Path) -> tuple[int, str]:
-    """Create ``tmp/<time>.<pid>_<counter>.<hostname>`` exclusively; return its fd and name."""
-    host = socket.gethostname().replace("/", r"\057").replace(":", r"\072")
-    while True:
-        name = f"{int(time.time())}.{os.getpid()}_{next(_counter)}.{host}"
-        if (maildir / "cur" / f"{name}:2,D").exists():
-            continue
-        try:
-            return os.open(maildir / "tmp" / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), name
-        except FileExistsError:
-            continue
-
-
-def remove_draft(path: Path) -> bool:
-    """Delete a draft that is still a draft.
-
-    Takes the path :func:`write_draft` returned. The file is removed if it, or the same message
-    renamed by a mail client to other flags in the same folder (``:2,DS``), still carries the
-    draft flag ``D``. A message that was sent, moved or un-flagged is left alone. Returns whether
-    a file was removed; raises :class:`OSError` only when an existing draft cannot be deleted.
-    """
-    path = Path(path)
-    base, sep, _ = path.name.rpartition(":2,")
-    if not sep:
-        return False
-    candidates = [path] if path.exists() else []
-    try:
-        candidates += [p for p in path.parent.iterdir()
-                       if p.name.startswith(base + ":2,") and p != path]
-    except FileNotFoundError:
-        return False
-    for candidate in candidates:
-        if "D" in candidate.name.rpartition(":2,")[2]:
-            try:
-                candidate.unlink()
-            except FileNotFoundError:
-                continue
-            return True
-    return False
+        fields.append(("To", headers.encode_address("To", recipient.name, recipient.email)))
+    sender_name, sender_address = parseaddr(one_line(request.sender))
+    sender_address = headers.addr_spec(sender_address) or ""
+    if sender_address:
+        fields.append(("From", headers.encode_address("From", sender_name, sender_address)))
+    fields += [("Subject", headers.encode_text("Subject", subject)),
+               ("Date", headers.date_value(now)),
+               ("Message-ID", headers.message_id(sender_address)),
+               ("X-Syncd-Event", headers.encode_text("X-Syncd-Event", request.ref)),
+               ("X-Syncd-Kind", request.kind)]
+    return headers.compose(fields, body)
