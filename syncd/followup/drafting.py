@@ -64,7 +64,7 @@ def draft_one(item: FollowupDue, state: State, config: Config, now: datetime,
                     "cycle", summary, sink.name, exc)
         return DraftOutcome(item.interview.ref, "failed", f"the draft could not be written to "
                             f"{sink.name} yet ({exc}); syncd tries again each cycle")
-    except Exception as exc:  # noqa: BLE001  # what an invitation causes must not stop the daemon
+    except Exception as exc:  # what an invitation causes must not stop the daemon
         log.warning("Skipping the follow-up draft of '%s' (%s): %s: %s", summary,
                     item.interview.ref, type(exc).__name__, rendering.one_line(str(exc))[:200])
         return DraftOutcome(item.interview.ref, "failed", f"the draft could not be made "

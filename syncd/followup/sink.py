@@ -41,7 +41,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
@@ -131,7 +131,7 @@ class DraftSink(ABC):
         A draft that is gone already, or was sent, is not an error (False).
         """
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  # optional hook: most sinks hold no connection
         """Release connections. The default does nothing."""
 
 
@@ -183,7 +183,7 @@ def stored(handle: str, raw: bytes) -> StoredDraft:
                        written=str(message.get(DIGEST_HEADER) or "").strip())
 
 
-def validate_sink(value: str, accounts: list[Mapping[str, Any]], where: str) -> list[ConfigProblem]:
+def validate_sink(value: str, accounts: Sequence[Mapping[str, Any]], where: str) -> list[ConfigProblem]:
     """Check a ``followup.sink`` value against the config's accounts; return the problems."""
     expected = ('"maildir", "imap" or "account:NAME" naming a google, exchange or msgraph '
                 "account")
