@@ -95,7 +95,8 @@ class Asker:
         self.answered.clear()
         by_ref = {iv.ref: iv for iv in plan.interviews}
         for question in questions.pending(state):
-            acknowledge(self.config, state, question.ref, question.answer or "", now, by_ref.get(question.ref))
+            acknowledge(self.config, state, question.ref, question.answer or "", now, by_ref.get(question.ref),
+                        reason=question.reason)
             questions.mark_acted(state, question.ref)
             self._withdraw(question, but=question.channel)
 

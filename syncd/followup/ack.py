@@ -70,8 +70,6 @@ def check_fit(iv: Interview, ack: str, reason: str, now: datetime, tz: ZoneInfo)
     if ack == "cannot-attend" and now >= ev.end:
         raise AckRefused(f"{title} ended {_when(ev.end, tz)}, so it is too late for "
                          "--cannot-attend; use --missed or --attended.")
-    if reason and ack not in WITH_REASON:
-        raise AckRefused(f"A reason goes with --missed or --cannot-attend only, not with {ack}.")
     if len(reason) > MAX_REASON:
         raise AckRefused(f"The reason is {len(reason)} characters long; keep it to one sentence "
                          f"of at most {MAX_REASON}.")
@@ -84,13 +82,14 @@ def acknowledge(config: Config, state, plan: Plan, ref: str, ack: str, now: date
     Takes the config, the open :class:`syncd.state.State`, a plan over the current cache
     (``syncd.status.current_plan``), the REF (or a unique prefix), the acknowledgement (one of
     :data:`ACKS`), the time, the draft sink (or a function that opens it, called only when a
-    draft must change) and an optional one-sentence reason. Returns an :class:`AckOutcome`.
+    draft must change) and an optional one-sentence reason (kept
+    only with missed and cannot-attend). Returns an :class:`AckOutcome`.
     Raises :class:`AckRefused`, with nothing changed, when the REF matches no single
     interview or the acknowledgement does not fit its time. A draft that cannot be written now
     (the mail server is down) does not undo the acknowledgement: the outcome says so and the
     daemon drafts it in a later cycle.
     """
-    reason = one_line(reason)
+    reason = one_line(reason) if ack in WITH_REASON else ""  # the CLI refuses it elsewhere
     iv = find_interview(plan, ref)
     check_fit(iv, ack, reason, now, config.tz)
     previous = state.acks().get(iv.ref)
