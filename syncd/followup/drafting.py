@@ -160,7 +160,7 @@ def request_of(item: FollowupDue, state: State, config: Config) -> rendering.Dra
         start=ev.start, end=ev.end, organizer=ev.organizer, attendees=ev.attendees,
         self_addresses=tuple(a.lower() for a in config.interviews["self"]),
         sender=config.followup["from"], tz=config.tz,
-        organizer_name=getattr(ev, "organizer_name", ""), event_zone=getattr(ev, "tzid", ""),
-        role=str(getattr(verdict, "role", "") or ""), description=ev.description,
+        organizer_name=ev.organizer_name, event_zone=ev.tzid,
+        role=verdict.role, description=ev.description,
         language=str(config.followup.get("language") or "auto"),
         reason=state.ack_reasons().get(item.interview.ref, ""))

@@ -1,24 +1,31 @@
 """Follow-up drafts: render an e-mail for an interview. Pure (``now`` is a parameter).
 
 Headers are built by :mod:`syncd.followup.headers`; where the draft goes is a sink's business
-(:mod:`syncd.followup.sink`).
+(:mod:`syncd.followup.sink`); the language by :mod:`syncd.followup.language`.
 
-Templates are ``<kind>.txt`` (``apology``, ``thank-you``, ``reschedule``), looked up first in the
-owner's ``templates_dir`` and then in ``syncd/templates/``. They are Jinja2 with
+Templates are ``<kind>.txt`` (``apology``, ``thank-you``, ``reschedule``) in a folder per
+language (``en``, ``de``, ``fr``, ``es``). The first found wins: the owner's
+``templates_dir/<language>/<kind>.txt``, then ``templates_dir/<kind>.txt`` (for every language),
+then the shipped ``syncd/followup/templates/<language>/<kind>.txt``. They are Jinja2 with
 ``StrictUndefined``, no autoescaping, ``trim_blocks`` and ``lstrip_blocks``. A template may start
 with one header line ``Subject: ...`` followed by a blank line; everything after is the plain-text
 body. Without that line the whole text is the body and a built-in subject is used.
 
 Variables available to templates:
 
-- ``kind``, ``ref``, ``summary``, ``company`` (may be "")
-- ``role``: "the role at Acme", or "the role" without a company
+- ``kind``, ``ref``, ``summary``, ``company`` (may be ""), ``language`` ("en", "de", ...)
+- ``position``: the job as the invitation names it ("Product Analyst"), may be "";
+  ``role``: the job as a phrase in the draft's language ("the Product Analyst role at Globex",
+  "le poste de Product Analyst chez Globex", or "the role" when nothing is known)
 - ``date`` ("Tuesday 1 December"; the year is added when it is not the current one), ``time``
-  ("14:00"), ``when`` ("Tuesday 1 December at 14:00"), all in the owner's zone
+  ("14:30", or "14:30 Paris time" when the invitation's zone reads differently from the
+  owner's), ``when`` ("Tuesday 1 December at 14:30"): as the invitation states them, in its
+  own zone; ``zone``: that place ("Paris"), "" when it reads like the owner's
 - ``first_name``, ``recipient_name``, ``recipient_email`` of the person the draft goes to
 - ``interviewers``: names of the other people met (not the owner, not the recipient);
   ``interviewer_names``: the same joined as "A, B and C"; ``recipient_interviewed``: True when
   the recipient was one of the interviewers
+- ``reason``: the owner's one honest sentence from ``syncd ack --reason``, "" when none
 - ``sender_name``: the display name of ``[followup] from``, may be ""
 - ``short_notice``: True when the interview starts within two days of ``now``
 """
@@ -38,7 +45,8 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from syncd.errors import SyncdError
-from syncd.followup import headers
+from syncd.followup import headers, language, people
+from syncd.followup.people import one_line
 from syncd.model import Attendee
 
 KINDS = ("apology", "thank-you", "reschedule")
@@ -50,12 +58,7 @@ DEFAULT_SUBJECTS = {
 }
 WRAP = 72
 SHORT_NOTICE = timedelta(days=2)
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
-HONORIFICS = {"dr", "mr", "mrs", "ms", "mx", "prof", "sir", "dame"}
-# Rooms and equipment booked as attendees: never greet or thank them.
-RESOURCE_DOMAINS = ("resource.calendar.google.com",)
+MAX_REASON = 500
 
 
 class DraftTemplateError(SyncdError):
@@ -104,9 +107,10 @@ def render(request: DraftRequest, templates_dir: Path | None = None,
     if request.kind not in KINDS:
         raise ValueError(f"unknown follow-up kind {request.kind!r}; expected one of {KINDS}")
     now = now or datetime.now(UTC)
-    recipient = _recipient(request)
+    recipient = people.recipient_of(request)
     context = _context(request, recipient, now)
-    text, filename = _render_template(_environment(templates_dir), f"{request.kind}.txt", context)
+    env = _environment(templates_dir, context["language"])
+    text, filename = _render_template(env, f"{request.kind}.txt", context)
     subject, body = _split_subject(text, filename)
     if not subject:
         subject = DEFAULT_SUBJECTS[request.kind] + (f" - {one_line(request.summary)}"
@@ -114,9 +118,14 @@ def render(request: DraftRequest, templates_dir: Path | None = None,
     return _message(request, recipient, subject, body, now)
 
 
-def _environment(templates_dir: Path | None) -> jinja2.Environment:
-    folders = [Path(templates_dir).expanduser()] if templates_dir else []
-    loaders = [jinja2.FileSystemLoader(str(f)) for f in folders + [PACKAGE_TEMPLATES]]
+def _environment(templates_dir: Path | None, lang: str) -> jinja2.Environment:
+    """Templates of ``lang``: the owner's per language, the owner's, then the shipped ones."""
+    folders = []
+    if templates_dir:
+        own = Path(templates_dir).expanduser()
+        folders += [own / lang, own]
+    folders.append(PACKAGE_TEMPLATES / lang)
+    loaders = [jinja2.FileSystemLoader(str(f)) for f in folders]
     return jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders), autoescape=False, undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
@@ -163,116 +172,27 @@ def _tidy(body: str) -> str:
     return text + "\n"
 
 
-def one_line(text: str) -> str:
-    """Collapse whitespace (including newlines, which could forge headers) to single spaces."""
-    return " ".join("".join(c if c.isprintable() else " " for c in str(text or "")).split())
-
-
-def _plain(address: str) -> str:
-    """An address without surrounding space and without a ``mailto:`` prefix."""
-    address = address.strip()
-    return address[7:].strip() if address.lower().startswith("mailto:") else address
-
-
-def _bare(address: str) -> str:
-    """Normalise an address for comparison: plain and lowercase."""
-    return _plain(address).lower()
-
-
-def _is_resource(address: str) -> bool:
-    return _bare(address).endswith(RESOURCE_DOMAINS)
-
-
-def _name_of(address: str, attendees: tuple[Attendee, ...]) -> str:
-    """The display name an attendee entry gives ``address``, or ""."""
-    for attendee in attendees:
-        name = one_line(attendee.name)
-        if _bare(attendee.email) == _bare(address) and name and "@" not in name:
-            return name
-    return ""
-
-
-def _recipient(request: DraftRequest) -> Attendee | None:
-    """Who the draft goes to: exactly one validated address, or None.
-
-    The organizer, named by ``ORGANIZER;CN=`` or its attendee entry; when the organizer is the
-    owner or absent, the first other attendee with a valid address. An organizer whose address
-    is not one valid addr-spec gives no recipient at all (the owner fills it in), never a guess.
-    """
-    own = {_bare(a) for a in request.self_addresses}
-    if _bare(request.organizer) and _bare(request.organizer) not in own:
-        email = headers.addr_spec(request.organizer)
-        if email is None:
-            return None
-        name = headers.clean_text(request.organizer_name, 120)
-        if not name or "@" in name:
-            name = _name_of(email, request.attendees)
-        return Attendee(email, name)
-    for attendee in request.attendees:
-        address = _bare(attendee.email)
-        email = headers.addr_spec(attendee.email)
-        if email and address not in own and not _is_resource(address):
-            return Attendee(email, _name_of(attendee.email, request.attendees))
-    return None
-
-
-def _interviewers(request: DraftRequest, recipient: Attendee | None) -> tuple[list[str], bool]:
-    """Names of the people met, without the recipient, and whether the recipient was one.
-
-    The other attendees by name (not the owner, not the organizer, who is usually a recruiter);
-    when there are no other attendees at all, the organizer was the interviewer.
-    """
-    skip = {_bare(a) for a in request.self_addresses} | {_bare(request.organizer)}
-    others = [a for a in request.attendees if a.partstat.upper() != "DECLINED"
-              and _bare(a.email) not in skip and not _is_resource(a.email)]
-    if not others and recipient and _bare(recipient.email) == _bare(request.organizer):
-        return [], True
-    names: list[str] = []
-    met_recipient = False
-    for attendee in others:
-        if recipient and _bare(attendee.email) == _bare(recipient.email):
-            met_recipient = True
-        elif (name := _name_of(attendee.email, request.attendees)) and name not in names:
-            names.append(name)
-    return names, met_recipient
-
-
-def _first_name(name: str) -> str:
-    """"Zoë Müller" -> "Zoë", "Müller, Zoë" -> "Zoë", "Dr. Jane Smith" -> "Jane"."""
-    if "," in name:
-        name = name.split(",", 1)[1]
-    words = [w for w in name.split() if w.rstrip(".").lower() not in HONORIFICS]
-    return words[0] if words else ""
-
-
-def _join_names(names: list[str]) -> str:
-    """"A", "A and B", "A, B and C"; "" for no names."""
-    if len(names) < 2:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _format_date(moment: datetime, now: datetime) -> str:
-    """"Tuesday 1 December", with the year when it differs from ``now``'s (same zone)."""
-    text = f"{WEEKDAYS[moment.weekday()]} {moment.day} {MONTHS[moment.month - 1]}"
-    return text if moment.year == now.astimezone(moment.tzinfo).year else f"{text} {moment.year}"
-
-
 def _context(request: DraftRequest, recipient: Attendee | None, now: datetime) -> dict:
     """The template variables listed in the module docstring."""
-    start = request.start.astimezone(request.tz)
-    date, clock = _format_date(start, now), start.strftime("%H:%M")
-    names, recipient_interviewed = _interviewers(request, recipient)
-    company = one_line(request.company)
+    lang = language.choose(request.language, request.summary, request.description)
+    zone = language.event_zone(request.event_zone, request.tz)
+    start = request.start.astimezone(zone)
+    place = language.zone_label(zone, request.tz, start)
+    date, clock = language.format_date(lang, start, now), language.format_time(lang, start, place)
+    names, recipient_interviewed = people.interviewers(request, recipient)
+    company, position = one_line(request.company)[:120], one_line(request.role)[:120]
     return {
         "kind": request.kind, "ref": request.ref, "summary": one_line(request.summary),
-        "company": company, "role": f"the role at {company}" if company else "the role",
-        "date": date, "time": clock, "when": f"{date} at {clock}",
-        "first_name": _first_name(recipient.name) if recipient else "",
+        "language": lang, "company": company, "position": position,
+        "role": language.role_phrase(lang, position, company),
+        "date": date, "time": clock, "when": language.format_when(lang, date, clock, start.hour),
+        "zone": place,
+        "first_name": people.first_name(recipient.name) if recipient else "",
         "recipient_name": recipient.name if recipient else "",
         "recipient_email": recipient.email if recipient else "",
-        "interviewers": names, "interviewer_names": _join_names(names),
+        "interviewers": names, "interviewer_names": language.join_names(lang, names),
         "recipient_interviewed": recipient_interviewed,
+        "reason": one_line(request.reason)[:MAX_REASON],
         "sender_name": one_line(parseaddr(request.sender)[0]) if request.sender else "",
         "short_notice": request.start - now < SHORT_NOTICE,
     }
