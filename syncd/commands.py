@@ -16,6 +16,7 @@ from typing import Any
 
 from syncd import config as config_mod
 from syncd import lock
+from syncd.escape import escape_controls, json_safe
 from syncd.secrets import remember_config_secrets
 from syncd.text import article, plural, set_owner_zone
 
@@ -82,10 +83,11 @@ def _print_dry_run(report: Any) -> None:
     print(f"{plural(len(report.plan.interviews), 'interview')}, "
           f"{plural(len(report.plan.conflicts), 'conflict')}")
     for line in report.ops or ["nothing to change"]:
-        print(line)
+        print(escape_controls(line))
     for due in report.plan.followups:
         if due.kind:
-            print(f"would make sure '{due.interview.event.summary}' has {article(due.kind)} draft")
+            print(escape_controls(f"would make sure '{due.interview.event.summary}' has "
+                                  f"{article(due.kind)} draft"))
 
 
 def with_state(args: argparse.Namespace, work: Callable[..., int], writes: bool = False) -> int:
@@ -118,7 +120,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     def show(config: config_mod.Config, state: Any) -> int:
         now = now_utc()
         data = status_data(config, state, now)
-        print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data, now, config.tz))
+        print(json_safe(json.dumps(data, indent=2, ensure_ascii=False)) if args.json
+              else render_text(data, now, config.tz))
         return EX_OK
     return with_state(args, show)
 
@@ -146,7 +149,7 @@ def cmd_ack(args: argparse.Namespace) -> int:
                                   now, engine.drafts, reason=args.reason)
         finally:
             engine.close()
-        print(outcome.sentence)
+        print(escape_controls(outcome.sentence))
         return EX_OK
     return with_state(args, record, writes=True)
 
@@ -170,7 +173,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
         state.set_mark(uid, mark, now)
         said = {"interview": "an interview", "not-interview": "not an interview",
                 None: "for the detector to decide"}[mark]
-        print(f"'{summary}' (UID {uid}): {said}, every occurrence, from the next cycle on")
+        print(escape_controls(f"'{summary}' (UID {uid}): {said}, every occurrence, from the next cycle on"))
         return EX_OK
     return with_state(args, record, writes=True)
 
@@ -269,7 +272,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
             print(f"syncd: stdin line {number}: not a JSON event object ({reason})", file=sys.stderr)
             answer = {"id": None, "error": reason}
             status = EX_FAIL
-        print(json.dumps(answer, ensure_ascii=False), flush=True)
+        print(json_safe(json.dumps(answer, ensure_ascii=False)), flush=True)
     return status
 
 

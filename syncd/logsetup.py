@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 
+from syncd.escape import EscapingFilter
 from syncd.secrets import RedactingFilter
 
 
@@ -48,10 +49,13 @@ def setup_logging(verbose: bool, fmt: str) -> None:
     """Configure logging once: plain lines (no timestamps under journald) or JSON.
 
     Every line passes through :class:`syncd.secrets.RedactingFilter`, so a secret that some
-    library puts in a message or a traceback is scrubbed before it is written.
+    library puts in a message or a traceback is scrubbed before it is written, then through
+    :class:`syncd.escape.EscapingFilter`, so calendar text can neither forge a line nor drive
+    the terminal.
     """
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
+    handler.addFilter(EscapingFilter())
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     elif stderr_is_journal():

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from syncd.config import Config
 from syncd.cycle import MARGIN, Engine
 from syncd.errors import NotOwned, ProviderError
+from syncd.escape import escape_controls
 from syncd.model import Window
 from syncd.plan import planning_window
 from syncd.reconcile import Owned, owned_in
@@ -40,7 +41,7 @@ def purge(config: Config, now: datetime, dry_run: bool) -> int:
         names = {(c.account, c.id): c.name for c in state.calendars()}
         if dry_run:
             for o in owned:
-                print(f"would remove {describe(o, names)}")
+                print(escape_controls(f"would remove {describe(o, names)}"))
         removed = len(owned) if dry_run else _remove(engine, state, owned)
     finally:
         engine.close()
@@ -67,9 +68,9 @@ def _remove(engine: Engine, state: State, owned: list[Owned]) -> int:
         try:
             engine.call(o.account, provider.delete, calendars[(o.account, o.calendar)], o.item)
         except (ProviderError, NotOwned, KeyError) as exc:
-            print(f"syncd: could not remove {describe(o, names)}: {exc}", file=sys.stderr)
+            print(escape_controls(f"syncd: could not remove {describe(o, names)}: {exc}"), file=sys.stderr)
             continue
         state.drop_item(o.account, o.calendar, o.item.href)
-        print(f"removed {describe(o, names)}")
+        print(escape_controls(f"removed {describe(o, names)}"))
         removed += 1
     return removed

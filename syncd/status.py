@@ -11,6 +11,7 @@ from typing import Any
 
 from syncd.config import Config
 from syncd.cycle import MARGIN, Engine, snapshot
+from syncd.escape import escape_controls
 from syncd.learn import learning_from
 from syncd.model import Window, make_ref
 from syncd.plan import Plan, make_plan, planning_window
@@ -122,7 +123,7 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
                      "most of its events vanished at once")
     for h in data["held_deletions"]:
         lines.append(f"  holding {len(h['keys'])} deletions in {h['account']}/{h['calendar']} since {h['since']}")
-    return "\n".join(lines)
+    return "\n".join(escape_controls(line) for line in lines)  # calendar text never drives the terminal
 
 
 def strengthened(learning: dict[str, Any], tz) -> str:
