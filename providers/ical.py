@@ -80,8 +80,8 @@ def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
     if not out:  # the caller says so once, naming the resource
         raise MalformedCalendarData(str(errors[0][1]) if len(errors) == 1 else
                                     f"no event in it could be read ({errors[0][1]})")
-    for uid, exc in errors:
-        log.warning("%s: skipping event %s: %s", href, uid, exc)
+    for uid, error in errors:
+        log.warning("%s: skipping event %s: %s", href, uid, error)
     return out
 
 
