@@ -252,7 +252,13 @@ class ExchangeProvider(Provider):
         item = CalendarItem(account=self._ews(), folder=folder, **convert.artifact_fields(artifact))
         self._run(item.save, send_meeting_invitations=SEND_TO_NONE)
         log.info("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
-        return self._stored(calendar, item.id)
+        return self._written(calendar, artifact, item)
+
+    def _written(self, calendar: Calendar, artifact: Artifact, item: Any) -> Item:
+        """The Item just written, from the id and ChangeKey Exchange answered (no extra read)."""
+        event = convert.artifact_event(artifact, str(item.id), str(item.changekey), str(item.uid or ""))
+        return Item(href=str(item.id), etag=str(item.changekey),
+                    events=(event.located(self.name, calendar.id),))
 
     def _stored(self, calendar: Calendar, item_id: str) -> Item:
         found = self._items(calendar, self._fetch([item_id]))
@@ -268,7 +274,7 @@ class ExchangeProvider(Provider):
         self._run(ews_item.save, update_fields=list(fields), conflict_resolution=NEVER_OVERWRITE,
                   send_meeting_invitations=SEND_TO_NONE)
         log.info("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
-        return self._stored(calendar, ews_item.id)
+        return self._written(calendar, artifact, ews_item)
 
     def _delete(self, calendar: Calendar, item: Item) -> None:
         ews_item = CalendarItem(account=self._ews(), folder=self._folder(calendar), id=item.href,

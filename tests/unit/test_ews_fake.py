@@ -7,6 +7,8 @@ the documentation and not against whatever the adapter happens to send.
 from __future__ import annotations
 
 import base64
+import email
+import email.policy
 import http.client
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
@@ -306,3 +308,32 @@ def test_throttling_is_a_soap_fault_with_back_off(fake):
     )
     value = detail.find("t:MessageXml/t:Value", NS)
     assert value is not None and (value.get("Name"), value.text) == ("BackOffMilliseconds", "1234")
+
+
+def test_messages_from_mime_are_drafts_whose_mime_follows_edits(fake):
+    mime = (
+        "From: Alex <alex@corp.example.com>\r\nTo: =?utf-8?q?Zo=C3=AB?= <zoe@globex.example>\r\n"
+        "Subject: Thank you\r\nX-Syncd-Event: 3fa9c01b2e\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello\r\n"
+    )
+    encoded = base64.b64encode(mime.encode()).decode()
+    _, root = post(
+        fake,
+        '<m:CreateItem MessageDisposition="SaveOnly"><m:SavedItemFolderId><t:DistinguishedFolderId Id="drafts"/>'
+        f'</m:SavedItemFolderId><m:Items><t:Message><t:MimeContent CharacterSet="UTF-8">{encoded}</t:MimeContent>'
+        "</t:Message></m:Items></m:CreateItem>",
+    )
+    item_id = message(root, "CreateItem").find(".//t:ItemId", NS).get("Id")  # type: ignore[union-attr]
+    [draft] = fake.items("drafts")
+    assert (draft.text("Subject"), draft.text("IsDraft"), draft.text("Body").strip()) == ("Thank you", "true", "Hello")
+    fake.edit_event(item_id, Body="Hello, edited in Outlook")
+    _, root = post(
+        fake,
+        "<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:AdditionalProperties>"
+        '<t:FieldURI FieldURI="item:MimeContent"/></t:AdditionalProperties></m:ItemShape>'
+        f'<m:ItemIds><t:ItemId Id="{item_id}"/></m:ItemIds></m:GetItem>',
+    )
+    raw = base64.b64decode(message(root, "GetItem").findtext(".//t:MimeContent", namespaces=NS) or "")
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["X-Syncd-Event"] == "3fa9c01b2e" and parsed["To"].addresses[0].display_name == "Zoë"
+    assert parsed.get_content().strip() == "Hello, edited in Outlook"
+    assert fake.sent == []

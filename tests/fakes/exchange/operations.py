@@ -97,7 +97,7 @@ class Operations:
                 rows, last, offset = self._calendar_view(folder, view), True, None
             else:
                 rows = [(i, None) for i in self.box.in_folder(folder)
-                        if matches(restriction, Target(properties(i), i.extended))]
+                        if matches(restriction, Target(lambda i=i: properties(i), i.extended))]
                 rows, last, offset = _page(rows, req.find(m("IndexedPageItemView")))
             maximum = view.get("MaxEntriesReturned") if view is not None else None
             if maximum and len(rows) > int(maximum):

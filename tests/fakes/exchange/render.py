@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
+from tests.fakes.exchange.mime import to_mime
 from tests.fakes.exchange.recurrence import Occurrence
 from tests.fakes.exchange.soap import EwsError, format_datetime, local, sub, t
 from tests.fakes.exchange.store import Stored, ext_key
@@ -63,6 +64,8 @@ class Shape:
         if elem is None:
             return shape
         shape.base = (elem.findtext(t("BaseShape")) or "IdOnly").strip()
+        if (elem.findtext(t("IncludeMimeContent")) or "").strip() == "true":
+            shape.names.add("MimeContent")
         props = elem.find(t("AdditionalProperties"))
         for uri in (props if props is not None else []):
             if local(uri.tag) == "FieldURI":
@@ -135,6 +138,8 @@ def render(parent: ET.Element, item: Stored, shape: Shape, occ: Occurrence | Non
            item_id: str | None = None) -> ET.Element:
     """Append the item's element to ``parent`` in ``shape``."""
     node = sub(parent, t(item.kind))
+    if "MimeContent" in shape.names and item.kind == "Message":
+        node.append(to_mime(item, *item.sender))
     sub(node, t("ItemId"), Id=item_id or item.id, ChangeKey=item.changekey)
     props = properties(item, occ)
     wanted = set(props) if shape.base in ("Default", "AllProperties") else shape.names

@@ -8,6 +8,7 @@ properties (``ExtendedFieldURI``). String comparisons ignore case, as Exchange's
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from xml.etree import ElementTree as ET
 
@@ -27,11 +28,24 @@ TIME_FIELDS = {"Start", "End", "DateTimeCreated", "LastModifiedTime", "DateTimeR
 
 
 class Target:
-    """What a restriction can read of one item: property texts and extended values."""
+    """What a restriction can read of one item: property texts and extended values.
 
-    def __init__(self, props: dict[str, ET.Element], extended: dict[tuple[str, str, str], ET.Element]):
-        self.props = props
+    ``props`` is a function returning the item's properties, called only when a restriction
+    reads one (most of syncd's look-ups read an extended property alone).
+    """
+
+    def __init__(self, props: Callable[[], dict[str, ET.Element]],
+                 extended: dict[tuple[str, str, str], ET.Element]):
+        self._props = props
+        self._cache: dict[str, ET.Element] | None = None
         self.extended = extended
+
+    @property
+    def props(self) -> dict[str, ET.Element]:
+        """The item's properties, computed on first use."""
+        if self._cache is None:
+            self._cache = self._props()
+        return self._cache
 
     def value(self, path: ET.Element) -> tuple[str, str | None]:
         """(kind of value, its text or None when the item lacks it) for a path element."""

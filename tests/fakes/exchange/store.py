@@ -72,7 +72,7 @@ class Stored:
     modified: datetime | None = None
     exceptions: dict[datetime, dict[str, ET.Element]] = field(default_factory=dict)
     deleted_occurrences: set[datetime] = field(default_factory=set)
-    instance_ids: dict[str, int] = field(default_factory=dict)
+    sender: tuple[str, str] = ("", "")  # (address, name) of a message's author
 
     def text(self, name: str, default: str = "") -> str:
         """The text of a property element, or ``default`` when it is absent."""
@@ -142,8 +142,13 @@ class Mailbox:
         if kind not in ("CalendarItem", "Message"):
             raise EwsError("ErrorInvalidItemForOperationCreateItem",
                            f"The fake stores CalendarItem and Message, not {kind}.")
+        if kind == "Message":
+            from tests.fakes.exchange.mime import from_mime
+
+            elem = from_mime(elem)
         props, extended = split_props(elem)
-        item = Stored(new_id("i"), kind, folder.id, props, extended, created=now, modified=now)
+        item = Stored(new_id("i"), kind, folder.id, props, extended, created=now, modified=now,
+                      sender=(self.owner, self.owner_name))
         if kind == "CalendarItem":
             normalize_calendar(item, self.owner)
         folder.log.append(("Create", item.id))
