@@ -219,6 +219,29 @@ _PASSWORD = {
     "password_command": Key(_argv, "a command as a list of strings", None),
     "password_credential": Key(_string, "the name of a systemd credential", None),
 }
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError(value)
+    return value
+
+
+def _tls(value: Any) -> str:
+    if value not in ("ssl", "starttls", "none"):
+        raise ValueError(value)
+    return str(value)
+
+
+# Tables inside a section: [followup.imap].
+SUBTABLES: dict[str, dict[str, dict[str, Key]]] = {
+    "followup": {"imap": {
+        "host": Key(_string, "the IMAP server's host name", ""),
+        "port": Key(_port, "a TCP port (default 993 with tls = \"ssl\", else 143)", None),
+        "username": Key(_string, "the IMAP user name", ""),
+        "tls": Key(_tls, "\"ssl\", \"starttls\" or \"none\" (none only for a loopback host)", "ssl"),
+        "folder": Key(_string, "the drafts mailbox, such as \"Drafts\"", "Drafts"),
+        **_PASSWORD,
+    }},
+}
 ACCOUNT_SCHEMA: dict[str, dict[str, Key]] = {
     "local": {"path": Key(_path, "a path to a folder of calendars", required=True)},
     "caldav": {
@@ -345,11 +368,19 @@ def validate(data: dict[str, Any], path: Path) -> Config:
         if not isinstance(table, dict):
             problems.append(ConfigProblem(where, name, table, "a table"))
             table = {}
+        subtables = {sub: table.get(sub, {}) for sub in SUBTABLES.get(name, {})}
+        table = {k: v for k, v in table.items() if k not in subtables}
         sections[name] = _section(where, name, table, keys, problems)
+        for sub, sub_keys in SUBTABLES.get(name, {}).items():
+            raw = subtables[sub] if isinstance(subtables[sub], dict) else {}
+            if raw is not subtables[sub]:
+                problems.append(ConfigProblem(where, f"{name}.{sub}", subtables[sub], "a table"))
+            sections[name][sub] = _section(where, f"{name}.{sub}", raw, sub_keys, problems)
     accounts = _accounts(where, data.get("accounts", []), problems)
     for table in [*sections.values(), *accounts]:
         _anchor_paths(table, path.parent)
-    _check_secrets_file(path, accounts, problems)
+    _check_secrets_file(path, [*accounts, {**sections["followup"]["imap"], "_key": "followup.imap"}],
+                        problems)
     warnings: list[ConfigProblem] = []
     if not problems:
         errors, warnings = config_checks.check(where, sections, accounts)
@@ -446,9 +477,14 @@ def _check_msgraph(where: str, prefix: str, account: dict[str, Any],
 
 def _check_sink(where: str, followup: dict[str, Any], accounts: list[dict[str, Any]]) -> list[ConfigProblem]:
     """``followup.sink`` names a sink syncd has (an account sink: an account that keeps drafts)."""
+    from syncd.followup.imap import check_settings
     from syncd.followup.sink import validate_sink
 
-    return validate_sink(followup["sink"], accounts, where)
+    problems = validate_sink(followup["sink"], accounts, where)
+    if followup["sink"] == "imap":
+        problems += [ConfigProblem(where, f"followup.imap.{key}", value, expected)
+                     for key, value, expected in check_settings(followup["imap"])]
+    return problems
 
 
 def _check_secrets_file(path: Path, accounts: list[dict[str, Any]],
@@ -460,9 +496,9 @@ def _check_secrets_file(path: Path, accounts: list[dict[str, Any]],
         return
     if not mode & (stat.S_IRGRP | stat.S_IROTH):
         return
-    for i, acc in enumerate(accounts):
+    for i, acc in enumerate(accounts):  # the accounts, and [followup.imap] (its "_key")
         if acc.get("password"):
             problems.append(ConfigProblem(
-                str(path), f"accounts[{i}].password", "********",
+                str(path), f"{acc.get('_key') or f'accounts[{i}]'}.password", "********",
                 f"not allowed while the file is readable by others: run `chmod 600 {path}` "
                 "or use password_env / password_command"))
