@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from exchangelib import CalendarItem, close_connections
@@ -36,6 +36,9 @@ from providers.base import Provider
 from providers.exchange import connect, convert, zones
 from syncd.errors import Gone, ProviderError, SyncTokenInvalid
 from syncd.model import Artifact, Calendar, Changes, Event, Item, Window
+
+if TYPE_CHECKING:
+    from syncd.followup.sink import DraftSink
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,12 @@ class ExchangeProvider(Provider):
                            account=self.name)
             self._folders[calendar.id] = folder = found
         return folder
+
+    def draft_sink(self) -> DraftSink:
+        """The mailbox's Drafts folder as the follow-up sink (see :mod:`providers.exchange.drafts`)."""
+        from providers.exchange.drafts import ExchangeDraftSink
+
+        return ExchangeDraftSink(self)
 
     def close(self) -> None:
         """Close exchangelib's connections; the account is rebuilt on next use."""

@@ -107,7 +107,7 @@ def user_snapshot(ews: FakeExchange) -> list[str]:
 
 def assert_nobody_invited(ews: FakeExchange) -> None:
     assert ews.sent == []
-    assert {v for d in ews.dispositions for v in d.attributes.values()} <= {"SendToNone"}
+    assert {v for d in ews.dispositions for v in d.attributes.values()} <= {"SendToNone", "SaveOnly"}
 
 
 def test_exchange_interview_clashing_with_google_and_local_meetings_is_flagged(ews, google, config, tmp_path):
@@ -257,3 +257,18 @@ def wait_until(predicate, timeout: float = 60) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("timed out waiting for the conflict marker")
+
+
+def test_a_missed_exchange_interview_gets_one_draft_in_the_exchange_drafts_folder(ews, google, tmp_path):
+    seed_interview(ews)
+    data = make_config(ews, google, tmp_path)
+    data["followup"]["sink"] = "account:corp"
+    config = validate(data, tmp_path / "config.toml")
+    after = IV_START + timedelta(hours=6)  # ended four hours ago, past the two-hour grace
+    for _ in range(3):
+        assert not cycle(config, after).failed
+    [draft] = ews.items("drafts")
+    assert draft.text("IsDraft") == "true" and "Rita" in draft.text("Body")
+    assert [m.findtext(f"{{{T}}}EmailAddress") for m in draft.props["ToRecipients"]] == ["recruiter@acme.example"]
+    assert_nobody_invited(ews)
+    assert not (tmp_path / "drafts").exists()
