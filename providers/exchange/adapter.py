@@ -169,8 +169,7 @@ class ExchangeProvider(Provider):
             elif item.id in known:
                 out.deletions.append(item.id)
         if series:
-            found = [o for o in self._view(folder, span.start, span.end) if str(o.uid) in series]
-            fresh = self._group(calendar, found)
+            fresh = self._group(calendar, self._view(folder, span.start, span.end, series))
             out.upserts.extend(fresh)
             hrefs = {i.href for i in fresh}
             out.deletions = [h for h in out.deletions if h not in hrefs]
@@ -183,15 +182,24 @@ class ExchangeProvider(Provider):
         end, _ = convert.to_utc(item.end, self.tz, end=True)
         return start, max(end, start + timedelta(seconds=1))
 
-    def _view(self, folder: Any, start: datetime, end: datetime) -> list[Any]:
-        """Every occurrence and single item in [start, end), read in full (GetItem batches)."""
+    def _view(self, folder: Any, start: datetime, end: datetime,
+              uids: set[str] | None = None) -> list[Any]:
+        """Every occurrence and single item in [start, end), read in full with GetItem batches;
+        with ``uids``, only the occurrences of those series.
+
+        FindItem cannot return a UID, so a view for some series reads every occurrence in the
+        window (singles are left out by their CalendarItemType) and keeps those series' own.
+        """
         ids: dict[str, Any] = {}
         for begin, finish in spans(start, end, MAX_VIEW_SPAN):
             view = folder.view(start=EWSDateTime.from_datetime(begin.astimezone(timezone.utc)),
                                end=EWSDateTime.from_datetime(finish.astimezone(timezone.utc)))
-            for item_id, changekey in self._run(lambda v=view: list(v.values_list("id", "changekey"))):
-                ids.setdefault(item_id, changekey)
-        return self._fetch(list(ids))
+            rows = self._run(lambda v=view: list(v.values_list("id", "changekey", "type")))
+            for item_id, changekey, kind in rows:
+                if uids is None or kind in ("Occurrence", "Exception"):
+                    ids.setdefault(item_id, changekey)
+        items = self._fetch(list(ids))
+        return items if uids is None else [i for i in items if str(i.uid) in uids]
 
     def _fetch(self, ids: list[str]) -> list[Any]:
         """Read items in full, BATCH ids per GetItem; ids that vanished meanwhile are skipped."""
