@@ -34,7 +34,7 @@ from exchangelib.properties import RecurringMasterItemId
 
 from providers.base import Provider
 from providers.exchange import connect, convert, zones
-from syncd.errors import Gone, ProviderError, SyncTokenInvalid
+from syncd.errors import Gone, SyncTokenInvalid
 from syncd.model import Artifact, Calendar, Changes, Event, Item, Window
 
 if TYPE_CHECKING:
@@ -331,5 +331,3 @@ def parse_token(token: str | None) -> tuple[datetime | None, str | None]:
         return None, None
     return datetime.fromtimestamp(int(parts[1]), timezone.utc), parts[2] or None
 
-
-__all__ = ["ExchangeProvider", "ProviderError"]

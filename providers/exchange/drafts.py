@@ -17,7 +17,6 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING, Any
 
 from exchangelib import ExtendedProperty, Message
-from exchangelib.items import SAVE_ONLY
 
 from syncd.followup.headers import draft_bytes
 from syncd.followup.sink import REF_HEADER, DraftSink, StoredDraft, stored
@@ -88,7 +87,7 @@ class ExchangeDraftSink(DraftSink):
         raw = draft_bytes(message, crlf=True)
         account = self.provider._ews()
         item = Message(account=account, folder=self._folder(), mime_content=raw, syncd_event=ref)
-        self.provider._run(item.save, update_fields=None)
+        self.provider._run(item.save)  # a new Message is saved with MessageDisposition=SaveOnly
         assert item.id is not None
         log.info("%s: saved the draft for %s in Drafts", self.provider.name, ref)
         found = [d for d in (self._read(i) for i in self._fetch([item.id])) if d is not None]
@@ -102,5 +101,3 @@ class ExchangeDraftSink(DraftSink):
             log.info("%s: removed the draft for %s", self.provider.name, draft.ref)
         return bool(items)
 
-
-__all__ = ["SAVE_ONLY", "ExchangeDraftSink"]
