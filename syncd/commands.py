@@ -221,7 +221,8 @@ def cmd_auth(args: argparse.Namespace) -> int:
     if account["type"] == "google":
         from providers.google.auth import authorize
 
-        authorize(account, console=args.console)
+        drafts = config.followup.get("sink") == f"account:{account['name']}"
+        authorize(account, console=args.console, drafts=drafts)
         print(f"Signed in; token stored in {account['token_file']} (mode 0600)")
         return EX_OK
     if account["type"] == "msgraph" and not account.get("token_command"):

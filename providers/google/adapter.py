@@ -26,7 +26,7 @@ import ssl
 import time
 from collections.abc import Mapping
 from datetime import date, datetime, time as dtime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import httplib2
@@ -45,6 +45,9 @@ from syncd.model import (
     Marker, Window, format_recurrence_id,
 )
 from syncd.retry import retry_after_seconds
+
+if TYPE_CHECKING:
+    from syncd.followup.sink import DraftSink
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +83,29 @@ class GoogleProvider(Provider):
     def _api(self) -> Any:
         """The Calendar v3 service, built on first use from the stored credentials."""
         if self._service is None:
-            creds = google_auth.load_credentials(self.account)
-            self._keeper = google_auth.TokenKeeper(self.account, creds)
-            configured = self.account.get("timeout")
-            timeout = configured.total_seconds() if configured is not None else self.timeout
-            http = AuthorizedHttp(creds, http=httplib2.Http(timeout=timeout))
-            self._service = build("calendar", "v3", http=http, static_discovery=True,
-                                  cache_discovery=False,
+            self._service = build("calendar", "v3", http=self.authorized_http(),
+                                  static_discovery=True, cache_discovery=False,
                                   client_options={"api_endpoint": self.endpoint})
         return self._service
+
+    def authorized_http(self) -> AuthorizedHttp:
+        """A new HTTP client signed with the account's credentials (loaded once, kept fresh)."""
+        if self._keeper is None:
+            creds = google_auth.load_credentials(self.account)
+            self._keeper = google_auth.TokenKeeper(self.account, creds)
+        configured = self.account.get("timeout")
+        timeout = configured.total_seconds() if configured is not None else self.timeout
+        return AuthorizedHttp(self._keeper.creds, http=httplib2.Http(timeout=timeout))
+
+    def draft_sink(self) -> DraftSink:
+        """The account's Gmail drafts (``followup.sink = "account:NAME"``); see providers.google.drafts."""
+        from providers.google.drafts import GmailDrafts
+
+        return GmailDrafts(self)
+
+    def execute(self, request: Any) -> Any:
+        """Run one Google API request (Calendar or Gmail); failures leave as syncd errors."""
+        return self._execute(request)
 
     def _execute(self, request: Any, if_match: str | None = None) -> Any:
         """Run one API request; every failure leaves here as a syncd error."""

@@ -12,6 +12,9 @@ Scopes, and why each is needed:
 - ``calendar.readonly``: ``calendarList.list``, to find the account's calendars and their
   access roles; ``calendar.events`` does not cover the calendar list, and the read-only
   scope is the narrowest one that does without granting any write access beyond events.
+- ``gmail.compose``, only when the account is the follow-up draft sink
+  (``followup.sink = "account:NAME"``): create, update, read and delete drafts. It cannot read
+  the mailbox's other messages.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ SCOPES = (
     "https://www.googleapis.com/auth/calendar.events",
     "https://www.googleapis.com/auth/calendar.readonly",
 )
+DRAFTS_SCOPE = "https://www.googleapis.com/auth/gmail.compose"
 
 # The loopback address the console flow asks Google to redirect to. Nothing listens there:
 # the user copies the address the browser failed to open and pastes it back.
@@ -142,14 +146,15 @@ def refresh_failed(account_name: str, exc: RefreshError) -> ProviderError:
 
 def authorize(account: Mapping[str, Any], console: bool = False,
               prompt: Callable[[str], str] = input,
-              say: Callable[[str], None] = print) -> Path:
+              say: Callable[[str], None] = print, drafts: bool = False) -> Path:
     """Run Google's installed-app sign-in for an account and store the token (mode 0600).
 
     Takes the account's config mapping (``client_secrets``, ``token_file``); with ``console``
     the user opens the sign-in address on any machine and pastes back the address the
     browser ends on (for headless servers), otherwise a browser is opened and a loopback
     server on a free port receives the answer. ``prompt``/``say`` are the console's input and
-    output. Returns the token file's path. Raises AuthError when the client secrets are
+    output; ``drafts`` also asks for ``gmail.compose`` (the account keeps the follow-up drafts).
+    Returns the token file's path. Raises AuthError when the client secrets are
     missing or the sign-in fails.
     """
     from google_auth_oauthlib.flow import InstalledAppFlow
@@ -162,7 +167,7 @@ def authorize(account: Mapping[str, Any], console: bool = False,
     path = token_path(account)
     try:
         flow = InstalledAppFlow.from_client_secrets_file(
-            os.path.expanduser(str(secrets)), scopes=list(SCOPES))
+            os.path.expanduser(str(secrets)), scopes=[*SCOPES, *([DRAFTS_SCOPE] if drafts else [])])
     except (OSError, ValueError) as exc:
         raise AuthError(f"cannot read client_secrets {secrets}: {exc}", account=name) from None
     try:

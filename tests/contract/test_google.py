@@ -7,6 +7,7 @@ user events are stored straight into the fake (``seed_event``), bypassing the ad
 from __future__ import annotations
 
 import json
+from urllib.parse import unquote_plus
 import logging
 import os
 import stat
@@ -417,7 +418,8 @@ def test_tokens_never_reach_the_logs(env, fake, caplog):
     assert not [s for s in secrets if s in caplog.text]
 
 
-def test_console_sign_in_stores_a_private_token_file(fake, tmp_path, monkeypatch):
+@pytest.mark.parametrize("drafts", [False, True])
+def test_console_sign_in_stores_a_private_token_file(fake, tmp_path, monkeypatch, drafts):
     monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")  # the fake's token endpoint is http
     secrets_file = tmp_path / "client_secret.json"
     secrets_file.write_text(json.dumps({"installed": {
@@ -427,17 +429,20 @@ def test_console_sign_in_stores_a_private_token_file(fake, tmp_path, monkeypatch
     account = {"name": ACCOUNT, "client_secrets": str(secrets_file),
                "token_file": str(tmp_path / "sub" / "token.json")}
     shown: list[str] = []
-    code = fake.issue_auth_code()
 
     def paste(_prompt: str) -> str:
         state = shown[0].split("state=")[1].split("&")[0]
+        consented = unquote_plus(shown[0].split("scope=")[1].split("&")[0])
+        code = fake.issue_auth_code(consented)
         return f"http://127.0.0.1:1/?state={state}&code={code}&scope=x"
 
-    path = google_auth.authorize(account, console=True, prompt=paste, say=shown.append)
+    path = google_auth.authorize(account, console=True, prompt=paste, say=shown.append, drafts=drafts)
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     stored = json.loads(path.read_text())
     assert stored["refresh_token"] == fake.oauth.refresh_token
-    assert set(stored["scopes"]) == set(google_auth.SCOPES)
+    wanted = {*google_auth.SCOPES, *([google_auth.DRAFTS_SCOPE] if drafts else [])}
+    assert set(stored["scopes"]) == wanted  # gmail.compose only for the draft sink
+    assert ("gmail.compose" in shown[0]) is drafts
     assert "code_challenge" in shown[0] and "access_type=offline" in shown[0]
 
 

@@ -63,7 +63,7 @@ class Discovery:
             found = route.pattern.match(rest)
             if found and route.verb == verb:
                 return route, {k: unquote(v) for k, v in found.groupdict().items()}
-        raise bad_request(f"No method {verb} {path} in Calendar API v3", reason="badRequest")
+        raise bad_request(f"No method {verb} {path} in {self.doc.get('title', 'the API')}", reason="badRequest")
 
     def check_query(self, route: Route, query: dict[str, list[str]]) -> None:
         """Reject undocumented, repeated-but-single, badly typed or out-of-enum parameters."""

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlsplit
 
-from tests.fakes.google import recurrence
-from tests.fakes.google.discovery import Discovery, Route
+from tests.fakes.google import gmail, recurrence
+from tests.fakes.google.discovery import DOCUMENT, Discovery, Route
 from tests.fakes.google.errors import ApiError
 from tests.fakes.google.listing import Lister
 from tests.fakes.google.store import Store
@@ -27,6 +27,9 @@ from tests.fakes.http import QuietHandler, Served, answer, basic_credentials, ha
 CLIENT_ID = "fake-client.apps.googleusercontent.com"
 CLIENT_SECRET = "fake-client-secret"
 _DISCOVERY: Discovery | None = None
+_GMAIL: Discovery | None = None
+CALENDAR_SCOPES = ("https://www.googleapis.com/auth/calendar.events",
+                   "https://www.googleapis.com/auth/calendar.readonly")
 
 
 def discovery() -> Discovery:
@@ -35,6 +38,14 @@ def discovery() -> Discovery:
     if _DISCOVERY is None:
         _DISCOVERY = Discovery()
     return _DISCOVERY
+
+
+def gmail_discovery() -> Discovery:
+    """Gmail v1's discovery document (drafts), loaded once per process."""
+    global _GMAIL
+    if _GMAIL is None:
+        _GMAIL = Discovery(DOCUMENT.with_name("gmail.v1.json"))
+    return _GMAIL
 
 
 @dataclass
@@ -67,8 +78,10 @@ class OAuthState:
     """The token endpoint's view: issued tokens, the refresh token, the grant switch."""
 
     access_tokens: set[str] = field(default_factory=set)
+    token_scopes: dict[str, set[str]] = field(default_factory=dict)
     refresh_token: str = "1//fake-refresh-" + secrets.token_urlsafe(12)
     auth_codes: set[str] = field(default_factory=set)
+    code_scopes: dict[str, str] = field(default_factory=dict)  # what the user consented to
     invalid_grant: bool = False
     token_requests: list[dict[str, str]] = field(default_factory=list)
 
@@ -78,6 +91,7 @@ class FakeGoogleCalendar(Served):
 
     def __init__(self, page_size: int = 250):
         self.store = Store()
+        self.gmail = gmail.Mailbox()
         self.lister = Lister(self.store)
         self.lister.page_limit = page_size
         self.oauth = OAuthState()
@@ -146,20 +160,25 @@ class FakeGoogleCalendar(Served):
         """Serve at most ``size`` entries per page, whatever ``maxResults`` asks."""
         self.lister.page_limit = size
 
-    def issue_access_token(self) -> str:
-        """Create an access token the API accepts."""
+    def issue_access_token(self, scopes: str | None = None) -> str:
+        """Create an access token the API accepts, for ``scopes`` (space-separated; default:
+        the calendar scopes and gmail.compose)."""
         token = "ya29.fake-" + secrets.token_urlsafe(16)
         self.oauth.access_tokens.add(token)
+        self.oauth.token_scopes[token] = set((scopes or " ".join((*CALENDAR_SCOPES, gmail.COMPOSE))).split())
         return token
 
     def revoke_access_tokens(self) -> None:
         """Expire every access token (the next API call answers 401 until refreshed)."""
         self.oauth.access_tokens.clear()
 
-    def issue_auth_code(self) -> str:
-        """An authorization code the token endpoint will exchange once."""
+    def issue_auth_code(self, scope: str | None = None) -> str:
+        """An authorization code the token endpoint will exchange once, for the ``scope`` the
+        user consented to (space-separated; default: the calendar scopes)."""
         code = "4/fake-" + secrets.token_urlsafe(8)
         self.oauth.auth_codes.add(code)
+        if scope:
+            self.oauth.code_scopes[code] = scope
         return code
 
     def fail_next(self, count: int, status: int, reason: str = "",
@@ -204,11 +223,12 @@ class FakeGoogleCalendar(Served):
                 if form.get("code") not in self.oauth.auth_codes:
                     return 400, {"error": "invalid_grant", "error_description": "Bad Request"}
                 self.oauth.auth_codes.discard(form["code"])
-                return 200, self._token_answer(form.get("scope"), with_refresh=True)
+                granted = self.oauth.code_scopes.pop(form["code"], None) or form.get("scope")
+                return 200, self._token_answer(granted, with_refresh=True)
             return 400, {"error": "unsupported_grant_type"}
 
     def _token_answer(self, scope: str | None, with_refresh: bool) -> dict[str, Any]:
-        answer = {"access_token": self.issue_access_token(), "expires_in": 3599,
+        answer = {"access_token": self.issue_access_token(scope), "expires_in": 3599,
                   "token_type": "Bearer",
                   "scope": scope or "https://www.googleapis.com/auth/calendar.events "
                                     "https://www.googleapis.com/auth/calendar.readonly"}
@@ -284,14 +304,20 @@ class _Handler(QuietHandler):
         self._send(record, status, b"" if answer is None else json.dumps(answer).encode())
 
     def _api(self, record: Recorded, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
-        route, params = discovery().match(self.command, path)
+        doc = gmail_discovery() if path.startswith("/gmail/") else discovery()
+        route, params = doc.match(self.command, path)
         record.method_id = route.method_id
         auth = self.headers.get("Authorization", "")
         if not auth.startswith("Bearer ") or auth[7:] not in self.fake.oauth.access_tokens:
             raise ApiError(401, "authError", "Invalid Credentials", location="Authorization",
                            headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/"'})
-        discovery().check_query(route, query)
-        discovery().check_body(route, record.body)
+        doc.check_query(route, query)
+        doc.check_body(route, record.body)
+        if doc is not discovery():
+            with self.fake.store.lock:
+                return gmail.dispatch(self.fake.gmail, route.method_id, params, query, record.body,
+                                      self.fake.oauth.token_scopes.get(auth[7:], set()),
+                                      route.desc.get("scopes", []))
         return self.fake.dispatch(route, params, query, record.body, record.if_match)
 
     def _apply_fault(self, record: Recorded) -> bool:
