@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 import requests
 from exchangelib import DELEGATE, Account, Configuration, Credentials, EWSTimeZone, FailFast
 from exchangelib import errors as ews
+from exchangelib.autodiscover.discovery import Autodiscovery
 from exchangelib.autodiscover.protocol import AutodiscoverProtocol
 from exchangelib.transport import BASIC, NTLM
 from exchangelib.version import Build, Version
@@ -64,8 +65,9 @@ def connect(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str], tim
     zone = EWSTimeZone(tz.key)
     config = _explicit(account, cache, credentials)
     if config is None:
-        AutodiscoverProtocol.TIMEOUT = min(timeout, AutodiscoverProtocol.TIMEOUT)
-        found = guarded(name, lambda: Account(email, credentials=credentials, autodiscover=True,
+        _bound_autodiscovery(timeout)
+        probe = Configuration(credentials=credentials, retry_policy=FailFast(), max_connections=1)
+        found = guarded(name, lambda: Account(email, config=probe, autodiscover=True,
                                               access_type=DELEGATE, default_timezone=zone))
         protocol = found.protocol
         cache.update(ews_endpoint=protocol.service_endpoint, ews_auth_type=str(protocol.auth_type),
@@ -76,6 +78,15 @@ def connect(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str], tim
                           default_timezone=zone)
     ews_account.protocol.TIMEOUT = timeout
     return ews_account
+
+
+def _bound_autodiscovery(timeout: float) -> None:
+    """Bound every step of autodiscovery: HTTP requests and DNS look-ups (exchangelib's own
+    defaults are class attributes fixed at import)."""
+    limit = min(timeout, AutodiscoverProtocol.TIMEOUT)
+    AutodiscoverProtocol.TIMEOUT = limit
+    Autodiscovery.DNS_RESOLVER_ATTRS = {**Autodiscovery.DNS_RESOLVER_ATTRS, "timeout": limit / 2.5}
+    Autodiscovery.DNS_RESOLVER_LIFETIME = limit
 
 
 def _password(account: Mapping[str, Any]) -> str:

@@ -324,3 +324,36 @@ def test_autodiscovered_endpoint_is_reused_from_the_cache(fake):
     assert provider.calendars()[0].name == "Calendar"
     assert [r.operation for r in fake.operations()] == ["GetFolder", "GetFolder"]
     provider.close()
+
+
+def test_autodiscovery_runs_once_and_its_answer_is_cached(fake, monkeypatch):
+    from exchangelib import FailFast
+    from exchangelib.version import Build, Version
+
+    from providers.exchange import connect as ews_connect
+
+    discovered: list[str] = []
+    real_account = ews_connect.Account
+
+    def account(email, **kwargs):
+        if kwargs.get("autodiscover"):
+            discovered.append(email)  # stands for the POX/SOAP autodiscovery round trips
+            assert isinstance(kwargs["config"].retry_policy, FailFast)  # no hour-long waits here either
+            protocol = type("P", (), {"service_endpoint": fake.service_endpoint, "auth_type": "basic",
+                                      "version": Version(build=Build(15, 1, 2507))})()
+            return type("A", (), {"protocol": protocol})()
+        return real_account(email, **kwargs)
+
+    monkeypatch.setattr(ews_connect, "Account", account)
+    cache: dict[str, str] = {}
+    settings = {"name": ACCOUNT, "type": "exchange", "email": fake.email, "username": fake.username,
+                "password": fake.password, "autodiscover": True, "timeout": timedelta(seconds=5)}
+    first = ExchangeProvider(settings, BERLIN, cache)
+    assert first.calendars()[0].name == "Calendar"
+    first.close()
+    assert cache == {"ews_endpoint": fake.service_endpoint, "ews_auth_type": "basic",
+                     "ews_version": "Exchange2016"}
+    second = ExchangeProvider(settings, BERLIN, cache)
+    assert second.calendars()[0].name == "Calendar"
+    second.close()
+    assert discovered == [fake.email]
