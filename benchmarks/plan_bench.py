@@ -286,6 +286,11 @@ def main(argv: list[str] | None = None) -> int:
         met = "met" if verdict.seconds < TARGET_SECONDS else "NOT met"
         print(f"\ntarget: {TARGET_EVENTS:,} events planned (cold) in under {TARGET_SECONDS:.0f} s "
               f"on one core: {met} ({verdict.seconds:.2f} s)")
+    detect = [r for r in rows if r.phase == "detect"]
+    if detect:
+        largest = max(detect, key=lambda r: r.events)
+        print(f"detector: {largest.events / largest.seconds:,.0f} events/s over {largest.events:,} "
+              "events (each distinct text read once per pass)")
     if args.profile:
         profile(args.profile)
     return 0

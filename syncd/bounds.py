@@ -41,6 +41,12 @@ def detector_fields(summary: str | None, description: str | None, location: str 
     Returns (summary, description, location, organizer, attendees) with every text at most
     its ``MAX_*`` length and at most :data:`MAX_ATTENDEES` attendees, in their order.
     """
-    people = tuple(clip(a, MAX_ADDRESS) for a in islice(attendees or (), MAX_ATTENDEES))
+    people = tuple(islice(attendees or (), MAX_ATTENDEES))
+    try:  # the usual case, checked at C speed: every attendee a string within the cap
+        fits = max(map(len, people), default=0) <= MAX_ADDRESS
+    except TypeError:  # a None among them
+        fits = False
+    if not fits:
+        people = tuple(clip(a, MAX_ADDRESS) for a in people)
     return (clip(summary, MAX_TITLE), clip(description, MAX_DESCRIPTION),
             clip(location, MAX_LOCATION), clip(organizer, MAX_ADDRESS), people)

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from syncd import detect_features as features
 from syncd import detect_words as words
@@ -120,6 +120,18 @@ def detect(event: Event, rules: Rules) -> Verdict:
 Scored = tuple[float, tuple[Signal, ...]]
 
 
+class Content(NamedTuple):
+    """What an event's own text says, before anyone's address is read."""
+
+    title: str
+    text: str
+    cues: tuple[Cue, ...]
+    signals: tuple[Signal, ...]  # the cues weighed, and the heaviest words
+    total: float  # log-odds: the bias, the cues' weights and the n-grams'
+    hiring: bool  # something in it is about hiring, so the parties count too
+    verdict: Verdict  # the verdict on the text alone (for an event not about hiring)
+
+
 class Detector:
     """Classifies many events under one set of :class:`Rules`, working out each part once.
 
@@ -143,6 +155,7 @@ class Detector:
         self._text = cache(_read_description)
         self._said = cache(self._read_text)  # text -> (cues, scored)
         self._place = cache(self._read_location)
+        self._content = cache(self._read_content)  # (summary, description, location)
         self._address = cache(address_and_domain)
         self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
 
@@ -158,29 +171,42 @@ class Detector:
         """
         summary, description, location, organizer, attendees = detector_fields(
             summary, description, location, organizer, attendees)
-        title, title_cues, (title_sum, title_words) = self._title(summary)
-        text = self._text(description)
-        text_cues, (text_sum, text_words) = self._said(text)
-        place_cues, (place_sum, place_words) = self._place(location)
-        parties = self.parties(organizer, attendees)
-        cues = [*title_cues, *text_cues, *place_cues,
-                *self._party_cues(parties, title, text_cues)]
-        cues += features.unopposed(cues)
-        weights = self.model.cues
-        signals = (*((weights.get(key, 0.0), reason) for key, reason in cues),
-                   *title_words, *text_words, *place_words)
+        content = self._content(summary, description, location)
         forced = _marked(marked) or _forced(self.rules, summary, description, location,
                                             categories)
+        if forced is None and not content.hiring and not content.verdict.interview:
+            return content.verdict  # who sent it does not count: nothing is about hiring
+        parties = self.parties(organizer, attendees)
+        party = self._party_cues(parties, content.title, content.cues)
+        weights = self.model.cues
+        signals = (*content.signals, *((weights.get(key, 0.0), reason) for key, reason in party))
         if forced is None:
-            total = self.model.bias + title_sum + text_sum + place_sum
-            verdict = _weigh(self.rules.threshold, total + sum(weights.get(k, 0.0)
-                                                             for k, _ in cues), signals)
+            total = content.total + sum(weights.get(key, 0.0) for key, _ in party)
+            verdict = _weigh(self.rules.threshold, total, signals)
         else:
             verdict = _overruled(forced, signals)
         if not verdict.interview:
             return verdict
+        title, text = content.title, content.text
         return replace(verdict, format=meeting_format(title, text, location),
                        company=company_name(title, text, parties), role=role_name(title, text))
+
+    def _read_content(self, summary: str, description: str, location: str) -> Content:
+        """What the title, description and location say, and the verdict on that alone."""
+        title, title_cues, (title_sum, title_words) = self._title(summary)
+        text = self._text(description)
+        text_cues, (text_sum, text_words) = self._said(text)
+        place_cues, (place_sum, place_words) = self._place(location)
+        cues = [*title_cues, *text_cues, *place_cues]
+        cues = features.unique([*cues, *features.unopposed(cues)])
+        weights = self.model.cues
+        signals = (*((weights.get(key, 0.0), reason) for key, reason in cues),
+                   *title_words, *text_words, *place_words)
+        total = (self.model.bias + title_sum + text_sum + place_sum
+                 + sum(weights.get(key, 0.0) for key, _ in cues))
+        hiring = any(key in features.HIRING_CUES for key, _ in cues)
+        verdict = _weigh(self.rules.threshold, total, signals)
+        return Content(title, text, tuple(cues), signals, total, hiring, verdict)
 
     def features(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str]) -> tuple[list[str], dict[int, float]]:
@@ -196,10 +222,9 @@ class Detector:
         location = location or ""
         title_cues = features.title_cues(title, self.prefilter)
         text_cues = features.text_cues(text, self.prefilter)
-        parties = self.parties(organizer, attendees)
-        cues = [*title_cues, *text_cues, *features.location_cues(location),
-                *self._party_cues(parties, title, text_cues)]
-        cues += features.unopposed(cues)
+        cues = [*title_cues, *text_cues, *features.location_cues(location)]
+        cues = features.unique([*cues, *features.unopposed(cues)])
+        cues += self._party_cues(self.parties(organizer, attendees), title, cues)
         values: dict[int, float] = {}
         for field, value in (("title", title), ("description", text), ("location", location)):
             found = features.bucket_values(features.word_grams(field, value, self.model.buckets))
@@ -211,11 +236,13 @@ class Detector:
         """Where the organizer and the attendees stand relative to the owner."""
         return place_parties(organizer, attendees, self._selves, self._own, self._address)
 
-    def _party_cues(self, parties: Parties, title: str,
-                    text_cues: Sequence[Cue]) -> list[Cue]:
+    def _party_cues(self, parties: Parties, title: str, cues: Sequence[Cue]) -> list[Cue]:
+        """The parties' cues, for an event whose text is about hiring (else none)."""
+        if not any(key in features.HIRING_CUES for key, _ in cues):
+            return []
         org = parties.organizer_domain
         named = self._named(org, title) if org in parties.outside else ""
-        interviewer = any(key == "d:to-interviewer" for key, _ in text_cues)
+        interviewer = any(key == "d:to-interviewer" for key, _ in cues)
         return features.party_cues(parties, named, interviewer)
 
     def _read_title(self, summary: str) -> tuple[str, tuple[Cue, ...], Scored]:

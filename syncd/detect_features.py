@@ -86,6 +86,8 @@ def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
     steps = list(_found(words.HIRING_STEPS, title, folded))
     if steps:
         cues.append(("t:hiring-step", f"title says '{steps[0][1]}' (a step of hiring)"))
+    cues += _family(words.JOB_WORDS, "t:job-words", title, folded, "title",
+                    "what a job application involves")
     internal = words.INTERNAL_APPLICATION.search(title)
     if internal:
         cues.append(("t:internal-application",
@@ -108,8 +110,12 @@ def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
                  "a word for a job interview"),
         *_family(words.CANDIDATE_SIDE, "d:to-candidate", text, folded, where,
                  "addressed to a candidate"),
-        *_family(words.DESCRIPTION_STEPS, "d:hiring-step", text, folded, where,
-                 "a step of hiring"),
+        *(_family(words.DESCRIPTION_STEPS, "d:hiring-step", text, folded, where,
+                  "a step of hiring")
+          or _family(words.HIRING_STEPS, "d:hiring-step", text, folded, where,
+                     "a step of hiring")),
+        *_family(words.JOB_WORDS, "d:job-words", text, folded, where,
+                 "what a job application involves"),
         *_family(words.PLATFORM_LINKS, "d:hiring-system", text, folded, where,
                  "a hiring system"),
         *_family(words.INTERVIEWER_SIDE, "d:to-interviewer", text, folded, where,
@@ -125,11 +131,20 @@ def location_cues(location: str) -> list[Cue]:
                    "location", "a word for a job interview")
 
 
+# Cues that say an event is about hiring at all; only then do the parties count.
+HIRING_CUES = frozenset({"t:interview-word", "t:hiring-step", "t:job-title", "t:internal-application",
+                         "d:interview-word", "d:to-candidate", "d:hiring-step", "d:hiring-system",
+                         "d:to-interviewer", "l:interview-word"})
+
+
 def party_cues(parties: Parties, named: str, interviewer_wording: bool) -> list[Cue]:
     """What the organizer's and attendees' domains say about who is the candidate.
 
     ``named`` is the organizer's company when the title spells it, else "";
-    ``interviewer_wording`` says the description is addressed to an interviewer.
+    ``interviewer_wording`` says the description is addressed to an interviewer. The caller
+    asks only about events whose text is about hiring: who sent an invitation says which
+    side of a hiring the owner is on, not whether it is one (most meetings come from
+    another company's address).
     """
     cues: list[Cue] = []
     org = parties.organizer_domain
@@ -152,6 +167,14 @@ def party_cues(parties: Parties, named: str, interviewer_wording: bool) -> list[
         cues.append(("p:own-side-interviewer", "interviewer-side wording on an invite from "
                                                "the owner's own side"))
     return cues
+
+
+def unique(cues: list[Cue]) -> list[Cue]:
+    """Each key once (its first reason): a feature is present or not, as the model learned it."""
+    seen: dict[str, Cue] = {}
+    for cue in cues:
+        seen.setdefault(cue[0], cue)
+    return list(seen.values())
 
 
 _OPPOSED = ("t:not:", "d:not-hiring", "d:to-interviewer")

@@ -119,6 +119,12 @@ LABEL_AFFIXES = re.compile(r"^(?:get|try|join|use|make|go|hello|team)|(?:hq|app|
 # Words that name a job interview, by language.
 INTERVIEW_WORDS = _cues(
     (r"\binterview(?:s|ing)?\b", 2.5, ""),
+    # As people type it in a hurry: interveiw, intrview, inteview, "int. @ X", "2nd int".
+    (r"\bin(?:ter|tr|te|t)v(?:ei|ie|e|i)w(?:s|ing)?\b|\bint\.?\s*@|"
+     r"\b(?:1st|2nd|3rd|\d+th|first|second|third|final)\s+int\b\.?", 2.0, ""),
+    (r"intervjuu\w*|\brozmowa\s+(?:tel\w*|techniczn\w*|z\s+kierownik\w*)|\bvestlus\b|"
+     r"\bentrevues?\b|\brozmow[aęy]\s+o\s+prac[eęy]\b|\bsollicitatie\b|\bсобес\w*|"
+     r"इंटरव्यू|साक्षात्कार|인터뷰|\bg[öo]r[üu][şs]mes?i?\b|\bvideocolloquio\b", 2.0, ""),
     (r"\bentrevista\s+(?:de\s+trabajo|de\s+emprego|t[ée]cnica|presencial|laboral)", 3.0, ""),
     (r"\bentrevista\b", 2.0, ""),
     (r"\bentretien\s+(?:d['’]embauche|de\s+recrutement|t[ée]l[ée]phonique|technique|rh)",
@@ -162,6 +168,14 @@ HIRING_STEPS = _cues(
     (r"\b(?:my\s+application|applied|job\s+application)\b", 1.5, ""),
     (r"\b(?:role|position|opening|req|vacancy|stelle|poste|vaga|puesto|vacature)\b", 1.0, ""),
     (r"\binternal\s+(?:candidate|mobility|transfer|applicant)\b", 3.0, ""),
+    # Shorthand of people going through a process: a loop, a final, R3, an OA, a VO, HM.
+    (r"\b(?:loop(?:\s+day)?|finals?|r[1-6]|oa|vo|tps|f2f|hm|hiring\s+mgr|oral\s+board|"
+     r"job\s+talk|chalk\s+talk|culture\s+fit|oci|ph\.?\s+screen|"
+     r"(?:working|group|walk-?in|panel|stay)\s+interview)\b", 1.5, ""),
+    # Trying the job out: a trial shift, a working day, a stage in a kitchen.
+    (r"\btrial\s+(?:shift|day|run)\b|\bprobe(?:arbeit\w*|tag)\b|\bproefdag\b|"
+     r"\bjour(?:n[ée]e)?\s+d['’]essai\b|\bd[ií]a\s+de\s+(?:prueba|experi[êe]ncia)\b|"
+     r"\bdeneme\s+g[üu]n[üu]\b|\bstage\s+@|\bfinal\w*\s+секци\w*|\bфинал\w*", 2.0, ""),
     # Chinese names interview rounds by number or kind: 一面, 二面, 终面, HR面, 技术面, 群面.
     (r"(?:[一二三四五六终复初]|hr|技术|群|综合|业务|主管|总监)面(?!试官)|笔试", 2.5, ""),
 )
@@ -268,6 +282,57 @@ TITLE_NEGATIVES = _cues(
 # The same kinds of negative in other languages' words, and a cancelled event's title.
 # (Weights are learned: the numbers here are only the hand-set fallback's.)
 TITLE_NEGATIVES_WORLD = _cues(
+    (r"\boffer\b|\berbjudande\b|\bпредложени\w*\s+о\s+работе|\bk[ýy]\s+h[ợo]p\s+[đd][ồo]ng|"
+     r"\bpodpisani\w*\s+umow\w*|\bcontract\s+signing|\bsign(?:ing)?\s+(?:the\s+)?contract|"
+     r"\bvertragsunterzeichnung|\bsignature\s+du\s+contrat|\bfirma\s+(?:del|de)\s+contrato|"
+     r"\boferta\s+(?:de\s+)?(?:trabajo|emprego)|\bofferta\s+di\s+lavoro|\bs[öo]zle[şs]me\w*",
+     -6.0, "a post-offer step"),
+    (r"\bresign\w*|\bwypowiedzeni\w*|\bk[üu]ndigung\w*|\bd[ée]mission\b|\brenuncia\b|"
+     r"\bupps[äa]gning\w*|\bistifa\w*|\bувольнени\w*|\bdimission\w*|\bopzegging\b",
+     -6.0, "a retention or exit conversation"),
+    (r"\bwish\s+\w+\s+luck\b|\b\w+\s+ka\s+interview\b|"
+     r"\b(?:interview|entrevista|entretien|colloquio|entrevue)\s+(?:de|di|du|d['’]|von|van)\s*"
+     r"(?-i:[A-Z])\w+|\bна\s+собеседовании\b",
+     -6.0, "someone else's interview"),
+    (r"^\W*(?:research|read|review|study|practi[cs]e|prep)\b|\bподготовк\w*|\bпрактик\w*",
+     -3.0, "a task about an interview"),
+    (r"\bmentor\w*|\balum(?:ni|nus|na)?\b|\bex-?colleague\b|\binformational\b|"
+     r"\bcoffee\s+chat\b(?!.*\b(?:hiring|process|round|loop)\b)",
+     -2.5, "networking"),
+    (r"\bthe\s+band\b|\bconcert\b|\bgig\b|\btickets?\b|\bparty\b|\bfestival\b",
+     -6.0, "not about hiring"),
+    (r"\bapplicant\b|\bsit\s+in\b|\bcalon\b|\ba\s+candidat[oa]\b|\bafnemen\b",
+     -6.0, "interviewer-side"),
+    (r"\bopen\s+(?:day|house)\b|\bdzie[ńn]\s+otwarty\b|\btag\s+der\s+offenen\b|"
+     r"\bportes\s+ouvertes\b|\bpuertas\s+abiertas\b|\bcareer\s+day\b|\btargi\s+pracy\b|"
+     r"\bjobmesse\b|\bsalon\s+de\s+l['’]emploi\b|\bferia\s+de\s+empleo\b",
+     -6.0, "a recruiting event, not an interview"),
+    (r"\btf[gm]\b|kh[óo]a\s+lu[ậa]n|lu[ậa]n\s+v[ăa]n|\btesis\b|\btesi\b|\bth[èe]se\b|"
+     r"abschlussarbeit|bachelorarbeit|masterarbeit|\bskripsi\b|\bdiplomov\w*|\bmagisterk\w*|"
+     r"người\s+tiêu\s+dùng|\bconsumer\s+interview",
+     -6.0, "research, not hiring"),
+    (r"\b(?:you\s+are|you['’]re)\s+(?:a\s+|the\s+)?(?:panelist|interviewer|chair\w*|on\s+the\s+panel|"
+     r"interviewing|hosting)|\bpanelists?\b|\bapplicants\b|\bcandidates\b|\bcandidate\s*#|"
+     r"\bintake\b|\bsourcing\b|\bkick-?off\b|\bpipeline\b|候选人|面试官|候補者|지원자|면접관|"
+     r"\bkandidat(?:intervju|samtal|gesprek)|\bgesprek\s+kandidaat|\bz\s+kandydat\w*|"
+     r"\bcon\s+(?:el|la)\s+candidat[oa]|\bcandidat[oa]\s*:|\bavaliar\s+candidat[oa]",
+     -6.0, "interviewer-side"),
+    (r"\b\w+\s+has\s+(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+)?(?:\w+\s+){0,2}"
+     r"(?:interview|final\s+round|onsite|superday)", -6.0, "someone else's interview"),
+    (r"^\W*(?:todo|to\s*do|reminder|remind\s+me)\b", -3.0, "a task about an interview"),
+    (r"\bsource\s+interview\b|\bon\s+the\s+record\b|\bep(?:isode)?\.?\s*\d+|\bguest\b|"
+     r"\bhosting\b|\bstory\b|\bsegment\b|\bprogramme\b|\bon-?air\b|\bpre-?tape\b",
+     -6.0, "a media appearance"),
+    (r"\bwitness\b|\bpolice\b|\bdetective\b|\binvestigat\w*|\bstatement\b|\bincident\b|"
+     r"\bvisa\b|\bvize\b|签证|ビザ|비자|\bвиз\w*|تأشيرة|\bcourt\b|\btribunal\b",
+     -6.0, "a government appointment"),
+    (r"\bvendor\b|\brfp\b|\bsupplier\b|\bprocurement\b|\blandlord\b|\bviewing\b",
+     -6.0, "not about hiring"),
+    (r"\bvolunteer\w*|\bunpaid\b|\bb[ée]n[ée]vol\w*|\bvoluntari\w*|\behrenamt\w*|\bwolontari\w*",
+     -6.0, "unpaid volunteering"),
+    (r"\bundergraduate\b|\bschool\s+of\b|\bprogram(?:me)?\s+interview|\binterview\s+day\b|"
+     r"\bfaculty\s+of\b|\bcollege\b|\bpgp\b|\bmmi\b|\bmedical\s+school\b|\bresidency\b",
+     -6.0, "an admissions interview"),
     (r"^\W*(?:cancel+ed|canceled|annul[ée]e?|annullat[oa]|abgesagt|storniert|cancelad[oa]|"
      r"geannuleerd|afgelast|inst[äa]llt|odwo[łl]an[aey]|zru[šs]en[oa]?|iptal|отмен\w*|"
      r"скасован\w*|h[ủu]y|batal|dibatalkan|取消|キャンセル|中止|취소|ملغ[يى]|ألغي\w*|"
@@ -325,6 +390,11 @@ DESCRIPTION_STEPS = _cues(
 
 # Wording addressed to an interviewer; decisive when the invite is internal to the owner.
 INTERVIEWER_SIDE = _cues(
+    (r"\bcandidate\s*#|\bapplicants\b|\bcandidates\b|\bto\s+evaluate\b|\bevaluation\s+form\b|"
+     r"\byou\s+are\s+(?:chairing|on\s+the\s+panel|a\s+panelist|interviewing)|\bsourced\b|"
+     r"\bpipeline\b|\bshortlist\w*|\bhiring\s+decision\b|\bpanelists?\b|"
+     r"你被安排为|面试官|評価|평가표|\bbedömning\b|\bbewertungsbogen\b", -4.0,
+     "interviewer-side wording"),
     (r"\binterview\s+kit\b|\bscorecards?\b|\bfeedback\s+form\b|"
      r"\b(?:submit|leave|complete|enter)\s+(?:your\s+)?(?:feedback|scorecard|notes)\b|"
      r"\brubric\b|\byou['’]re\s+scheduled\s+to\s+interview\b|\byour\s+module\b|"
@@ -334,6 +404,26 @@ INTERVIEWER_SIDE = _cues(
      r"評価シート|候補者|\bbewerber(?:in)?\s*:|\bcandidat\s*:|"
      r"\byour\s+open\s+.{0,40}?\breq\b|\blog\s+notes\s+in\b|\bhold\b\s*[—–-]",
      -4.0, "interviewer-side wording"),
+)
+
+# What a job application brings along, in the owner's own notes: the post, a CV, references.
+JOB_WORDS = _cues(
+    (r"\b(?:position|role|job|vacancy|opening|puesto|poste|vaga|stelle|functie|posizione|"
+     r"stanowisk\w*|позици\w*|ваканси\w*|pozisyon|lowongan|posisi|shift|turno)\b|"
+     r"职位|岗位|ポジション|직무|\bcv\b|\br[ée]sum[ée]\b|lebenslauf|curr[íi]cul\w*|"
+     r"\bcall\s+letter\b|\breferences\b|\bhr\b|\brh\b|\bhiring\b|\bhr面|"
+     r"\bkandidat\w*|\bcandidat[oa]\b|\bbewerb\w*|\bsollicit\w*|\bapplied\b|\bpostul\w*|"
+     r"\bsalary\b|\bctc\b|\bnotice\s+period\b|期望薪资|到岗|履歴書|이력서|резюме",
+     1.0, ""),
+    # Recruitment and selection, and the stages of it, in many languages.
+    (r"\brekrutac\w*|\brecrut\w*|\breclut\w*|\brecruitment\b|\bselezion\w*|\bselecci[óo]n\b|"
+     r"\bsele[çc][ãa]o\b|\bseletiv\w*|\bотбор\w*|\btuy[ểe]n\w*|\brekrutmen\b|\bi[şs]e\s+al[ıi]m\w*|"
+     r"\bkonkurs\w*|\bvacante\b|\bilan[ıi]?\b|\bba[şs]vuru\w*|\bs[öo]kt\b|\btj[äa]nsten\b|"
+     r"\bametikoh\w*|\bpsikotes\b|\bogłoszeni\w*|\bzgłoszeni\w*|"
+     r"\b(?:etap\w*|stage|tahap|a[şs]ama\w*|v[òo]ng|voor|runde|ronde|ronda|fase|etapa|steg(?:et)?|"
+     r"этап\w*|step)\s*(?:\d|i{1,3}\b|ko[ńn]cow\w*|final\w*)|\b(?:second|final|last|ostatni|"
+     r"drugi|segunda|segundo|secondo|zweite|andra|sista|teine|второй|последний|kolejny)\s+"
+     r"(?:stage|step|round|etap|fase|etapa|step|steget|runde|этап)\w*", 1.0, ""),
 )
 
 # Links and sender names of candidate-facing hiring systems.
