@@ -1,7 +1,8 @@
 """Invitation text never becomes header syntax; a malformed organizer never stops a cycle.
 
-Issue 8, findings 1 and 2. The hostile values live in ``HOSTILE_*`` here until the shared
-hostile corpus exists; every draft is parsed back and checked header by header.
+Issue 8, findings 1 and 2. Values are tried one by one here (``HOSTILE_*``); the invitations
+live in the shared corpus (``tests/hostile/ics/draft-*.ics``) and go through a real cycle.
+Every draft is parsed back and checked header by header.
 """
 
 from __future__ import annotations
@@ -9,17 +10,21 @@ from __future__ import annotations
 import email
 import email.policy
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from syncd.cycle import Engine
 from syncd.followup import apply_followups
 from syncd.followup.headers import addr_spec, draft_bytes
 from syncd.followup.maildir import MaildirSink
 from syncd.followup.render import render
+from syncd.model import make_ref
 from syncd.plan import FollowupDue
 from syncd.state import State
 from tests.contract.drafts_suite import NOW, config_for, interview
+from tests.hostile import files
 from tests.unit.test_followup import request
 
 INJECTION = "=?utf-8?q?x=0D=0ABcc:=20attacker@evil.com?="
@@ -99,3 +104,36 @@ def test_no_organizer_or_title_stops_drafting(organizer: str, tmp_path: Path) ->
             check(Path(draft.handle).read_bytes())
     finally:
         state.close()
+
+
+DRAFT_ATTACKS = ("draft-header-injection.ics", "draft-organizer-list.ics",
+                 "draft-malformed-organizers.ics")
+
+
+def test_the_hostile_corpus_drafts_through_a_real_cycle(tmp_path: Path) -> None:
+    """The corpus's draft attacks in a local calendar: one cycle drafts for every interview,
+    raises nothing, and every draft has only syncd's headers and at most one recipient."""
+    now = datetime.now(UTC)
+    folder = tmp_path / "cal" / "Work"
+    folder.mkdir(parents=True)
+    wanted = set()
+    for case in files(now):
+        if case.name in DRAFT_ATTACKS:
+            (folder / case.name).write_text(case.text)
+            wanted |= {make_ref(uid, None) for uid in case.uids}
+    config = config_for(tmp_path)
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        report = engine.cycle(now)
+        assert not report.failed
+        drafted = state.followups()
+    finally:
+        engine.close()
+        state.close()
+    assert len(wanted) == 5 and wanted <= set(drafted), wanted - set(drafted)
+    for ref in wanted:
+        raw = Path(drafted[ref]["path"]).read_bytes()
+        message = check(raw)
+        if "To" in message:
+            assert message["To"].addresses[0].addr_spec in ("jobs@globex.example",)
