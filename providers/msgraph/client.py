@@ -34,6 +34,7 @@ MAX_IN_FLIGHT = 4
 PREFER = 'outlook.timezone="UTC", outlook.body-content-type="text"'
 RESYNC_CODES = {"syncstatenotfound", "syncstateinvalid", "resyncrequired"}
 MAX_ANSWER = 32 * 1024 * 1024  # bytes; one page of events is far smaller
+MAX_PAGES = 10_000  # pages of one listing or delta round: a million events at 100 a page
 
 _limits: dict[str, threading.BoundedSemaphore] = {}
 _limits_lock = threading.Lock()
@@ -79,25 +80,26 @@ class GraphClient:
         SyncTokenInvalid."""
         url = self.url(path)
         for attempt in (1, 2):
-            resp = self._send(method, url, params, body, headers, scopes)
-            if resp.status_code != 401:
+            status, retry_after, content = self._send(method, url, params, body, headers, scopes)
+            if status != 401:
                 break
             self.tokens.invalidate()
             if attempt == 2:
                 raise AuthError(sign_in_hint(self.account), status=401, account=self.account)
-        if resp.status_code >= 400:
-            raise map_error(resp.status_code, resp.content, resp.headers.get("Retry-After"),
-                            self.account)
-        if resp.status_code == 204 or not resp.content:
+        if status >= 400:
+            raise map_error(status, content, retry_after, self.account)
+        if status == 204 or not content:
             return None
         try:
-            return resp.json()
+            return json.loads(content)
         except ValueError:
-            raise TransientError(f"Graph answered HTTP {resp.status_code} with a body that is "
-                                 "not JSON", status=resp.status_code, account=self.account) from None
+            raise TransientError(f"Graph answered HTTP {status} with a body that is not JSON",
+                                 status=status, account=self.account) from None
 
     def _send(self, method: str, url: str, params: Mapping[str, str] | None, body: Any,
-              headers: Mapping[str, str] | None, scopes: tuple[str, ...]) -> requests.Response:
+              headers: Mapping[str, str] | None,
+              scopes: tuple[str, ...]) -> tuple[int, str | None, bytes]:
+        """One exchange: (status, Retry-After, body), the body read within the size cap."""
         token = self.tokens.token(scopes)
         extra = dict(headers or {})
         prefer = ", ".join(p for p in (PREFER, extra.pop("Prefer", "")) if p)
@@ -105,15 +107,10 @@ class GraphClient:
                        "Accept": "application/json", **extra}
         try:
             with self.limit:
-                resp = self.session.request(method, url, params=params, json=body,
-                                            headers=all_headers, timeout=self.timeout,
-                                            allow_redirects=False, stream=True)
-                length = int(resp.headers.get("Content-Length") or 0)
-                if length > MAX_ANSWER:
-                    resp.close()
-                    raise ProviderError(f"Graph answered with {length} bytes; refusing",
-                                        account=self.account)
-                resp.content  # noqa: B018 - read the body while the slot is held
+                with self.session.request(method, url, params=params, json=body,
+                                          headers=all_headers, timeout=self.timeout,
+                                          allow_redirects=False, stream=True) as resp:
+                    content = self._read(resp)
         except requests.exceptions.SSLError as exc:
             raise ProviderError(f"TLS certificate refused: {type(exc).__name__}",
                                 account=self.account) from None
@@ -121,19 +118,35 @@ class GraphClient:
             raise TransientError(f"connection to Microsoft Graph failed: {type(exc).__name__}",
                                  account=self.account) from None
         log.debug("%s: %s %s -> %s", self.account, method, urlsplit(url).path, resp.status_code)
-        return resp
+        return resp.status_code, resp.headers.get("Retry-After"), content
+
+    def _read(self, resp: requests.Response) -> bytes:
+        """The body, refused past :data:`MAX_ANSWER` bytes or past the timeout in total."""
+        deadline = time.monotonic() + self.timeout
+        chunks, size = [], 0
+        for chunk in resp.iter_content(64 * 1024):
+            size += len(chunk)
+            if size > MAX_ANSWER:
+                raise ProviderError(f"Graph answered with more than {MAX_ANSWER} bytes; refusing",
+                                    account=self.account)
+            if time.monotonic() > deadline:
+                raise TransientError("Graph's answer took too long to arrive", account=self.account)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     def pages(self, path: str, params: Mapping[str, str] | None = None,
               headers: Mapping[str, str] | None = None,
               scopes: tuple[str, ...] = CALENDAR_SCOPES) -> Iterator[dict[str, Any]]:
         """Yield each page of a collection, following ``@odata.nextLink`` to the end."""
         page = self.request("GET", path, params=params, headers=headers, scopes=scopes)
-        while True:
+        for _ in range(MAX_PAGES):
             yield page
             link = page.get("@odata.nextLink")
             if not link:
                 return
-            page = self.request("GET", link, headers=headers, scopes=scopes)
+            page = self.request("GET", str(link), headers=headers, scopes=scopes)
+        raise ProviderError(f"Graph kept sending pages past {MAX_PAGES}; giving up",
+                            account=self.account)
 
 
 def _origin(url: str) -> str:
