@@ -270,3 +270,31 @@ def test_the_daemon_flags_a_graph_interview_clashing_with_a_google_meeting(graph
     assert [e for e in google.events_of(WORK) if e["id"] == meeting["id"]] == [meeting]
     log_text = (tmp_path / "daemon.log").read_text()
     assert not [t for t in [*graph.identity.access_tokens, *graph.identity.refresh_tokens] if t in log_text]
+
+
+def test_hostile_invitations_cost_bounded_time_and_change_nothing(graph, google, config, caplog):
+    """What a stranger can put in a Graph calendar: a megabyte subject and body, 20,000
+    attendees, terminal escapes and newlines, a crowd of 300 events at one time."""
+    interviews = calendar_id(graph, "Interviews")
+    start = IV_START + timedelta(days=2)
+    graph.seed_event(interviews, {
+        "subject": "Interview \x1b[31mred\x1b[0m\nInjected: line " + "x" * 1_000_000,
+        "body": {"contentType": "text", "content": "interview " * 100_000},
+        "start": when(start), "end": when(start + timedelta(hours=1)),
+        "attendees": [{"type": "required", "status": {"response": "none"},
+                       "emailAddress": {"name": f"P{i}", "address": f"p{i}@many.example"}}
+                      for i in range(5_000)]}, uid="hostile-huge@evil.example")
+    crowd = IV_START + timedelta(days=3)
+    for i in range(300):
+        graph.seed_event(interviews, {"subject": f"Crowd {i}", "start": when(crowd),
+                                      "end": when(crowd + timedelta(hours=1))})
+    seed_interview(graph)
+    before = user_snapshot(graph)
+    report = cycle(config)
+    assert not report.failed
+    source = "String {00020329-0000-0000-C000-000000000046} Name syncd-source"
+    planned = [kind_of(e) for e in owned(graph) if {"id": source, "value": "iv-acme@acme.example"}
+               in e["singleValueExtendedProperties"]]
+    assert sorted(planned) == ["buffer-after", "buffer-before", "travel-back", "travel-to"]
+    assert user_snapshot(graph) == before
+    assert "\x1b[31m" not in caplog.text and len(caplog.text) < 1_000_000
