@@ -50,3 +50,19 @@ def detector_fields(summary: str | None, description: str | None, location: str 
         people = tuple(clip(a, MAX_ADDRESS) for a in people)
     return (clip(summary, MAX_TITLE), clip(description, MAX_DESCRIPTION),
             clip(location, MAX_LOCATION), clip(organizer, MAX_ADDRESS), people)
+
+# Double bookings listed: each event in at most this many, and at most MAX_CONFLICTS pairs of
+# two ordinary events in one report (an interview's conflicts are listed beyond that). 3,000
+# events at one time overlap in 4.5 million pairs; the report lists a bounded few and counts
+# the rest.
+MAX_OVERLAPS_PER_EVENT = 20
+MAX_CONFLICTS = 500
+MAX_MARKERS_PER_INTERVIEW = 5  # conflict markers written for one interview; the rest are counted
+
+# Interviews planned per recurring series (the earliest in the window): a series that looks
+# like an interview a thousand times is not a thousand interviews.
+MAX_INTERVIEWS_PER_SERIES = 10
+
+# Lines of news one cycle logs about conflicts; `syncd status` lists the rest.
+MAX_CONFLICT_LINES = 20
+MAX_NOTES = 10  # sentences about what was capped, per plan

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
+from syncd.bounds import MAX_CONFLICT_LINES
 from syncd import config as config_mod
 from syncd import lock, schedule
 from syncd.ask.asker import Asker, build_channels
@@ -81,6 +82,7 @@ class Narrator:
         self.tz = tz
         self.interviews: set[str] = set()
         self.conflicts: set[tuple[str, str, str]] = set()
+        self.notes: set[str] = set()
 
     def tell(self, report: Report) -> None:
         """Log what is new in ``report`` (failed accounts are logged where they fail)."""
@@ -91,14 +93,26 @@ class Narrator:
                 log.info("%s: Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.event.account,
                          iv.ref, iv.event.summary, when, iv.verdict.format.replace("_", " "),
                          iv.verdict.score, "; ".join(iv.verdict.reasons))
+        told = untold = 0
         for c in report.plan.conflicts:
             key = (c.kind, c.a.occurrence, c.b.occurrence)
-            if key not in self.conflicts:
-                self.conflicts.add(key)
-                when = c.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
-                what = "Double booking" if c.kind == "hard" else "Tight squeeze"
-                log.info("%s on %s: '%s' (%s) overlaps '%s' (%s)", what, when, c.a.summary,
-                         c.a.account, c.b.summary, c.b.account)
+            if key in self.conflicts:
+                continue
+            self.conflicts.add(key)
+            if told == MAX_CONFLICT_LINES:
+                untold += 1
+                continue
+            told += 1
+            when = c.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
+            what = "Double booking" if c.kind == "hard" else "Tight squeeze"
+            log.info("%s on %s: '%s' (%s) overlaps '%s' (%s)", what, when, c.a.summary,
+                     c.a.account, c.b.summary, c.b.account)
+        if untold:
+            log.info("%d more double bookings; `syncd status` lists them", untold)
+        for note in report.plan.notes:
+            if note not in self.notes:
+                self.notes.add(note)
+                log.warning("%s", note)
 
     @staticmethod
     def summary(report: Report, accounts: Sequence[str], failing: Sequence[str], now: datetime) -> str:

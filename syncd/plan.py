@@ -7,14 +7,16 @@ interview should have. It does no I/O and reads no clock.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import itemgetter
 from zoneinfo import ZoneInfo
 
-from syncd import detect
-from syncd.conflicts import Conflict, busy_conflicts, is_busy
+from syncd import detect, text
+from syncd.bounds import MAX_INTERVIEWS_PER_SERIES, MAX_MARKERS_PER_INTERVIEW, MAX_NOTES, clip
+from syncd.conflicts import Conflict, Crowd, bounded_conflicts, is_busy
 from syncd.config import Config
 from syncd.learn import Learning
 from syncd.model import Alarm, Artifact, Event, Window, artifact_key
@@ -79,21 +81,51 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
     write_calendars = write_calendars or {}
     rules = rules_of(config)
     user_events = [e for e in events if not e.owned]
-    interviews = find_interviews(user_events, rules, marks)
-    plan = Plan(interviews=interviews, learning=learning)
+    interviews, notes = per_series(find_interviews(user_events, rules, marks))
+    plan = Plan(interviews=interviews, learning=learning, notes=notes)
     for iv in interviews:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
             target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
             plan.artifacts.extend(plan_blocks(iv, config, target, learning))
     all_day = config.conflicts["include_all_day"]
     busy = [e for e in user_events if is_busy(e, rules.self_addresses, all_day)]
-    hard, soft = busy_conflicts(busy, [_as_event(a) for a in plan.artifacts])
-    plan.conflicts = hard + soft
+    urgent = {iv.event.occurrence for iv in interviews}
+    found = bounded_conflicts(busy, [_as_event(a) for a in plan.artifacts],
+                              urgent=lambda event: event.occurrence in urgent)
+    plan.conflicts = found.hard + found.soft
+    plan.notes += crowd_notes(found.crowds)
     if config.conflicts["flag_in_calendar"]:
-        plan.artifacts.extend(plan_markers(hard, interviews, write_calendars))
+        plan.artifacts.extend(plan_markers(found.hard, interviews, write_calendars, plan.notes))
     plan.followups = plan_followups(interviews, acks, config, now)
     plan.followups += unmarked_followups(user_events, marks or {})
     return plan
+
+
+def per_series(interviews: list[Interview]) -> tuple[list[Interview], list[str]]:
+    """At most ``MAX_INTERVIEWS_PER_SERIES`` interviews of one series, the earliest; and a note
+    for each series cut short. The order of ``interviews`` is kept."""
+    counts = Counter(iv.event.uid for iv in interviews)
+    crowded = {uid for uid, count in counts.items() if count > MAX_INTERVIEWS_PER_SERIES}
+    if not crowded:
+        return interviews, []
+    keep: set[int] = set()
+    notes = []
+    for uid in sorted(crowded):
+        series = sorted((iv.event.start, index) for index, iv in enumerate(interviews)
+                        if iv.event.uid == uid)
+        keep.update(index for _, index in series[:MAX_INTERVIEWS_PER_SERIES])
+        first = interviews[series[0][1]].event
+        notes.append(f"{counts[uid]} occurrences of '{clip(first.summary, 80)}' ({first.account}) "
+                     f"look like interviews; planning the first {MAX_INTERVIEWS_PER_SERIES}")
+    return [iv for i, iv in enumerate(interviews) if iv.event.uid not in crowded or i in keep], notes
+
+
+def crowd_notes(crowds: Sequence[Crowd]) -> list[str]:
+    """A sentence for each run of overlapping events whose double bookings were not all listed."""
+    return [f"{c.overlaps:,} double bookings among {c.events:,} events overlapping from "
+            f"{text.when(c.start)} to {text.when(c.end)}; {c.listed:,} listed"
+            for c in crowds[:MAX_NOTES]] + (
+        [f"and {len(crowds) - MAX_NOTES} more crowded times"] if len(crowds) > MAX_NOTES else [])
 
 
 def unmarked_followups(events: Sequence[Event], marks: Mapping[str, str]) -> list[FollowupDue]:
@@ -244,13 +276,22 @@ def travel_minutes(location: str, config: Config) -> int:
 
 
 def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
-                 write_calendars: Mapping[tuple[str, str], str]) -> list[Artifact]:
-    """A transparent marker event for each double booking that involves an interview."""
+                 write_calendars: Mapping[tuple[str, str], str],
+                 notes: list[str] | None = None) -> list[Artifact]:
+    """A transparent marker event for each double booking that involves an interview.
+
+    At most ``MAX_MARKERS_PER_INTERVIEW`` for one interview (its earliest clashes); a sentence
+    for each interview with more goes to ``notes``.
+    """
     by_occurrence = {iv.event.occurrence: iv for iv in interviews}
+    marked: Counter[str] = Counter()
     out = []
     for c in hard:
         iv = by_occurrence.get(c.a.occurrence) or by_occurrence.get(c.b.occurrence)
         if iv is None:
+            continue
+        marked[iv.ref] += 1
+        if marked[iv.ref] > MAX_MARKERS_PER_INTERVIEW:
             continue
         other = c.b if iv.event.occurrence == c.a.occurrence else c.a
         calendar = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
@@ -262,6 +303,11 @@ def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
                             summary=f"Double booking: {text}",
                             description=f"syncd found a double booking: {text}. Move one of them.",
                             transparent=True))
+    if notes is not None:
+        summaries = {iv.ref: iv.event.summary for iv in interviews}
+        notes += [f"'{clip(summaries[ref], 80)}' [{ref}] is double-booked {count} times; "
+                  f"{MAX_MARKERS_PER_INTERVIEW} are marked in the calendar"
+                  for ref, count in marked.items() if count > MAX_MARKERS_PER_INTERVIEW]
     return out
 
 

@@ -63,7 +63,7 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
                   "events": 0} for a in config.accounts if a["name"] not in {x["name"] for x in accounts}]
     return {"accounts": accounts, "interviews": interviews, "conflicts": conflicts,
             "artifacts": artifacts, "held_deletions": state.all_held(),
-            "held_changes": state.all_suspected(),
+            "held_changes": state.all_suspected(), "capped": plan.notes,
             "learning": plan.learning.as_json() if plan.learning else None,
             "page": page_url(config, state) if config.web["enabled"] else None}
 
@@ -121,6 +121,8 @@ def render_text(data: dict[str, Any], now: datetime, tz) -> str:
     for h in data["held_changes"]:
         lines.append(f"  holding the changes of {h['account']}/{h['calendar']} since {h['since']}: "
                      "most of its events vanished at once")
+    for note in data.get("capped", []):
+        lines.append(f"  capped: {note}")
     for h in data["held_deletions"]:
         lines.append(f"  holding {len(h['keys'])} deletions in {h['account']}/{h['calendar']} since {h['since']}")
     return "\n".join(escape_controls(line) for line in lines)  # calendar text never drives the terminal
