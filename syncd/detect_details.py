@@ -179,11 +179,56 @@ def _company_from_title(title: str) -> str:
             name = _clean_company(found.get("name") or found.get("name2") or "")
             if name:
                 return name
+    name = _left_when_the_rest_goes(title)
+    if name:
+        return name
     for segment in words.SEGMENT_SPLIT.split(title):
+        if _names_no_company(segment):
+            continue
         name = _clean_company(re.sub(r"\([^)]*\)", "", segment))
         if name:
             return name
     return ""
+
+
+_TIME_OR_CODE = re.compile(r"^(?:\d[\d:.]*(?:am|pm|h|uhr)?|[a-z]\d+|\d+[a-z]{1,2})$", re.I)
+
+
+def _left_when_the_rest_goes(title: str) -> str:
+    """In a terse title ("entrevista Mercadona", "네이버 인성면접"), what is left once the words
+    for interviews, steps, formats and times are gone; "" unless that is one short name."""
+    tokens = re.split(r"[\s@/|–—:·,;!?()（）\[\]【】]+|\s-\s", title)
+    if not 1 < len([t for t in tokens if t]) <= 7:
+        return ""
+    kept: list[str] = []
+    runs = 0
+    for token in tokens:
+        if not token or _says_how_or_when(token):
+            if kept and runs == 0:
+                runs = 1  # the name ended; a second one would make it ambiguous
+            continue
+        if runs:
+            return ""
+        kept.append(token)
+    return _clean_company(" ".join(kept)) if 0 < len(kept) <= 3 else ""
+
+
+def _says_how_or_when(token: str) -> bool:
+    """A word of a title that is not a name: an interview word, a step, a format, a time."""
+    if (token.lower() in words.NOT_COMPANY or _TIME_OR_CODE.match(token)
+            or (token.isascii() and token.islower()) or (token.isupper() and len(token) <= 3)):
+        return True
+    if words.PHONE_WORDS.search(token) or words.VIDEO.search(token):
+        return True
+    return any(p.search(token) for table in (words.INTERVIEW_WORDS, words.HIRING_STEPS,
+                                             words.JOB_WORDS) for p, _, _ in table.cues)
+
+
+def _names_no_company(segment: str) -> bool:
+    """A title segment that says how or what ("Telephone interview", "Senior Copywriter")."""
+    if words.ROLE_TITLE.search(segment) or words.PHONE_WORDS.search(segment):
+        return True
+    return any(p.search(segment) for p, _, _ in words.INTERVIEW_WORDS.cues)
 
 
 def _clean_company(raw: str) -> str:

@@ -48,8 +48,14 @@ def bare_address(raw: str) -> str:
 def registrable(domain: str) -> str:
     """The registrable part of a host name: ``mail.acme.co.uk`` -> ``acme.co.uk``."""
     labels = domain.lower().strip(".").split(".")
-    size = 3 if ".".join(labels[-2:]) in words.TWO_PART_SUFFIXES else 2
+    # Country domains put the name under a generic second level: acme.co.uk, viettel.com.vn.
+    generic = len(labels) > 2 and len(labels[-1]) == 2 and labels[-2] in _GENERIC_SECOND_LEVEL
+    size = 3 if generic or ".".join(labels[-2:]) in words.TWO_PART_SUFFIXES else 2
     return ".".join(labels[-size:])
+
+
+_GENERIC_SECOND_LEVEL = frozenset(
+    "co com net org gov go gob govt ac edu or ne nic mil gc ltd plc sch nhs".split())
 
 
 def domain_of(address: str) -> str:

@@ -51,7 +51,8 @@ SERVICE_DOMAINS = frozenset({"zoom.us", "zoom.com", "doodle.com", "when2meet.com
 # Applicant-tracking, scheduling and assessment systems: they send on a company's behalf,
 # so the company has to come from the title or the description instead.
 PLATFORM_DOMAINS = frozenset(
-    """greenhouse.io greenhouse-mail.io lever.co hire.lever.co myworkday.com workday.com
+    """paradox.ai teamtailor-mail.com upwork.com thalamusgme.com jobylon.com join.com
+    greenhouse.io greenhouse-mail.io lever.co hire.lever.co myworkday.com workday.com
     goodtime.io karat.com karat.io codesignal.com coderpad.io hirevue.com calendly.com
     ashbyhq.com smartrecruiters.com icims.com jobvite.com workablemail.com workable.com
     bamboohr.com gem.com modernloop.io paradox.ai hackerrank.com codility.com
@@ -189,6 +190,10 @@ ROLE_TITLE = re.compile(
     r"\b(?:(?:[A-Z][\w/&+-]*|[a-z]{1,3}[A-Z]\w*)\s+){0,3}(?<!Hiring\s)"
     r"(?:Engineer|Developer|Designer|Analyst|Scientist|Researcher|Associate|Advocate|Architect|"
     r"Consultant|Recruiter|Accountant|Intern|Director|Specialist|Coordinator|"
+    r"Nurse|Supervisor|Technician|Copywriter|Writer|Editor|Teacher|Instructor|Professor|Cook|"
+    r"Chef|Driver|Cashier|Barista|Clerk|Assistant|Operator|Agent|Attendant|Mechanic|"
+    r"Electrician|Pharmacist|Therapist|Hygienist|Auditor|Banker|Adviser|Advisor|Planner|"
+    r"Buyer|Controller|Trainee|Apprentice|Operative|Strategist|Paralegal|Physician|Marketer|"
     r"Administrator|Executive|Representative|Officer|Partner|Manager|Programmer|Lead|"
     r"Entwickler\w*|Ingenieur\w*|Berater\w*|Desarrollador\w*|Ingeniero\w*|Ingénieur\w*|"
     r"Développeur\w*|Engenheir\w*)\b"

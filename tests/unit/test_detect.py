@@ -312,3 +312,21 @@ def test_detect_on_an_event_equals_classify() -> None:
     assert detect(event, rules) == expected
     assert expected.interview and expected.format == "in_person"
     assert expected.company == "Instacart"
+
+
+@pytest.mark.parametrize(("summary", "organizer", "expected"), [
+    ("entrevista Mercadona", ME, "Mercadona"),
+    ("int @ Costco 10am", ME, "Costco"),
+    ("최종 면접 – 네이버", ME, "네이버"),
+    ("Phỏng vấn vòng 1", "tuyendung@viettel.com.vn", "Viettel"),
+])
+def test_company_of_terse_titles_and_country_domains(summary: str, organizer: str,
+                                                     expected: str) -> None:
+    v = verdict(summary, organizer=organizer, include=(".",))
+    assert v.company == expected
+
+
+def test_role_is_read_from_the_title() -> None:
+    v = verdict("Interview for the Product Analyst role at Globex", organizer="hr@globex.com",
+                include=(".",))
+    assert v.role == "Product Analyst" and v.company == "Globex"
