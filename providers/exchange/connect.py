@@ -43,6 +43,9 @@ VERSIONS = {
     "Exchange2016": Build(15, 1), "Exchange2019": Build(15, 2),
 }
 CACHE_KEYS = ("ews_endpoint", "ews_auth_type", "ews_version")
+# exchangelib opens one connection and adds more up to this when a request waits for one: a
+# request abandoned at the cycle's deadline (still stuck in the server) then blocks nothing.
+MAX_CONNECTIONS = 4
 TRANSIENT = (ews.ErrorInternalServerTransientError, ews.ErrorTimeoutExpired,
              ews.ErrorTooManyObjectsOpened, ews.ErrorMailboxStoreUnavailable,
              ews.ErrorMailboxMoveInProgress, ews.ErrorConnectionFailed, ews.MalformedResponseError,
@@ -66,7 +69,7 @@ def connect(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str], tim
     config = _explicit(account, cache, credentials)
     if config is None:
         _bound_autodiscovery(timeout)
-        probe = Configuration(credentials=credentials, retry_policy=FailFast(), max_connections=1)
+        probe = Configuration(credentials=credentials, retry_policy=FailFast(), max_connections=MAX_CONNECTIONS)
         found = guarded(name, lambda: Account(email, config=probe, autodiscover=True,
                                               access_type=DELEGATE, default_timezone=zone))
         protocol = found.protocol
@@ -112,7 +115,7 @@ def _explicit(account: Mapping[str, Any], cache: Mapping[str, str],
     return Configuration(
         service_endpoint=endpoint, server=None if endpoint else server, credentials=credentials,
         auth_type=_auth_type(account, cache), version=_version(account, cache),
-        retry_policy=FailFast(), max_connections=1)
+        retry_policy=FailFast(), max_connections=MAX_CONNECTIONS)
 
 
 def _auth_type(account: Mapping[str, Any], cache: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ stored straight into the fake (``add_event``), bypassing the adapter, as Outlook
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
@@ -357,3 +358,23 @@ def test_autodiscovery_runs_once_and_its_answer_is_cached(fake, monkeypatch):
     assert second.calendars()[0].name == "Calendar"
     second.close()
     assert discovered == [fake.email]
+
+
+def test_a_request_stuck_in_the_server_blocks_no_other_request(fake):
+    """The core abandons a call at the account's deadline; the next must get a connection."""
+    env = ExchangeEnv(fake, timeout=timedelta(seconds=60))  # the stuck one outlasts the test
+    first = sync(env)
+    release, held = fake.hold_next()
+    stuck = threading.Thread(target=lambda: sync(env, first.token), daemon=True)
+    stuck.start()
+    assert held.wait(30)
+    done = threading.Event()
+    art = make_artifact(env)
+    helper = threading.Thread(target=lambda: (env.provider.create(env.calendar, art), done.set()),
+                              daemon=True)
+    helper.start()
+    finished = done.wait(20)
+    release.set()
+    stuck.join(30)
+    env.provider.close()
+    assert finished, "a second request waited for the stuck one's connection"

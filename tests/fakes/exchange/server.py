@@ -11,6 +11,7 @@ with BackOffMilliseconds, HTTP 500), ``fail_next`` (an HTTP status with IIS's er
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
@@ -39,11 +40,13 @@ class Recorded:
 class Fault:
     """A fault applied to the next ``remaining`` SOAP requests."""
 
-    kind: str  # "busy" | "status" | "drop" | "slow"
+    kind: str  # "busy" | "status" | "drop" | "slow" | "hold"
     remaining: int
     status: int = 500
     back_off_ms: int = 0
     seconds: float = 0.0
+    release: threading.Event | None = None
+    held: threading.Event | None = None
 
 
 class FakeExchange(Seeder, Served):
@@ -79,6 +82,13 @@ class FakeExchange(Seeder, Served):
     def slow_next(self, count: int, seconds: float) -> None:
         """Delay the next ``count`` answers by ``seconds``."""
         self.faults.append(Fault("slow", count, seconds=seconds))
+
+    def hold_next(self) -> tuple[threading.Event, threading.Event]:
+        """Hold the next request unanswered until the test sets the first event returned; the
+        second is set once the request is being held (a server that stalls)."""
+        release, held = threading.Event(), threading.Event()
+        self.faults.append(Fault("hold", 1, release=release, held=held))
+        return release, held
 
     def take_fault(self) -> Fault | None:
         """Consume one unit of the first pending fault."""
@@ -157,6 +167,10 @@ class _Handler(QuietHandler):
             return False
         if pending.kind == "slow":
             time.sleep(pending.seconds)
+            return False
+        if pending.kind == "hold" and pending.release is not None and pending.held is not None:
+            pending.held.set()
+            pending.release.wait(60)
             return False
         record.operation = "fault"
         if pending.kind == "drop":
