@@ -100,7 +100,7 @@ def acknowledge(config: Config, state, plan: Plan, ref: str, ack: str, now: date
         for due in plan_followups([iv], {iv.ref: ack}, config, now):
             if opened is None:
                 opened = sink()  # type: ignore[operator]
-            draft = draft_one(due, state, config, now, opened)
+            draft = draft_one(due, state, config, now, opened, refresh=bool(reason))
     finally:
         if opened is not None and opened is not sink:
             opened.close()

@@ -13,13 +13,15 @@ import logging
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.message import EmailMessage
 
 from syncd.config import Config
 from syncd.errors import ProviderError
 from syncd.followup import render as rendering
-from syncd.followup.sink import DraftSink, StoredDraft, stamp
+from syncd.followup.sink import DraftSink, StoredDraft, digest, stamp
 from syncd.plan import FollowupDue
 from syncd.state import State
+from syncd.text import article
 
 log = logging.getLogger(__name__)
 # One process may draft from the cycle and from an answer channel (web, ntfy) at once.
@@ -53,12 +55,16 @@ def apply_followups(due: list[FollowupDue], state: State, config: Config, now: d
 
 
 def draft_one(item: FollowupDue, state: State, config: Config, now: datetime,
-              sink: DraftSink) -> DraftOutcome:
-    """Bring one interview to its wanted draft. Returns the outcome; never raises for data."""
+              sink: DraftSink, refresh: bool = False) -> DraftOutcome:
+    """Bring one interview to its wanted draft. Returns the outcome; never raises for data.
+
+    With ``refresh`` (an ``ack`` that brings a reason), an unedited draft of the wanted kind
+    that syncd wrote before is written again when its text would now differ.
+    """
     summary = rendering.one_line(item.interview.event.summary)[:120]
     try:
         with _lock:
-            return _reconcile(item, state, config, now, sink, summary)
+            return _reconcile(item, state, config, now, sink, summary, refresh)
     except ProviderError as exc:
         log.warning("Could not update the follow-up draft of '%s' in %s: %s; trying again next "
                     "cycle", summary, sink.name, exc)
@@ -72,10 +78,11 @@ def draft_one(item: FollowupDue, state: State, config: Config, now: datetime,
 
 
 def _reconcile(item: FollowupDue, state: State, config: Config, now: datetime, sink: DraftSink,
-               summary: str) -> DraftOutcome:
+               summary: str, refresh: bool) -> DraftOutcome:
     ref, wanted = item.interview.ref, item.kind
     record = state.followups().get(ref)
-    if record is not None and record["kind"] == wanted and live(record):
+    same = record is not None and record["kind"] == wanted and live(record)
+    if record is not None and same and not refresh:
         return DraftOutcome(ref, "unchanged", f"its {wanted} was drafted already "
                             f"({record['path']}); syncd writes it only once", record["path"])
     if wanted is None and (record is None or not live(record)):
@@ -91,12 +98,24 @@ def _reconcile(item: FollowupDue, state: State, config: Config, now: datetime, s
         forget = getattr(item.interview, "override", None) == "not-interview"
         return _removed(ref, record, stale, edited, state, sink, now, summary, forget)
     if keep is None:
-        message = stamp(rendering.render(request_of(item, state, config), config.followup.get(
-            "templates_dir"), now))
+        message = _message(item, state, config, now)
         keep = sink.replace(stale.pop(0), message) if stale and not edited else sink.write(message)
+    elif same:  # refresh: the owner's reason changes the text of syncd's unedited draft
+        message = _message(item, state, config, now)
+        if digest(message) == keep.digest:
+            return DraftOutcome(ref, "unchanged", f"its {wanted} draft says so already "
+                                f"({keep.handle})", keep.handle)
+        keep = sink.replace(keep, message)
+        record = None  # recorded as written anew
     for draft in stale:
         sink.remove(draft)
     return _recorded(ref, wanted, keep, record, edited, state, now, summary, sink)
+
+
+def _message(item: FollowupDue, state: State, config: Config, now: datetime) -> EmailMessage:
+    """The stamped draft for ``item``."""
+    request = request_of(item, state, config)
+    return stamp(rendering.render(request, config.followup.get("templates_dir"), now))
 
 
 def live(record: dict) -> bool:
@@ -140,12 +159,12 @@ def _recorded(ref: str, kind: str, draft: StoredDraft, record: dict | None,
                     "in %s", edited[0].kind, summary, handles[0], kind, draft.handle)
     elif record is not None and live(record):
         status = "replaced"
-        sentence = f"its {record['kind']} draft was replaced by a {kind} in {draft.handle}"
+        sentence = f"its {record['kind']} draft was replaced by {article(kind)} in {draft.handle}"
         log.info("Replaced the %s draft for '%s' by a %s in %s", record["kind"], summary, kind,
                  draft.handle)
     else:
         status = "drafted"
-        sentence = f"a {kind} was drafted in {draft.handle}"
+        sentence = f"{article(kind)} was drafted in {draft.handle}"
         log.info("Drafted the %s for '%s' in %s", kind, summary, draft.handle)
     state.set_followup(ref, kind, draft.handle, status, now, digest=draft.written or draft.digest,
                        kept=handles)

@@ -169,6 +169,44 @@ def test_ack_attended_replaces_the_apology_with_a_thank_you(demo, capsys):
     assert drafts(demo) == []
 
 
+def test_an_ack_that_does_not_fit_the_time_exits_1_and_changes_nothing(demo, capsys):
+    assert once(demo) == 0
+    data = status(demo, capsys)
+    upcoming = next(i["ref"] for i in data["interviews"] if i["format"] == "in_person")
+    before = (drafts(demo), files(demo))
+    for verb in ("--missed", "--attended"):
+        assert main(["--config", str(demo), "ack", upcoming, verb]) == 1
+        err = capsys.readouterr().err
+        assert "cannot be marked" in err and err.count("\n") == 1  # one sentence
+    past = next(i["ref"] for i in data["interviews"] if i["followup"])
+    assert main(["--config", str(demo), "ack", past, "--cannot-attend"]) == 1
+    assert "too late" in capsys.readouterr().err
+    assert (drafts(demo), files(demo)) == before
+    assert all(i["ack"] is None for i in status(demo, capsys)["interviews"])
+
+
+def test_missed_with_a_reason_and_an_edited_draft_kept(demo, capsys):
+    assert once(demo) == 0
+    ref = next(i["ref"] for i in status(demo, capsys)["interviews"] if i["followup"])
+    reason = "My train was cancelled and I could not reach you in time."
+    assert main(["--config", str(demo), "ack", ref, "--missed", "--reason", reason]) == 0
+    [apology] = drafts(demo)
+    assert reason in " ".join(apology.read_text().split())  # the draft written at the first cycle
+    edited = apology.read_text().replace("Kind regards", "All the best")
+    apology.write_text(edited)  # the owner edits it in mutt
+    capsys.readouterr()
+    assert main(["--config", str(demo), "ack", ref, "--attended"]) == 0
+    said = capsys.readouterr().out
+    assert "your edited apology draft stays where it is" in said and said.count("\n") == 1
+    assert apology.read_text() == edited
+    assert sorted("Thank you" in p.read_text() for p in drafts(demo)) == [False, True]
+    iv = next(i for i in status(demo, capsys)["interviews"] if i["ref"] == ref)
+    assert iv["followup"]["state"] == "kept-edited" and str(apology) in iv["followup"]["kept"]
+    capsys.readouterr()
+    assert main(["--config", str(demo), "status"]) == 0
+    assert "your edited draft was kept" in capsys.readouterr().out
+
+
 def test_cannot_attend_drafts_a_reschedule_and_drops_the_buffers(demo, capsys):
     assert once(demo) == 0
     data = status(demo, capsys)
