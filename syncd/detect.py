@@ -243,7 +243,7 @@ class Detector:
         org = parties.organizer_domain
         named = self._named(org, title) if org in parties.outside else ""
         interviewer = any(key == "d:to-interviewer" for key, _ in cues)
-        return features.party_cues(parties, named, interviewer)
+        return features.party_cues(parties, named, interviewer, title)
 
     def _read_title(self, summary: str) -> tuple[str, tuple[Cue, ...], Scored]:
         title = _clean_title(summary)

@@ -88,6 +88,8 @@ def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
         cues.append(("t:hiring-step", f"title says '{steps[0][1]}' (a step of hiring)"))
     cues += _family(words.JOB_WORDS, "t:job-words", title, folded, "title",
                     "what a job application involves")
+    cues += _family(words.ASSESSMENT_WORDS, "t:assessment", title, folded, "title",
+                    "a test a selection sets")
     internal = words.INTERNAL_APPLICATION.search(title)
     if internal:
         cues.append(("t:internal-application",
@@ -137,7 +139,12 @@ HIRING_CUES = frozenset({"t:interview-word", "t:hiring-step", "t:job-title", "t:
                          "d:to-interviewer", "l:interview-word"})
 
 
-def party_cues(parties: Parties, named: str, interviewer_wording: bool) -> list[Cue]:
+# "Tanya Russell", "Jane Roe": whom an interviewer meets is named in the title.
+_FULL_NAME = re.compile(r"(?<![\w.])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?(?![\w.])")
+
+
+def party_cues(parties: Parties, named: str, interviewer_wording: bool,
+               title: str = "") -> list[Cue]:
     """What the organizer's and attendees' domains say about who is the candidate.
 
     ``named`` is the organizer's company when the title spells it, else "";
@@ -163,6 +170,10 @@ def party_cues(parties: Parties, named: str, interviewer_wording: bool) -> list[
                                    "organisation"))
     if parties.by_owner and not parties.others:
         cues.append(("p:own-note", "a note the owner keeps with nobody invited"))
+    person = _FULL_NAME.search(title)
+    if person and parties.internal:
+        cues.append(("p:internal-names-person", f"an invite within the owner's organisation "
+                                                f"names a person ('{person.group(0)}')"))
     if interviewer_wording and parties.owner_side:
         cues.append(("p:own-side-interviewer", "interviewer-side wording on an invite from "
                                                "the owner's own side"))

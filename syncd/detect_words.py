@@ -138,8 +138,9 @@ INTERVIEW_WORDS = _cues(
     (r"\bintervista\b", 1.0, ""),  # Italian uses it for the press; job talks are colloqui
     # Compounds (anställningsintervju, työhaastattelu) carry the word at their end.
     (r"rozmowa\s+(?:kwalifikacyjna|rekrutacyjna)|\bpohovor\b|intervju\b|haastattelu\b|"
-     r"jobsamtale|\bm[üu]lakat\b|i[şs]\s+g[öo]r[üu][şs]mesi|собеседование|συνέντευξη|"
-     r"\bwawancara\b|phỏng\s+vấn|สัมภาษณ์|مقابلة|ראיון", 2.5, ""),
+     r"jobsamtale|\bm[üu]lakat\w*|i[şs]\s+g[öo]r[üu][şs]mesi|собеседование|συνέντευξη|"
+     r"\bwawancara\b|співбесід\w*|\b(?:eerste|tweede|derde|laatste)\s+gesprek\b|"
+     r"\b\d\.\s*gespr[äa]ch\b|\b(?:erstes|zweites|drittes)\s+gespr[äa]ch\b|phỏng\s+vấn|สัมภาษณ์|مقابلة|ראיון", 2.5, ""),
     (r"面接|面試|面试|면접|カジュアル面談|採用面談|選考", 3.0, ""),
 )
 
@@ -179,6 +180,14 @@ HIRING_STEPS = _cues(
      r"\bdeneme\s+g[üu]n[üu]\b|\bstage\s+@|\bfinal\w*\s+секци\w*|\bфинал\w*", 2.0, ""),
     # Chinese names interview rounds by number or kind: 一面, 二面, 终面, HR面, 技术面, 群面.
     (r"(?:[一二三四五六终复初]|hr|技术|群|综合|业务|主管|总监)面(?!试官)|笔试", 2.5, ""),
+)
+
+# Tests and exercises that a selection process sets, in many languages.
+ASSESSMENT_WORDS = _cues(
+    (r"\b(?:online\s+)?(?:test|tes|teste|testi|s[ıi]nav\w*|тест\w*|prova|prueba|pr[óo]ba|"
+     r"examen|exam|assessment|psikotes|case|exercise|roleplay|b[àa]i\s+test|"
+     r"(?:jazda|prova)\s+(?:testowa|próbna|de\s+cozinha)|ćwiczeni\w*|übung|aufgabe|"
+     r"scritta|pisemny|kirjalik|redacci[óo]n)\b", 1.0, ""),
 )
 
 # The owner applying for another job at their own employer: internal invites then count.
@@ -333,10 +342,10 @@ TITLE_NEGATIVES_WORLD = _cues(
      -6.0, "a government appointment"),
     (r"\bvendor\b|\brfp\b|\bsupplier\b|\bprocurement\b|\blandlord\b|\bviewing\b",
      -6.0, "not about hiring"),
-    (r"\bvolunteer\w*|\bunpaid\b|\bb[ée]n[ée]vol\w*|\bvoluntari\w*|\behrenamt\w*|\bwolontari\w*",
+    (r"\bvolunteer\w*|\bb[ée]n[ée]vol\w*|\bvoluntari\w*|\behrenamt\w*|\bwolontari\w*",
      -6.0, "unpaid volunteering"),
-    (r"\bundergraduate\b|\bschool\s+of\b|\bprogram(?:me)?\s+interview|\binterview\s+day\b|"
-     r"\bfaculty\s+of\b|\bcollege\b|\bpgp\b|\bmmi\b|\bmedical\s+school\b|\bresidency\b",
+    (r"\bundergraduate\b|\bschool\s+of\b|\bprogram(?:me)?\s+interview|"
+     r"\bfaculty\s+of\b|\bpgp\b|\bmmi\b|\bmedical\s+school\b",
      -6.0, "an admissions interview"),
     (r"^\W*(?:cancel+ed|canceled|annul[ée]e?|annullat[oa]|abgesagt|storniert|cancelad[oa]|"
      r"geannuleerd|afgelast|inst[äa]llt|odwo[łl]an[aey]|zru[šs]en[oa]?|iptal|отмен\w*|"
@@ -357,7 +366,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"admiss[ãa]o|ammissione|zulassung|入学|입학|大学院|гимнази\w*|школ\w*|поступлени\w*|"
      r"القبول|جامعة|universit\w*|master|mba)\b",
      -6.0, "an admissions interview"),
-    (r"\b(?:blog|revista|rivista|magazine|zeitschrift|tv|télé|televisi[óo]n|canal|kanal|"
+    (r"\b(?:blog|revista|rivista|zeitschrift|tv|télé|televisi[óo]n|canal|kanal|"
      r"канал|телевиден\w*|قناة|تلفزيون\w*|diputad[oa]|deputado|nota\b|reportaje|reportagem)\b",
      -6.0, "a media appearance"),
 )
@@ -397,8 +406,8 @@ DESCRIPTION_STEPS = _cues(
 INTERVIEWER_SIDE = _cues(
     (r"\bcandidate\s*#|\bapplicants\b|\bcandidates\b|\bto\s+evaluate\b|\bevaluation\s+form\b|"
      r"\byou\s+are\s+(?:chairing|on\s+the\s+panel|a\s+panelist|interviewing)|\bsourced\b|"
-     r"\bpipeline\b|\bshortlist\w*|\bhiring\s+decision\b|\bpanelists?\b|"
-     r"你被安排为|面试官|評価|평가표|\bbedömning\b|\bbewertungsbogen\b", -4.0,
+     r"\bpipeline\b|\bshortlist\w*|\bhiring\s+decision\b|"
+     r"你被安排为|评估表|평가표|\bbedömning\b|\bbewertungsbogen\b", -4.0,
      "interviewer-side wording"),
     (r"\binterview\s+kit\b|\bscorecards?\b|\bfeedback\s+form\b|"
      r"\b(?:submit|leave|complete|enter)\s+(?:your\s+)?(?:feedback|scorecard|notes)\b|"
@@ -414,7 +423,7 @@ INTERVIEWER_SIDE = _cues(
 # What a job application brings along, in the owner's own notes: the post, a CV, references.
 JOB_WORDS = _cues(
     (r"\b(?:position|role|job|vacancy|opening|puesto|poste|vaga|stelle|functie|posizione|"
-     r"stanowisk\w*|позици\w*|ваканси\w*|pozisyon|lowongan|posisi|shift|turno)\b|"
+     r"stanowisk\w*|позици\w*|ваканси\w*|pozisyon|lowongan|posisi)\b|"
      r"职位|岗位|ポジション|직무|\bcv\b|\br[ée]sum[ée]\b|lebenslauf|curr[íi]cul\w*|"
      r"\bcall\s+letter\b|\breferences\b|\bhr\b|\brh\b|\bhiring\b|\bhr面|"
      r"\bkandidat\w*|\bcandidat[oa]\b|\bbewerb\w*|\bsollicit\w*|\bapplied\b|\bpostul\w*|"
