@@ -26,7 +26,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -38,6 +38,9 @@ from providers.msgraph.convert import (
 )
 from syncd.errors import Gone, ProviderError, SyncTokenInvalid
 from syncd.model import Artifact, Calendar, Changes, Item, Marker, Window
+
+if TYPE_CHECKING:
+    from syncd.followup.sink import DraftSink
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +73,12 @@ class GraphProvider(Provider):
             mailbox = f"{self.endpoint}|{self.account.get('token_file') or self.name}"
             self._client = GraphClient(self.name, self.endpoint, self.tokens, timeout, mailbox)
         return self._client
+
+    def draft_sink(self) -> DraftSink:
+        """The mailbox's Drafts folder as the follow-up sink (see :mod:`providers.msgraph.drafts`)."""
+        from providers.msgraph.drafts import GraphDraftSink
+
+        return GraphDraftSink(self)
 
     def close(self) -> None:
         """Drop the HTTP connections."""

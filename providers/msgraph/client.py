@@ -74,10 +74,10 @@ class GraphClient:
 
     def request(self, method: str, path: str, *, params: Mapping[str, str] | None = None,
                 body: Any = None, headers: Mapping[str, str] | None = None,
-                scopes: tuple[str, ...] = CALENDAR_SCOPES) -> Any:
-        """Send one request; return the JSON answer (None for 204). Raises the ProviderError
-        family: RateLimited/TransientError, AuthError, Gone, PreconditionFailed,
-        SyncTokenInvalid."""
+                scopes: tuple[str, ...] = CALENDAR_SCOPES, raw: bool = False) -> Any:
+        """Send one request; return the JSON answer (None for 204), or with ``raw`` the body's
+        bytes. Raises the ProviderError family: RateLimited/TransientError, AuthError, Gone,
+        PreconditionFailed, SyncTokenInvalid."""
         url = self.url(path)
         for attempt in (1, 2):
             status, retry_after, content = self._send(method, url, params, body, headers, scopes)
@@ -88,6 +88,8 @@ class GraphClient:
                 raise AuthError(sign_in_hint(self.account), status=401, account=self.account)
         if status >= 400:
             raise map_error(status, content, retry_after, self.account)
+        if raw:
+            return content
         if status == 204 or not content:
             return None
         try:

@@ -41,13 +41,15 @@ def fake(monkeypatch):
     server.stop()
 
 
-def graph_account(fake: FakeGraph, folder: Path, name: str = "m365", **extra: Any) -> dict[str, Any]:
-    """An account table for the fake, signed in through the real device-code flow."""
+def graph_account(fake: FakeGraph, folder: Path, name: str = "m365", draft_sink: bool = False,
+                  **extra: Any) -> dict[str, Any]:
+    """An account table for the fake, signed in through the real device-code flow (asking
+    for mail access too with ``draft_sink``)."""
     account = {"name": name, "type": "msgraph", "client_id": CLIENT_ID,
                "authority": fake.authority, "token_file": str(folder / f"{name}-token.json"),
                "api_endpoint": fake.api_endpoint, **extra}
     if "token_command" not in extra:
-        auth.authorize(account, say=lambda text: None)
+        auth.authorize(account, draft_sink=draft_sink, say=lambda text: None)
     return account
 
 

@@ -58,11 +58,12 @@ def calendar_id(graph: FakeGraph, name: str) -> str:
     return next(c["id"] for c in graph.mailbox.calendars.values() if c["name"] == name)
 
 
-def make_config(graph: FakeGraph, google: FakeGoogleCalendar, root: Path, **daemon) -> dict:
+def make_config(graph: FakeGraph, google: FakeGoogleCalendar, root: Path, draft_sink: bool = False,
+                **daemon) -> dict:
     token = root / "google-token.json"
     token.write_text(json.dumps(token_info(google)))
     token.chmod(0o600)
-    account = graph_account(graph, root)
+    account = graph_account(graph, root, draft_sink=draft_sink)
     account.pop("type")
     return {
         "daemon": {"state_dir": str(root / "state"), "timezone": "UTC", **daemon},
@@ -223,6 +224,19 @@ def test_an_expired_sign_in_is_reported_with_the_command(graph, google, config):
     finally:
         state.close()
     assert "syncd auth m365" in row["last_error"]
+
+
+def test_a_missed_interview_is_drafted_once_in_the_graph_mailbox(graph, google, tmp_path):
+    data = make_config(graph, google, tmp_path, draft_sink=True)
+    data["followup"]["sink"] = "account:m365"
+    config = validate(data, tmp_path / "config.toml")
+    seed_interview(graph, NOW - timedelta(hours=5))  # ended three hours ago, not acknowledged
+    cycle(config)
+    cycle(config, NOW + timedelta(minutes=5))
+    [draft] = graph.drafts()
+    assert draft["isDraft"] and draft["toRecipients"][0]["emailAddress"]["address"] == "recruiter@acme.example"
+    assert not [r for r in graph.requests if r.path.endswith("/send")]
+    assert not (tmp_path / "drafts").exists()  # the Maildir is not used
 
 
 def wait_until(predicate, what: str, timeout: float = 60) -> None:

@@ -24,6 +24,13 @@ CLIENT_ID = "11111111-2222-3333-4444-555555555555"
 TENANT_ID = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 USER_OID = "00000000-0000-0000-66f3-3332eca7ea81"
 DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+GRAPH_SCOPES = ("Calendars.ReadWrite", "User.Read", "Mail.ReadWrite")
+
+
+def graph_scopes(scope: str) -> set[str]:
+    """The Graph permissions named in a scope string (short or https://graph... form)."""
+    names = {s.rsplit("/", 1)[-1] for s in scope.split()}
+    return {n for n in GRAPH_SCOPES if n in names}
 
 
 def _b64(data: dict[str, Any]) -> str:
@@ -36,6 +43,8 @@ class Identity:
 
     username: str = "alex@contoso.example"
     access_tokens: set[str] = field(default_factory=set)
+    scopes_of: dict[str, set[str]] = field(default_factory=dict)  # access token -> scopes
+    consented: set[str] = field(default_factory=set)
     refresh_tokens: set[str] = field(default_factory=set)
     device_codes: dict[str, list[Any]] = field(default_factory=dict)  # code -> [pending, scope]
     device_requests: list[dict[str, str]] = field(default_factory=list)
@@ -44,10 +53,11 @@ class Identity:
     expires_in: int = 3600
     token_requests: list[dict[str, str]] = field(default_factory=list)
 
-    def issue_access_token(self) -> str:
-        """A token the Graph API accepts."""
+    def issue_access_token(self, scopes: set[str] | None = None) -> str:
+        """A token the Graph API accepts, for ``scopes`` (default: every delegated one)."""
         token = "eyJ0eXAiOiJKV1Qi.fake-" + secrets.token_urlsafe(24)
         self.access_tokens.add(token)
+        self.scopes_of[token] = scopes if scopes is not None else set(GRAPH_SCOPES)
         return token
 
     def discovery(self, base: str, tenant: str) -> dict[str, Any]:
@@ -92,12 +102,17 @@ class Identity:
                 return 400, {"error": "authorization_pending",
                              "error_description": "AADSTS70016: pending"}
             _, scope = self.device_codes.pop(code)
+            self.consented |= graph_scopes(scope)
             return 200, self._answer(scope, base)
         if grant == "refresh_token":
             if self.invalid_grant or form.get("refresh_token") not in self.refresh_tokens:
                 return 400, {"error": "invalid_grant",
                              "error_description": "AADSTS700082: The refresh token has expired "
                                                   "due to inactivity.", "suberror": "bad_token"}
+            if not graph_scopes(form.get("scope", "")) <= self.consented:
+                return 400, {"error": "invalid_grant", "suberror": "consent_required",
+                             "error_description": "AADSTS65001: The user or administrator has "
+                                                  "not consented to use the application."}
             return 200, self._answer(form.get("scope", ""), base)
         return 400, {"error": "unsupported_grant_type"}
 
@@ -111,7 +126,8 @@ class Identity:
                   "ver": "2.0"}
         granted = " ".join(s for s in scope.split() if s not in ("openid", "profile"))
         return {"token_type": "Bearer", "scope": granted, "expires_in": self.expires_in,
-                "ext_expires_in": self.expires_in, "access_token": self.issue_access_token(),
+                "ext_expires_in": self.expires_in,
+                "access_token": self.issue_access_token(graph_scopes(scope)),
                 "refresh_token": refresh,
                 "id_token": f"{_b64({'typ': 'JWT', 'alg': 'none'})}.{_b64(claims)}.",
                 "client_info": _b64({"uid": USER_OID, "utid": TENANT_ID})}

@@ -9,18 +9,29 @@ with the ``transactionId`` of an existing one returns that event instead of a se
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlencode
 
 from tests.fakes.msgraph import odata
 from tests.fakes.msgraph.errors import GraphError
+from tests.fakes.msgraph.mime import mime_of
 from tests.fakes.msgraph.store import Stored
 
 if TYPE_CHECKING:
     from tests.fakes.msgraph.server import FakeGraph
 
 DEFAULT_TOP = 10
+
+
+@dataclass(frozen=True)
+class Raw:
+    """A non-JSON answer (a message's MIME content)."""
+
+    content: bytes
+    content_type: str = "text/plain"
+
 MAX_TOP = 1000
 CAL = r"(?:calendar|calendars/(?P<cal>[^/]+))"
 
@@ -161,9 +172,11 @@ def _messages(fake: FakeGraph, method: str, path: str, query: dict[str, list[str
             return 200, _collection(fake, path, query, _listing(fake, None, query, box.messages))
         if method == "POST" and isinstance(body, dict) and path == "me/messages":
             return 201, box.render(box.create_message(dict(body)).body["id"], None)
-    match = re.fullmatch(r"me/messages/(?P<id>[^/]+)(?P<send>/send)?", path)
-    if match and match.group("send"):
+    match = re.fullmatch(r"me/messages/(?P<id>[^/]+)(?P<tail>/send|/\$value)?", path)
+    if match and match.group("tail") == "/send":
         raise GraphError(403, "ErrorAccessDenied", "the fake refuses to send mail")
+    if match and match.group("tail") == "/$value" and method == "GET":
+        return 200, Raw(mime_of(box.message(match.group("id")).body, box.address))
     if match and method == "GET":
         expand = odata.parse_expand(str(_one(query, "$expand"))) if _one(query, "$expand") else None
         return 200, box.render(box.message(match.group("id")).body["id"], expand)
@@ -173,3 +186,10 @@ def _messages(fake: FakeGraph, method: str, path: str, query: dict[str, list[str
         box.delete_message(match.group("id"), if_match)
         return 204, None
     raise GraphError(400, "BadRequest", f"Resource not found for the segment '{path[:100]}'.")
+
+
+def needed_scope(path: str) -> str:
+    """The delegated permission a request path needs."""
+    if path.startswith(("me/messages", "me/mailFolders")):
+        return "Mail.ReadWrite"
+    return "User.Read" if path.rstrip("/") == "me" else "Calendars.ReadWrite"

@@ -28,7 +28,7 @@ from tests.fakes.http import answer, hang_up
 from tests.fakes.msgraph.delta import Deltas
 from tests.fakes.msgraph.errors import GraphError
 from tests.fakes.msgraph.identity import Identity
-from tests.fakes.msgraph.routes import dispatch
+from tests.fakes.msgraph.routes import Raw, dispatch, needed_scope
 from tests.fakes.msgraph.store import Mailbox
 
 
@@ -285,12 +285,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if self._apply_fault(record):
                 return
-            status, answer = self._api(record, parts.path, query)
+            status, result = self._api(record, parts.path, query)
         except GraphError as exc:
             return self._send(record, exc.status, exc.body(), exc.headers)
         finally:
             self.fake.gate.leave()
-        self._send(record, status, b"" if answer is None else json.dumps(answer).encode())
+        if isinstance(result, Raw):
+            record.status = status
+            return answer(self, status, result.content, result.content_type)
+        self._send(record, status, b"" if result is None else json.dumps(result).encode())
 
     def _api(self, record: Recorded, path: str, query: dict[str, list[str]]) -> tuple[int, Any]:
         auth = self.headers.get("Authorization", "")
@@ -300,6 +303,9 @@ class _Handler(BaseHTTPRequestHandler):
                              headers={"WWW-Authenticate": 'Bearer realm="", error="invalid_token"'})
         if not path.startswith("/v1.0/"):
             raise GraphError(400, "BadRequest", "Invalid version")
+        needed = needed_scope(path[len("/v1.0/"):])
+        if needed not in self.fake.identity.scopes_of.get(auth[7:], set()):
+            raise GraphError(403, "ErrorAccessDenied", f"Access is denied: the token lacks {needed}.")
         with self.fake.mailbox.lock:
             return dispatch(self.fake, self.command, path[len("/v1.0/"):], query, record.body,
                             record.prefer, record.if_match)
