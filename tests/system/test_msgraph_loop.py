@@ -312,3 +312,16 @@ def test_hostile_invitations_cost_bounded_time_and_change_nothing(graph, google,
     assert sorted(planned) == ["buffer-after", "buffer-before", "travel-back", "travel-to"]
     assert user_snapshot(graph) == before
     assert "\x1b[31m" not in caplog.text and len(caplog.text) < 1_000_000
+
+
+def test_purge_removes_only_syncd_events_from_the_graph_mailbox(graph, google, config):
+    from syncd.purge import purge
+
+    seed_interview(graph)
+    google_meeting(google)
+    cycle(config)
+    assert owned(graph)
+    before = user_snapshot(graph)
+    assert purge(config, NOW, dry_run=False) == 0
+    assert owned(graph) == [] and user_snapshot(graph) == before
+    assert {r.method for r in graph.writes()} == {"POST", "DELETE"}
