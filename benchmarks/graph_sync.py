@@ -26,10 +26,10 @@ from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from providers.msgraph import GraphProvider, auth  # noqa: E402
-from syncd.model import Artifact, Window, artifact_key  # noqa: E402
-from tests.fakes.msgraph import CLIENT_ID, FakeGraph  # noqa: E402
-from tests.fakes.msgraph.store import utc_text  # noqa: E402
+from providers.msgraph import GraphProvider, auth
+from syncd.model import Artifact, Window, artifact_key
+from tests.fakes.msgraph import CLIENT_ID, FakeGraph
+from tests.fakes.msgraph.store import utc_text
 
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 WINDOW = Window(T0 - timedelta(days=1), T0 + timedelta(days=30))
