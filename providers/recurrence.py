@@ -73,7 +73,7 @@ def expand(cal: icalendar.Calendar, window: Window, href: str) -> list[icalendar
             out.extend(_expand_series(uid, components, zones, window, href))
         except Exception as exc:  # the library raises many types on broken series
             failures.append(exc)
-            _warn_once(href, uid, "broken", "%s: skipping broken recurring series %s: %s",
+            warn_once(href, uid, "broken", "%s: skipping broken recurring series %s: %s",
                        href, uid, exc)
     if failures and len(failures) == len(groups):
         raise SeriesError(f"recurring series cannot be expanded ({failures[0]})")
@@ -121,7 +121,7 @@ def _bound_master(master: icalendar.Event, uid: str, window: Window, href: str) 
     walk = _walk(texts, first, lo, hi, length)
     walk.starts = sorted([*walk.starts, *_rdates(master, zone, lo, hi, length)])[:MAX_OCCURRENCES + 1]
     if walk.dropped:
-        _warn_once(href, uid, "dense", "%s: recurring series %s repeats too densely to expand "
+        warn_once(href, uid, "dense", "%s: recurring series %s repeats too densely to expand "
                    "(%s); only its single dates are planned", href, uid, "; ".join(walk.dropped))
         kept = [r for r, t in zip(rules, texts) if t not in walk.dropped]
         master.pop("RRULE", None)
@@ -129,7 +129,7 @@ def _bound_master(master: icalendar.Event, uid: str, window: Window, href: str) 
             master.add("RRULE", rule)
     if len(walk.starts) <= MAX_OCCURRENCES:
         return window.end
-    _warn_once(href, uid, "capped", "%s: recurring series %s has more than %d occurrences in "
+    warn_once(href, uid, "capped", "%s: recurring series %s has more than %d occurrences in "
                "the planning window; planning the first %d", href, uid, MAX_OCCURRENCES,
                MAX_OCCURRENCES)
     cut = walk.starts[MAX_OCCURRENCES - 1] + timedelta(seconds=1)
@@ -277,7 +277,7 @@ def _start_key(component: icalendar.Event) -> datetime:
     return _naive(component["DTSTART"].dt)
 
 
-def _warn_once(href: str, uid: str, what: str, message: str, *args: object) -> None:
+def warn_once(href: str, uid: str, what: str, message: str, *args: object) -> None:
     """Log a warning about a series once per process, not every cycle."""
     key = (f"{href}\x1f{uid}", what)
     if key in _warned:

@@ -66,3 +66,4 @@ MAX_INTERVIEWS_PER_SERIES = 10
 # Lines of news one cycle logs about conflicts; `syncd status` lists the rest.
 MAX_CONFLICT_LINES = 20
 MAX_NOTES = 10  # sentences about what was capped, per plan
+MAX_STATUS_CONFLICTS = 100  # double bookings `syncd status` lists, the earliest first

@@ -96,6 +96,8 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
     plan.notes += crowd_notes(found.crowds)
     if config.conflicts["flag_in_calendar"]:
         plan.artifacts.extend(plan_markers(found.hard, interviews, write_calendars, plan.notes))
+    if len(plan.notes) > MAX_NOTES:
+        plan.notes[MAX_NOTES:] = [f"and {len(plan.notes) - MAX_NOTES} more such notes"]
     plan.followups = plan_followups(interviews, acks, config, now)
     plan.followups += unmarked_followups(user_events, marks or {})
     return plan

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from syncd.bounds import MAX_STATUS_CONFLICTS
 from syncd.config import Config
 from syncd.cycle import MARGIN, Engine, snapshot
 from syncd.escape import escape_controls
@@ -50,7 +51,10 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
     } for iv in sorted(plan.interviews, key=lambda iv: iv.event.start)]
     conflicts = [{"kind": c.kind, "a": c.a.ref, "b": _ref_of(c.b), "start": c.start.isoformat(),
                   "end": c.end.isoformat(), "a_summary": c.a.summary, "b_summary": c.b.summary}
-                 for c in sorted(plan.conflicts, key=lambda c: c.start)]
+                 for c in sorted(plan.conflicts, key=lambda c: c.start)[:MAX_STATUS_CONFLICTS]]
+    if len(plan.conflicts) > MAX_STATUS_CONFLICTS:
+        plan.notes.append(f"{len(plan.conflicts)} double bookings; status lists the first "
+                          f"{MAX_STATUS_CONFLICTS}")
     artifacts = [{
         "kind": o.event.marker.kind if o.event.marker else "", "key": o.key,
         "source": _source_ref(o.event.marker.source if o.event.marker else ""),

@@ -24,6 +24,7 @@ import json
 import logging
 import ssl
 import time
+from collections import Counter
 from collections.abc import Mapping
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,8 @@ from googleapiclient.errors import HttpError
 
 from providers.google import auth as google_auth
 from providers.base import Provider
+from providers.recurrence import warn_once
+from syncd.bounds import MAX_OCCURRENCES
 from syncd.errors import (
     AuthError, Gone, PreconditionFailed, ProviderError, RateLimited, TransientError,
 )
@@ -196,15 +199,30 @@ class GoogleProvider(Provider):
         return changes
 
     def _list(self, calendar: Calendar, **params: Any) -> tuple[list[dict], str | None]:
-        """Follow events.list pages; return the events and the last page's nextSyncToken."""
+        """Follow events.list pages; return the events and the last page's nextSyncToken.
+
+        At most ``MAX_OCCURRENCES`` instances of one series are kept (Google expands series
+        on its side, as many as the window holds); removals always are.
+        """
         api, events, page = self._api(), [], None
+        per_series: Counter[str] = Counter()
         while True:
             resp = self._execute(api.events().list(
                 calendarId=calendar.id, singleEvents=True, showDeleted=True,
                 maxResults=self.page_size, pageToken=page, **params))
-            events.extend(resp.get("items", []))
+            for body in resp.get("items", []):
+                series = body.get("recurringEventId")
+                if series and body.get("status") != "cancelled":
+                    per_series[series] += 1
+                    if per_series[series] > MAX_OCCURRENCES:
+                        continue
+                events.append(body)
             page = resp.get("nextPageToken")
             if not page:
+                for series in (s for s, n in per_series.items() if n > MAX_OCCURRENCES):
+                    warn_once(calendar.id, series, "capped", "%s: recurring series %s in %s has "
+                              "%d instances in the window; planning %d", self.name, series,
+                              calendar.id, per_series[series], MAX_OCCURRENCES)
                 return events, resp.get("nextSyncToken")
 
     def _item(self, calendar: Calendar, body: Mapping[str, Any]) -> Item | None:

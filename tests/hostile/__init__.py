@@ -145,3 +145,27 @@ def many_attendees(now: datetime, scale: int = 1) -> Hostile:
 
 GENERATORS: tuple[Callable[[datetime, int], Hostile], ...] = (
     huge_organizer, crowd, rdate_flood, deep_nesting, many_attendees)
+
+
+# --- what every loop test checks ------------------------------------------------------------
+
+# Control characters that must never reach a log or a terminal raw (a line break only ends a line).
+RAW_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+FORGED = re.compile(r"^12:00:0\d ")  # the start of the log lines the corpus tries to forge
+
+
+def assert_safe_output(text: str, max_lines: int) -> None:
+    """``text`` (a log or a command's output) is short, has no raw control character, and no
+    line of it is one the corpus forged."""
+    lines = text.split("\n")
+    assert len(lines) <= max_lines, f"{len(lines)} lines of output"
+    for line in lines:
+        assert not RAW_CONTROL.search(line), repr(line[:200])
+        assert not FORGED.match(line), repr(line[:200])
+    assert "Traceback" not in text
+
+
+def write_folder(folder: Path, now: datetime, small: bool = False) -> None:
+    """Drop the whole corpus into a calendar folder (a vdir), byte for byte."""
+    for entry in cases(now, small):
+        (folder / entry.name).write_text(entry.text, encoding="utf-8", newline="")

@@ -356,3 +356,44 @@ def test_mark_of_an_unknown_ref_exits_1(demo, capsys):
     assert once(demo) == 0
     assert main(["--config", str(demo), "mark", "zzzz", "--interview"]) == 1
     assert "zzzz" in capsys.readouterr().err
+
+
+def test_the_hostile_corpus_is_planned_around_bounded_and_escaped(demo, caplog):
+    """Every entry of tests/hostile at once: the cycle ends, the demo is planned as ever, user
+    files stay byte-identical, output is bounded and escaped, and warnings are said once."""
+    from syncd.config import load
+    from syncd.cycle import Engine
+    from syncd.state import State
+    from syncd.bounds import MAX_INTERVIEWS_PER_SERIES, MAX_MARKERS_PER_INTERVIEW
+    from tests.hostile import assert_safe_output, cases, write_folder
+
+    write_folder(calendar_dir(demo), datetime.now().astimezone())
+    before = user_files(demo)
+    syncd = [str(BIN / "syncd"), "--config", str(demo)]
+    done = subprocess.run([*syncd, "once"], capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert_safe_output(done.stderr, max_lines=600)  # mostly one line per artifact written
+    assert user_files(demo) == before
+    per_entry = MAX_INTERVIEWS_PER_SERIES * (4 + MAX_MARKERS_PER_INTERVIEW)  # blocks and markers
+    assert len(owned_files(demo)) <= 7 + per_entry * len(cases(datetime.now().astimezone()))
+    assert {"travel-to", "travel-back"} <= set(kinds(demo))  # the demo's onsite interview
+    for extra in ([], ["--json"]):
+        shown = subprocess.run([*syncd, "status", *extra], capture_output=True, text=True, timeout=300)
+        assert shown.returncode == 0, shown.stderr
+        assert_safe_output(shown.stdout, max_lines=5000)
+    data = json.loads(shown.stdout)
+    assert any("\x1b[2J" in i["summary"] for i in data["interviews"])  # kept, as data
+    assert data["capped"]  # what was left out is said
+    config = load(demo)
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        engine.cycle(datetime.now().astimezone())
+        caplog.clear()
+        caplog.set_level("WARNING")
+        assert not engine.cycle(datetime.now().astimezone()).failed
+    finally:
+        engine.close()
+        state.close()
+    assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
+    assert user_files(demo) == before
