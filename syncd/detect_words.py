@@ -184,7 +184,8 @@ HIRING_STEPS = _cues(
 
 # Tests and exercises that a selection process sets, in many languages.
 ASSESSMENT_WORDS = _cues(
-    (r"\b(?:online\s+)?(?:test|tes|teste|testi|s[ıi]nav\w*|тест\w*|prova|prueba|pr[óo]ba|"
+    (r"(?<!blood\s)(?<!drug\s)(?<!covid\s)(?<!pcr\s)(?<!eye\s)(?<!hearing\s)"
+     r"\b(?:online\s+)?(?:test|tes|teste|testi|s[ıi]nav\w*|тест\w*|prova|prueba|pr[óo]ba|"
      r"examen|exam|assessment|psikotes|case|exercise|roleplay|b[àa]i\s+test|"
      r"(?:jazda|prova)\s+(?:testowa|próbna|de\s+cozinha)|ćwiczeni\w*|übung|aufgabe|"
      r"scritta|pisemny|kirjalik|redacci[óo]n)\b", 1.0, ""),
@@ -296,6 +297,22 @@ TITLE_NEGATIVES = _cues(
 # The same kinds of negative in other languages' words, and a cancelled event's title.
 # (Weights are learned: the numbers here are only the hand-set fallback's.)
 TITLE_NEGATIVES_WORLD = _cues(
+    (r"\b(?:annuel\w*|annual\w*|annuale|anual|j[äa]hrlich\w*|roczn\w*|jaarlijks\w*|ежегодн\w*|"
+     r"y[ıi]ll[ıi]k|[åa]rlig\w*|valutazione|beoordeling\w*|appraisal)\b|年度|연간",
+     -6.0, "a performance review"),
+    (r"(?:interview|gespr[äa]ch|gesprek|entrevista|colloquio|entretien|собеседовани\w*|"
+     r"співбесід\w*)\b.{0,30}?\b(?:pick\s+up|drop\s+off|drive|lift|ride|bahnhof|station|"
+     r"abholen|ophalen|lenen|recoger|buscar|prendere|accompagn\w*)|"
+     r"\b(?:допомогти|помочь|помогти)\b", -6.0, "someone else's interview"),
+    (r"\b(?:nann(?:y|ies)|няни|няня|нянь\w*|nounou|ni[ñn]era|bab[áa]|kinderm[äa]dchen|oppas|"
+     r"tata|au\s+pair|babysitter|сиделк\w*|domestic\s+helper)\b",
+     -6.0, "the owner hiring help"),
+    (r"\b(?:con|with|mit|avec|met)\s+(?:la|el|il|der|dem|le|de|the)?\s*(?:tutor[ae]?|maestr[ao]|"
+     r"profesor[ae]?|insegnante|lehrer\w*|enseignant\w*|leraar|teacher|mentor)\b|"
+     r"\bclient[ei]?\b(?!\s*:)|\bdue\s+diligence\b|"
+     r"\bentretien\s+(?:de\s+la\s+|du\s+|des\s+|de\s+l['’])?(?:chaudi[èe]re|voiture|v[ée]lo|"
+     r"jardin|piscine|climatisation|ascenseur|v[ée]hicule|moto|chauffage)",
+     -6.0, "not about hiring"),
     (r"\boffer\b|\berbjudande\b|\bпредложени\w*\s+о\s+работе|\bk[ýy]\s+h[ợo]p\s+[đd][ồo]ng|"
      r"\bpodpisani\w*\s+umow\w*|\bcontract\s+signing|\bsign(?:ing)?\s+(?:the\s+)?contract|"
      r"\bvertragsunterzeichnung|\bsignature\s+du\s+contrat|\bfirma\s+(?:del|de)\s+contrato|"
@@ -335,10 +352,11 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"(?:interview|final\s+round|onsite|superday)", -6.0, "someone else's interview"),
     (r"^\W*(?:todo|to\s*do|reminder|remind\s+me)\b", -3.0, "a task about an interview"),
     (r"\bsource\s+interview\b|\bon\s+the\s+record\b|\bep(?:isode)?\.?\s*\d+|\bguest\b|"
-     r"\bhosting\b|\bstory\b|\bsegment\b|\bprogramme\b|\bon-?air\b|\bpre-?tape\b",
+     r"\bhosting\b|\bstory\b|\bsegment\b|\bon-?air\b|\bpre-?tape\b",
      -6.0, "a media appearance"),
     (r"\bwitness\b|\bpolice\b|\bdetective\b|\binvestigat\w*|\bstatement\b|\bincident\b|"
-     r"\bvisa\b|\bvize\b|签证|ビザ|비자|\bвиз\w*|تأشيرة|\bcourt\b|\btribunal\b",
+     r"\bv[íi]ctima\b|\bvictim\b|\btestigo\b|\btestemunha\b|\bzeug(?:e|in)\b|"
+     r"\bvize\b|签证|ビザ|비자|\bвиз\w*|تأشيرة|\bcourt\b|\btribunal\b",
      -6.0, "a government appointment"),
     (r"\bvendor\b|\brfp\b|\bsupplier\b|\bprocurement\b|\blandlord\b|\bviewing\b",
      -6.0, "not about hiring"),
