@@ -107,18 +107,22 @@ class GraphClient:
         prefer = ", ".join(p for p in (PREFER, extra.pop("Prefer", "")) if p)
         all_headers = {"Authorization": f"Bearer {token}", "Prefer": prefer,
                        "Accept": "application/json", **extra}
+        if not self.limit.acquire(timeout=self.timeout):
+            raise TransientError(f"{MAX_IN_FLIGHT} requests to this mailbox are still in flight",
+                                 account=self.account)
         try:
-            with self.limit:
-                with self.session.request(method, url, params=params, json=body,
-                                          headers=all_headers, timeout=self.timeout,
-                                          allow_redirects=False, stream=True) as resp:
-                    content = self._read(resp)
+            with self.session.request(method, url, params=params, json=body,
+                                      headers=all_headers, timeout=self.timeout,
+                                      allow_redirects=False, stream=True) as resp:
+                content = self._read(resp)
         except requests.exceptions.SSLError as exc:
             raise ProviderError(f"TLS certificate refused: {type(exc).__name__}",
                                 account=self.account) from None
         except requests.RequestException as exc:
             raise TransientError(f"connection to Microsoft Graph failed: {type(exc).__name__}",
                                  account=self.account) from None
+        finally:
+            self.limit.release()
         log.debug("%s: %s %s -> %s", self.account, method, urlsplit(url).path, resp.status_code)
         return resp.status_code, resp.headers.get("Retry-After"), content
 

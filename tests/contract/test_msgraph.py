@@ -217,6 +217,18 @@ def test_series_occurrence_uid_and_cancelled_occurrence(env, fake):
     assert changes.deletions == [second]
 
 
+def test_a_moved_occurrence_becomes_an_exception_with_its_recurrence_id(env, fake):
+    env.add_user_event("series-1", "Standup", T0, T0 + timedelta(minutes=15), rrule="FREQ=DAILY;COUNT=3")
+    first = sync(env)
+    second = sorted(first.upserts, key=lambda i: i.events[0].start)[1]
+    later = second.events[0].start + timedelta(hours=2)
+    fake.modify_event(second.href, {"start": when(later), "end": when(later + timedelta(minutes=15))})
+    changes = sync(env, first.token)
+    [moved] = [e for i in changes.upserts for e in i.events]
+    assert (moved.uid, moved.recurrence_id, moved.start) == ("series-1", "20261202T140000Z", later)
+    assert changes.deletions == []
+
+
 def test_uid_of_decodes_exchange_global_object_ids():
     assert uid_of(goid_hex("abc@example.com")) == "abc@example.com"
     made = goid_hex(None)
@@ -328,6 +340,23 @@ def test_at_most_four_requests_in_flight_per_mailbox(env, fake):
         t.join(timeout=30)
     assert fake.gate.most == MAX_IN_FLIGHT
     second.close()
+
+
+def test_a_mailbox_with_four_stuck_requests_fails_fast_instead_of_waiting(env, fake):
+    fake.gate.open.clear()
+    stuck = [threading.Thread(target=env.provider.calendars) for _ in range(MAX_IN_FLIGHT)]
+    for t in stuck:
+        t.start()
+    assert fake.gate.wait_for(MAX_IN_FLIGHT)
+    quick = GraphProvider({**env.account, "timeout": timedelta(seconds=0.2)}, UTC)
+    try:
+        with pytest.raises(TransientError, match="in flight"):
+            quick.calendars()
+    finally:
+        fake.gate.open.set()
+        for t in stuck:
+            t.join(timeout=30)
+        quick.close()
 
 
 def test_links_to_other_hosts_are_not_followed(env):

@@ -19,7 +19,7 @@ import secrets
 import struct
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ EVENT_PROPS = {"subject", "body", "start", "end", "location", "showAs", "isAllDa
                "allowNewTimeProposals", "isOnlineMeeting"}
 MESSAGE_PROPS = {"subject", "body", "toRecipients", "ccRecipients", "bccRecipients", "from",
                  "internetMessageHeaders", "singleValueExtendedProperties", "importance"}
+MAX_SHIFT = timedelta(days=366)  # how far an exception may have moved from its original start
 SHOW_AS = {"free", "tentative", "busy", "oof", "workingElsewhere", "unknown"}
 
 
@@ -74,6 +75,7 @@ class Stored:
     seq: int
     calendar: str = ""
     exdates: set[str] = field(default_factory=set)  # cancelled occurrence suffixes
+    exceptions: dict[str, tuple[dict[str, Any], int]] = field(default_factory=dict)  # suffix -> (changes, seq)
 
 
 @dataclass
@@ -161,8 +163,11 @@ class Mailbox:
         return found
 
     def patch_event(self, event_id: str, changes: dict[str, Any], if_match: str | None) -> Stored:
-        """PATCH an event: shallow merge, new changeKey. Raises GraphError 400/404/412."""
+        """PATCH an event: shallow merge, new changeKey; on an occurrence it makes (or changes)
+        that occurrence's exception. Raises GraphError 400/404/412."""
         item = self.stored(event_id)
+        if "_occ_" in event_id:
+            return self._patch_occurrence(item, event_id.partition("_occ_")[2], changes)
         _check_etag(item, if_match)
         if "transactionId" in changes and changes["transactionId"] != item.body.get("transactionId"):
             raise GraphError(400, "ErrorInvalidRequest", "transactionId cannot be changed.")
@@ -179,12 +184,22 @@ class Mailbox:
         self._touch(item)
         return item
 
+    def _patch_occurrence(self, item: Stored, suffix: str, changes: dict[str, Any]) -> Stored:
+        override = dict(item.exceptions.get(suffix, ({}, 0))[0])
+        for name, value in changes.items():
+            override[name] = ({"dateTime": utc_text(parse_when(value, name)), "timeZone": "UTC"}
+                              if name in ("start", "end") else value)
+        seq, key = self._bump()
+        override.update(changeKey=key, **{"@odata.etag": f'W/"{key}"'})
+        item.exceptions[suffix] = (override, seq)
+        return item
+
     def delete_event(self, event_id: str, if_match: str | None) -> None:
         """DELETE an event; an occurrence id cancels that occurrence. Raises GraphError."""
         item = self.stored(event_id)
         if "_occ_" in event_id:
             item.exdates.add(event_id.partition("_occ_")[2])
-            self._touch(item)
+            self.seq += 1
             return
         _check_etag(item, if_match)
         del self.items[event_id]
@@ -218,10 +233,12 @@ class Mailbox:
         first, last = _times(item.body)
         length = last - first
         found = []
-        for moment in _rule(item.body["recurrence"], first).between(start - length, end, inc=True):
+        shift = MAX_SHIFT if item.exceptions else timedelta(0)  # a moved one may come from afar
+        for moment in _rule(item.body["recurrence"], first).between(start - length - shift,
+                                                                    end + shift, inc=True):
             moment = moment.astimezone(timezone.utc)
             suffix = moment.strftime("%Y%m%dT%H%M%SZ")
-            if suffix in item.exdates or not (moment < end and moment + length > start):
+            if suffix in item.exdates:
                 continue
             body = dict(item.body, id=f"{item.body['id']}_occ_{suffix}", type="occurrence",
                         seriesMasterId=item.body["id"], originalStart=moment.strftime(
@@ -230,7 +247,12 @@ class Mailbox:
                         end={"dateTime": utc_text(moment + length), "timeZone": "UTC"},
                         iCalUId=_occurrence_uid(item.body["iCalUId"], moment.date()))
             body.pop("recurrence", None)
-            found.append(Instance(body["id"], body, item.seq, moment, moment + length))
+            override, seq = item.exceptions.get(suffix, ({}, item.seq))
+            if override:
+                body.update(override, type="exception")
+            s, e = _times(body)
+            if s < end and e > start:
+                found.append(Instance(body["id"], body, max(seq, item.seq), s, e))
         return found
 
     def render(self, item_id: str, expand: set[str] | None) -> dict[str, Any]:
