@@ -169,3 +169,60 @@ def write_folder(folder: Path, now: datetime, small: bool = False) -> None:
     """Drop the whole corpus into a calendar folder (a vdir), byte for byte."""
     for entry in cases(now, small):
         (folder / entry.name).write_text(entry.text, encoding="utf-8", newline="")
+
+
+# --- the corpus as Google Calendar events -----------------------------------------------------
+
+SUB_DAILY = re.compile(r"FREQ=(SECONDLY|MINUTELY|HOURLY)|BY(HOUR|MINUTE|SECOND)=")
+
+
+def google_events(now: datetime, small: bool = True) -> list[dict]:
+    """The corpus as Calendar v3 event bodies, for a fake that expands series as Google does.
+
+    Every VEVENT that icalendar can read becomes one body with its text, people, times and
+    recurrence lines. Sub-daily rules (by FREQ or by BY parts) are left to the iCalendar
+    providers: the fake, like the server it imitates, would list their millions of instances.
+    """
+    import icalendar
+
+    out = []
+    for entry in cases(now, small):
+        try:
+            vevents = icalendar.Calendar.from_ical(entry.text).walk("VEVENT")
+        except ValueError:
+            continue
+        for vevent in vevents:
+            body = _google_body(vevent)
+            if body is not None and not SUB_DAILY.search(" ".join(body.get("recurrence", []))):
+                out.append(body)
+    return out
+
+
+def _google_body(vevent) -> dict | None:
+    try:
+        start, end = vevent["DTSTART"].dt, vevent.get("DTEND", vevent["DTSTART"]).dt
+        if not isinstance(start, datetime) or not isinstance(end, datetime):
+            return None
+        body = {"iCalUID": str(vevent["UID"]), "summary": str(vevent.get("SUMMARY", "")),
+                "description": str(vevent.get("DESCRIPTION", "")),
+                "location": str(vevent.get("LOCATION", "")),
+                "start": _when(start), "end": _when(max(end, start))}
+    except (KeyError, ValueError, TypeError, AttributeError):
+        return None  # unreadable for any client: nothing to send
+    organizer = str(vevent.get("ORGANIZER", "")).removeprefix("mailto:")
+    if organizer:
+        body["organizer"] = {"email": organizer}
+    people = vevent.get("ATTENDEE", [])
+    people = people if isinstance(people, list) else [people]
+    body["attendees"] = [{"email": str(p).removeprefix("mailto:"), "responseStatus": "accepted"}
+                         for p in people[:2000]]
+    lines = [line for line in vevent.to_ical().decode().replace("\r\n ", "").split("\r\n")
+             if line.startswith(("RRULE", "RDATE"))]
+    if lines:
+        body["recurrence"] = lines
+    return body
+
+
+def _when(moment: datetime) -> dict:
+    utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return {"dateTime": utc.strftime("%Y-%m-%dT%H:%M:%SZ"), "timeZone": "UTC"}

@@ -151,3 +151,35 @@ def test_the_server_going_away_is_reported_and_the_local_account_goes_on(server,
     finally:
         state.close()
     assert accounts["dav"]["last_error"] and accounts["home"]["last_error"] is None
+
+
+def test_the_hostile_corpus_on_the_server(server, setup, monkeypatch, caplog):
+    """tests/hostile PUT as another client would (what the server refuses never reaches syncd):
+    two cycles end, the interview beside it is planned, no user resource changes, and the
+    second cycle has nothing to warn about."""
+    from tests.hostile import cases
+
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, _, cal_url, _ = setup
+    put(server, cal_url + "iv.ics", interview_ics(IV_START))
+    stored = {}
+    for entry in cases(NOW, small=True):
+        status, _, _ = request("PUT", cal_url + entry.name, entry.text.encode(), auth=server.auth(),
+                               headers={"Content-Type": "text/calendar"})
+        if status in (201, 204):
+            stored[entry.name] = etag(server, cal_url + entry.name)
+    assert "secondly-forever.ics" in stored and "newline-summary.ics" in stored
+    caplog.set_level("WARNING")
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        first = engine.cycle(NOW)
+        caplog.clear()
+        second = engine.cycle(NOW)
+    finally:
+        engine.close()
+        state.close()
+    assert not first.failed and not second.failed and second.ops == []
+    assert [r.getMessage() for r in caplog.records] == []
+    assert {"buffer-before", "buffer-after"} <= set(owned_kinds(server, cal_url))
+    assert {name: etag(server, cal_url + name) for name in stored} == stored

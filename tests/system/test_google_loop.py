@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from syncd.config import validate
-from syncd.cycle import Engine
+from syncd.cycle import Engine, snapshot
+from syncd.plan import planning_window
 from syncd.state import State
 from tests.contract.test_google import token_info, when
 from tests.contract.test_local import user_ics
@@ -193,3 +195,40 @@ def test_an_expired_sign_in_is_reported_with_the_command(fake, setup, tmp_path):
     report = cycle(config)
     assert "syncd auth gmail" in report.failed["gmail"]
     assert "Traceback" not in report.failed["gmail"]
+
+
+def test_the_hostile_corpus_on_google(fake, setup, caplog):
+    """tests/hostile as Google events: the cycle ends, the interview beside it is planned,
+    no user event is written, a series keeps at most MAX_OCCURRENCES instances, and the next
+    cycle has nothing to warn about."""
+    from syncd.bounds import MAX_OCCURRENCES
+    from tests.hostile import google_events
+
+    config, _ = setup
+    user = seed_interview(fake)
+    seeded = []
+    for body in google_events(NOW, small=True):
+        try:
+            seeded.append(fake.seed_event(WORK, body))
+        except Exception:  # what Google itself refuses (a rule it cannot read) never reaches syncd
+            continue
+    assert len(seeded) > 100
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    caplog.set_level("WARNING")
+    try:
+        first = engine.cycle(NOW)
+        capped = [r.getMessage() for r in caplog.records if "instances in the window" in r.getMessage()]
+        caplog.clear()
+        second = engine.cycle(NOW)
+        per_series = Counter(e.uid for e in snapshot(state, config, planning_window(config, NOW)))
+    finally:
+        engine.close()
+        state.close()
+    assert not first.failed and not second.failed and second.ops == []
+    assert [r.getMessage() for r in caplog.records] == []
+    kinds = {e["extendedProperties"]["private"]["syncd-kind"] for e in owned_on_google(fake)}
+    assert {"buffer-before", "travel-to"} <= kinds
+    assert max(per_series.values()) == MAX_OCCURRENCES and len(capped) == 1  # the RDATE flood
+    writes = [r for r in fake.requests if r.method in ("PUT", "PATCH", "DELETE")]
+    assert all(b["id"] not in r.path for b in [user, *seeded] for r in writes)
