@@ -17,6 +17,7 @@ import icalendar
 
 from providers import recurrence
 
+from providers.ical_fast import read_plain
 from syncd.model import (
     UID_PREFIX, Artifact, Attendee, Event, Item, Marker, Window, format_recurrence_id,
 )
@@ -39,6 +40,9 @@ def parse_item(href: str, etag: str, text: str | bytes, tz: ZoneInfo, window: Wi
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
+    plain = _plain_events(text, tz, href, etag)
+    if plain is not None:
+        return Item(href=href, etag=etag, events=tuple(plain))
     try:
         cal = icalendar.Calendar.from_ical(text)
     except Exception as exc:  # icalendar raises ValueError and friends on bad syntax
@@ -64,6 +68,48 @@ def expand_raw(item: Item, tz: ZoneInfo, window: Window) -> Item:
     except MalformedCalendarData:
         return item
     return Item(item.href, item.etag, fresh.events, item.raw, True)
+
+
+def _plain_events(text: str, tz: ZoneInfo, href: str, etag: str) -> list[Event] | None:
+    """The events of a plain resource read by :mod:`providers.ical_fast`, or None when it
+    needs the full parser. Mirrors :func:`event_from_component` for what the fast reader
+    accepts; the tests hold the two to the same result."""
+    maps = read_plain(text)
+    if maps is None:
+        return None
+    events = []
+    for fields in maps:
+        uid = fields.get("UID", "").strip()
+        raw_start = fields.get("DTSTART")
+        if not uid or raw_start is None:
+            return None  # the full parser says what is wrong with it
+        start = to_aware(raw_start, tz)
+        end = _plain_end(fields, raw_start, start, tz)
+        if end < start:
+            return None
+        text_of = fields.get
+        events.append(Event(
+            uid=uid, start=start, end=end, all_day=not isinstance(raw_start, datetime),
+            recurrence_id=None, summary=text_of("SUMMARY", ""),
+            description=text_of("DESCRIPTION", ""), location=text_of("LOCATION", ""),
+            organizer=_address(text_of("ORGANIZER")),
+            attendees=tuple(Attendee(email=_address(value), name=cn or "",
+                                     partstat=(partstat or "NEEDS-ACTION").upper())
+                            for value, cn, partstat in text_of("ATTENDEE", ())),
+            status=text_of("STATUS", "").upper() or "CONFIRMED",
+            transparent=text_of("TRANSP", "").upper() == "TRANSPARENT",
+            marker=_marker_of(text_of("X-SYNCD-KIND", ""), text_of("X-SYNCD-SOURCE", ""),
+                              text_of("X-SYNCD-KEY", ""), uid),
+            href=href, etag=etag))
+    return events
+
+
+def _plain_end(fields: dict, raw_start: date, start: datetime, tz: ZoneInfo) -> datetime:
+    if "DTEND" in fields:
+        return to_aware(fields["DTEND"], tz)
+    if "DURATION" in fields:
+        return start + fields["DURATION"]
+    return start if isinstance(raw_start, datetime) else start + timedelta(days=1)
 
 
 def _is_recurring(vevent: icalendar.Event) -> bool:
@@ -249,6 +295,10 @@ def _attendees(vevent: icalendar.Event) -> tuple[Attendee, ...]:
 
 def _marker(vevent: icalendar.Event, uid: str) -> Marker | None:
     kind, source, key = (_text(vevent, f"X-SYNCD-{n}") for n in ("KIND", "SOURCE", "KEY"))
+    return _marker_of(kind, source, key, uid)
+
+
+def _marker_of(kind: str, source: str, key: str, uid: str) -> Marker | None:
     # Both the UID and the properties must agree: a copied or hand-made event that only
     # looks like ours is left alone.
     if not (kind and key) or uid != UID_PREFIX + key:

@@ -1,0 +1,185 @@
+"""The fast reader of plain events gives exactly what the full parser gives, or steps aside.
+
+Every resource is parsed twice, once as the adapters do (fast path first) and once with the
+fast path switched off; the results must be equal, down to each time's zone, and a resource
+one path refuses the other refuses too. The inputs: every real-world file shipped with the
+installed icalendar and recurring-ical-events (and the hostile corpus, where present), and
+random events built from the properties syncd reads, with the escapes, parameters, zones,
+folds and line ends that real calendars use.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import providers.ical as ical
+from providers.ical import MalformedCalendarData, parse_item
+from providers.ical_fast import read_plain
+from syncd.model import Window
+
+TZ = ZoneInfo("Europe/Berlin")
+WINDOW = Window(datetime(2000, 1, 1, tzinfo=timezone.utc), datetime(2040, 1, 1, tzinfo=timezone.utc))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def shipped_files() -> list[Path]:
+    """Every .ics shipped by the installed libraries (all subfolders) and our hostile corpus."""
+    found = []
+    for package in ("icalendar", "recurring_ical_events"):
+        spec = importlib.util.find_spec(package)
+        if spec and spec.origin:
+            found += sorted(Path(spec.origin).parent.rglob("*.ics"))
+    found += sorted((ROOT / "tests").rglob("*.ics"))
+    return found
+
+
+def parsed(text: str | bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+    """The item's events with their zones spelled out, or the refusal, on one path."""
+    with monkeypatch.context() as m:
+        if not fast:
+            m.setattr(ical, "read_plain", lambda text: None)
+        try:
+            item = parse_item("/cal/x.ics", '"1"', text, TZ, WINDOW)
+        except MalformedCalendarData:
+            return "malformed"
+        except Exception as exc:  # noqa: BLE001 - a parser bug must show on both paths alike
+            return f"error: {type(exc).__name__}"
+    # recurring-ical-events yields occurrences in no fixed order: compare them sorted
+    return sorted(repr((e, _zone(e.start), _zone(e.end))) for e in item.events), item.recurring
+
+
+def _zone(value: datetime) -> tuple[str, timedelta | None]:
+    return (getattr(value.tzinfo, "key", repr(value.tzinfo)), value.utcoffset())
+
+
+def test_the_shipped_files_are_many() -> None:
+    assert len(shipped_files()) > 100, "the installed libraries ship their test calendars"
+
+
+@pytest.mark.parametrize("path", shipped_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_both_paths_agree_on_real_world_files(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data = path.read_bytes()
+    assert parsed(data, True, monkeypatch) == parsed(data, False, monkeypatch)
+
+
+def test_the_common_event_takes_the_fast_path() -> None:
+    text = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//EN\r\nBEGIN:VEVENT\r\n"
+            "UID:a@example.com\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20261203T100000Z\r\n"
+            "DTEND:20261203T110000Z\r\nSUMMARY:Interview\\, round 2\r\n"
+            "ORGANIZER;CN=\"Doe, Jane\":mailto:Jane@Example.com\r\n"
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alex@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    maps = read_plain(text)
+    assert maps is not None and maps[0]["SUMMARY"] == "Interview, round 2"
+    event = parse_item("/c/a.ics", "e", text, TZ, WINDOW).events[0]
+    assert (event.organizer, event.attendees[0].partstat) == ("jane@example.com", "ACCEPTED")
+
+
+@pytest.mark.parametrize("line", ["RRULE:FREQ=DAILY", "RECURRENCE-ID:20261203T100000Z",
+                                  "CATEGORIES:Interview", "DTSTART;TZID=W. Europe Standard Time:20261203T100000",
+                                  "SUMMARY;X-ODD=1:x", "SUMMARY:a\\tb"])
+def test_what_it_does_not_know_goes_to_the_full_parser(line: str) -> None:
+    text = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261203T090000Z\r\n"
+            f"{line}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert read_plain(text) is None
+
+
+# -- random plain events ---------------------------------------------------------------------
+
+ZONES = ["Europe/Berlin", "America/New_York", "UTC", "Asia/Kolkata"] * 3 + [
+    "W. Europe Standard Time", "Customized Time Zone", "/Europe/Paris", "Not/AZone"]
+PIECES = st.one_of(
+    st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\\"),
+            max_size=6),
+    st.sampled_from(["\\,", "\\;", "\\n", "\\N", "\\\\", "\\:", ",", ";", ":", '"', "^"]))
+ODD_TEXT = st.sampled_from(["a\\tb", "ends\\", "\\x", "v\x0bt", "f\x1cs", "n\x85l", "l\u2028s",
+                            "c\rr", "z\x00z", "\x1b[31mred"])
+TEXT = st.lists(PIECES, max_size=8).map("".join) | st.text(min_size=3000, max_size=5000,
+                                                            alphabet="ab ")
+PARAM = st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters='"'),
+                max_size=12)
+
+
+@st.composite
+def stamp(draw: st.DrawFn, name: str) -> str:
+    """A DTSTART or DTEND line in one of the forms calendars write."""
+    when = draw(st.datetimes(datetime(2020, 1, 1), datetime(2030, 1, 1)))
+    form = draw(st.sampled_from(["utc"] * 4 + ["floating", "zoned", "zoned", "quoted", "date",
+                                               "bare-date", "bad"]))
+    zone = draw(st.sampled_from(ZONES))
+    return {
+        "utc": f"{name}:{when:%Y%m%dT%H%M%S}Z",
+        "floating": f"{name}:{when:%Y%m%dT%H%M%S}",
+        "zoned": f"{name};TZID={zone}:{when:%Y%m%dT%H%M%S}",
+        "quoted": f'{name};TZID="{zone}":{when:%Y%m%dT%H%M%S}',
+        "date": f"{name};VALUE=DATE:{when:%Y%m%d}",
+        "bare-date": f"{name}:{when:%Y%m%d}",
+        "bad": f"{name}:{when:%Y%m%d}T99",
+    }[form]
+
+
+@st.composite
+def plain_event(draw: st.DrawFn) -> list[str]:
+    """One VEVENT's lines, mostly of what the fast reader handles, sometimes not."""
+    lines = ["BEGIN:VEVENT"]
+    lines.append(f"UID:{draw(st.sampled_from(['a@x', 'syncd-abc', ' b ', '', 'c@y', 'd']))}")
+    lines.append(draw(stamp("DTSTART")))
+    ending = draw(st.sampled_from(["dtend", "duration", "none"]))
+    if ending == "dtend":
+        lines.append(draw(stamp("DTEND")))
+    elif ending == "duration":
+        lines.append("DURATION:" + draw(st.sampled_from(["PT1H", "PT90M", "P1D", "P1W", "-PT1H",
+                                                         "PT1H30M15S", "P", "PT", "+PT5M"])))
+    for name in draw(st.lists(st.sampled_from(["SUMMARY", "DESCRIPTION", "LOCATION", "STATUS",
+                                               "TRANSP", "X-SYNCD-KIND", "X-SYNCD-KEY",
+                                               "X-SYNCD-SOURCE", "X-OTHER", "dtstamp",
+                                               "summary"]), max_size=6)):
+        extra = draw(st.sampled_from(["", "", "", "", ";LANGUAGE=de", ";X-ODD=1"]))
+        text = draw(ODD_TEXT) if draw(st.integers(0, 19)) == 0 else draw(TEXT)
+        lines.append(f"{name}{extra}:{text}")
+    for _ in range(draw(st.integers(0, 3))):
+        cn = draw(st.sampled_from(["", f';CN="{draw(PARAM)}"', ";CN=Jo Doe"]))
+        ps = draw(st.sampled_from(["", ";PARTSTAT=accepted", ";PARTSTAT=DECLINED"]))
+        lines.append(f"ATTENDEE{cn}{ps}:{draw(st.sampled_from(['mailto:A@B.c', 'MAILTO:x@y', 'bad', 'mailto:z@q']))}")
+    if draw(st.booleans()):
+        lines.append(f"ORGANIZER;CN={draw(st.sampled_from(['Rita', 'A^nB', 'x']))}:mailto:r@co.example")
+    if draw(st.integers(0, 9)) == 0:
+        lines.append(draw(st.sampled_from(["RRULE:FREQ=WEEKLY;COUNT=3", "CATEGORIES:Interview",
+                                           "EXDATE:20250101T000000Z"])))
+    if draw(st.booleans()):
+        lines += ["BEGIN:VALARM", "ACTION:DISPLAY", "TRIGGER:-PT15M", "END:VALARM"]
+    return lines + ["END:VEVENT"]
+
+
+def fold(line: str, width: int) -> str:
+    """RFC 5545 folding at ``width`` characters."""
+    parts = [line[i:i + width] for i in range(0, len(line), width)] or [""]
+    return "\r\n ".join(parts)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(events=st.lists(plain_event(), min_size=1, max_size=3), width=st.integers(8, 200),
+       newline=st.sampled_from(["\r\n", "\n"]))
+def test_both_paths_agree_on_random_events(events: list[list[str]], width: int, newline: str) -> None:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN"]
+    for event in events:
+        lines += event
+    lines.append("END:VCALENDAR")
+    text = newline.join(fold(line, width).replace("\r\n", newline) for line in lines) + newline
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert parsed(text, True, monkeypatch) == parsed(text, False, monkeypatch)
+
+
+@pytest.mark.parametrize("odd", ["\x0b", "\x1c", "\x85", "\u2028", "\r", "\x00", "\x1b[31m", "\\t",
+                                 "\\", "\ufeff"])
+def test_both_paths_agree_on_odd_characters(odd: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART:20261203T090000Z\r\n"
+            f"SUMMARY:x{odd}y\r\nLOCATION:{odd}\r\nATTENDEE;CN=\"a{odd}b\":mailto:c@d\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert parsed(text, True, monkeypatch) == parsed(text, False, monkeypatch)
