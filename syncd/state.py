@@ -12,7 +12,6 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -54,6 +53,11 @@ class State:
     def __init__(self, db: sqlite3.Connection, path: Path):
         self.db = db
         self.path = path
+        # The decoded items, kept between cycles of one process: an idle cycle then decodes
+        # nothing. Dropped when this connection changes items, or another one commits.
+        self._items: dict[tuple[str, str, str], Item] | None = None
+        self._items_version: int | None = None
+        self.items_generation = 0  # moves whenever the cached items change
 
     @classmethod
     def open(cls, state_dir: Path) -> State:
@@ -124,6 +128,7 @@ class State:
             marks = ",".join("?" * len(ids))
             db.execute(f"DELETE FROM calendars WHERE account=? AND id NOT IN ({marks})", (account, *ids))
             db.execute(f"DELETE FROM items WHERE account=? AND calendar NOT IN ({marks})", (account, *ids))
+        self._items_changed()
 
     def token(self, account: str, calendar: str) -> str | None:
         """The sync token stored for a calendar, or None."""
@@ -133,14 +138,13 @@ class State:
 
     def etags(self, account: str, calendar: str) -> dict[str, str]:
         """href -> etag of every cached item of a calendar."""
-        return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
-                                    (account, calendar)))
+        return {href: item.etag for (acc, cal, href), item in self._decoded().items()
+                if acc == account and cal == calendar}
 
     def count_events(self, account: str) -> int:
-        """How many occurrences an account's cache holds (counted in SQLite, nothing decoded)."""
-        row = self.db.execute("SELECT COALESCE(SUM(json_array_length(events)), 0) FROM items "
-                              "WHERE account=?", (account,)).fetchone()
-        return int(row[0])
+        """How many occurrences an account's cache holds."""
+        return sum(len(item.events) for (acc, _, _), item in self._decoded().items()
+                   if acc == account)
 
     def user_hrefs(self, account: str, calendar: str) -> set[str]:
         """The hrefs of a calendar's cached items that are not syncd's own."""
@@ -155,13 +159,14 @@ class State:
                 db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
             db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
                            [(account, calendar, h) for h in changes.deletions])
+            dumped = [_dump_events(i.events) for i in changes.upserts]
             db.executemany(
                 "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)",
-                [(account, calendar, i.href, i.etag, _dump_events(i.events), i.raw, int(i.recurring),
-                  int(i.owned))
-                 for i in changes.upserts])
+                [(account, calendar, i.href, i.etag, events, i.raw, int(i.recurring), int(i.owned))
+                 for i, events in zip(changes.upserts, dumped)])
             db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
                        (changes.token, account, calendar))
+        self._cache_apply(account, calendar, changes, dumped)
 
     def put_item(self, account: str, calendar: str, item: Item) -> None:
         """Record an item we just wrote, so the next plan sees it without a new sync."""
@@ -176,6 +181,7 @@ class State:
         with self.transaction() as db:
             db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
             db.execute("UPDATE calendars SET token=NULL WHERE account=? AND id=?", (account, calendar))
+        self._items_changed()
 
     def calendars(self, account: str | None = None) -> list[Calendar]:
         """The calendars recorded for one account, or for all."""
@@ -186,11 +192,48 @@ class State:
 
     def items(self, account: str | None = None) -> Iterator[tuple[str, str, Item]]:
         """Yield (account, calendar, Item) for every cached item."""
-        sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
-        rows = self.db.execute(sql + (" WHERE account=?" if account else ""),
-                               (account,) if account else ())
-        for acc, cal, href, etag, events, raw, recurring in rows:
-            yield acc, cal, Item(href, etag, _load_events(events), raw or "", bool(recurring))
+        return iter([(acc, cal, item) for (acc, cal, _), item in self._decoded().items()
+                     if account is None or acc == account])
+
+    def generation(self) -> int:
+        """A number that changes whenever the cached items do (by any connection)."""
+        self._decoded()
+        return self.items_generation
+
+    def _decoded(self) -> dict[tuple[str, str, str], Item]:
+        """Every cached item, decoded once and then kept up to date by this connection's own
+        writes; read again only when another connection has committed (``data_version``)."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._items is None or version != self._items_version:
+            sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
+            self._items = {(acc, cal, href): Item(href, etag, _load_events(events), raw or "",
+                                                  bool(recurring))
+                           for acc, cal, href, etag, events, raw, recurring in self.db.execute(sql)}
+            self._items_version = version
+            self.items_generation += 1
+        return self._items
+
+    def _cache_apply(self, account: str, calendar: str, changes: Changes,
+                     dumped: list[str]) -> None:
+        """Bring the decoded items up to date with changes just committed."""
+        items = self._items
+        if items is None or not (changes.full or changes.deletions or changes.upserts):
+            return
+        if changes.full:
+            for key in [k for k in items if k[:2] == (account, calendar)]:
+                del items[key]
+        for href in changes.deletions:
+            items.pop((account, calendar, href), None)
+        for item, events in zip(changes.upserts, dumped):
+            # decoded from what was stored, so that it is what a fresh process would read
+            items[(account, calendar, item.href)] = Item(item.href, item.etag,
+                                                         _load_events(events), item.raw,
+                                                         item.recurring)
+        self.items_generation += 1
+
+    def _items_changed(self) -> None:
+        self._items = None
+        self.items_generation += 1
 
     # -- per-account records -------------------------------------------------------------
 
@@ -339,10 +382,14 @@ def _add_columns(db: sqlite3.Connection) -> None:
 
 
 def _dump_events(events: tuple[Event, ...]) -> str:
+    """JSON of the events. A shallow copy of each event's fields, not ``asdict``: its deep
+    copy of every value was a tenth of a first sync."""
     out = []
     for e in events:
-        d = asdict(e)
+        d = dict(e.__dict__)
         d["start"], d["end"] = e.start.isoformat(), e.end.isoformat()
+        d["attendees"] = [a.__dict__ for a in e.attendees]
+        d["marker"] = e.marker.__dict__ if e.marker else None
         out.append(d)
     return json.dumps(out, separators=(",", ":"))
 
