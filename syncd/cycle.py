@@ -23,7 +23,7 @@ from syncd.errors import Gone, ProviderError, SyncTokenInvalid
 from syncd.learn import learning_from
 from syncd.followup import DraftSink, apply_followups, open_sink
 from syncd.model import Calendar, Changes, Event, Window
-from syncd.plan import Plan, make_plan, planning_window
+from syncd.plan import Memo, Plan, make_plan, planning_window
 from syncd.reconcile import apply, diff, guard_deletions, owned_in
 from syncd.state import State
 
@@ -60,6 +60,8 @@ class Engine:
         self.suspects: set[tuple[str, str]] = set()
         self.call = retry.caller(self.stop)
         self.sink: DraftSink | None = None
+        self._memo: dict[str, tuple[object, Any]] = {}
+        self.plan_memo = Memo()
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -99,13 +101,15 @@ class Engine:
                 self.heartbeat()
                 if error:
                     failed[account["name"]] = error
-        events = snapshot(self.state, self.config, outer)
+        events = self._remembered("snapshot", (self._cache_generation(), _hours(outer)),
+                                  lambda: snapshot(self.state, self.config, _hours(outer)))
         with collector_paused():
             plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
                              learning_from(self.state.ack_times(), self.config.learn, now),
-                             self.state.marks())
+                             self.state.marks(), self.plan_memo)
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
-        owned = owned_in(self.state.items())
+        owned = self._remembered("owned", self._cache_generation(),
+                                 lambda: owned_in(self.state.items()))
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
         ops, report.held = guard_deletions(ops, owned, self.state.held)
         self._say_held(report.held)
@@ -135,6 +139,17 @@ class Engine:
                         "opened: %s", self.config.followup.get("sink", "maildir"), exc)
             return [f"draft sink unavailable: {exc}"]
         return [o.sentence for o in apply_followups(plan.followups, self.state, self.config, now, sink)]
+
+    def _cache_generation(self) -> int:
+        return self.state.generation()
+
+    def _remembered(self, name: str, key: object, compute: Callable[[], Any]) -> Any:
+        """``compute()``, or what it gave last time for the same ``key``: an idle cycle
+        neither decodes nor expands the cache again."""
+        known = self._memo.get(name)
+        if known is None or known[0] != key:
+            known = self._memo[name] = (key, compute())
+        return known[1]
 
     def troubled(self) -> set[str]:
         """Accounts whose last sync failed: nothing of theirs is written until one succeeds."""
@@ -238,6 +253,14 @@ def remaining(users: set[str], changes: Changes) -> int:
 def mass_loss(before: int, after: int) -> bool:
     """True when most of a calendar's events vanished at once (an empty or truncated answer?)."""
     return before >= MASS_LOSS_MIN and after * 2 < before
+
+
+def _hours(window: Window) -> Window:
+    """``window`` widened to whole hours, so that its edges move once an hour, not every
+    cycle: within an hour the snapshot of an unchanged cache is the same."""
+    start = window.start.replace(minute=0, second=0, microsecond=0)
+    end = window.end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    return Window(start, end)
 
 
 @contextmanager

@@ -8,15 +8,16 @@ interview should have. It does no I/O and reads no clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import itemgetter
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from syncd import detect, text
 from syncd.bounds import MAX_INTERVIEWS_PER_SERIES, MAX_MARKERS_PER_INTERVIEW, MAX_NOTES, clip
-from syncd.conflicts import Conflict, Crowd, bounded_conflicts, is_busy
+from syncd.conflicts import Conflict, Crowd, Report, bounded_conflicts, is_busy
 from syncd.config import Config
 from syncd.learn import Learning
 from syncd.model import Alarm, Artifact, Event, Window, artifact_key
@@ -64,38 +65,63 @@ def planning_window(config: Config, now: datetime) -> Window:
     return Window(now - back, now + config.daemon["horizon"])
 
 
+class Memo:
+    """What the costly steps of planning gave last time, kept by a long-running process.
+
+    Each step is pure; its result is reused only when its inputs equal the last ones (a
+    snapshot, a list of thousands of events, compares by identity first, so an unchanged
+    snapshot costs next to nothing to recognise). Planning with a memo gives exactly the plan
+    that planning without one gives.
+    """
+
+    def __init__(self) -> None:
+        self._steps: dict[str, tuple[tuple[object, ...], Any]] = {}
+
+    def get(self, step: str, inputs: tuple[object, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, or its last result for ``step`` when ``inputs`` are the same."""
+        known = self._steps.get(step)
+        if known is None or known[0] != inputs:
+            known = self._steps[step] = (inputs, compute())
+        return known[1]
+
+
 def make_plan(events: Sequence[Event], config: Config, now: datetime,
               acks: Mapping[str, str] | None = None,
               write_calendars: Mapping[tuple[str, str], str] | None = None,
               learning: Learning | None = None,
-              marks: Mapping[str, str] | None = None) -> Plan:
+              marks: Mapping[str, str] | None = None, memo: Memo | None = None) -> Plan:
     """Plan from a snapshot of occurrences (user events and owned artifacts alike).
 
     ``write_calendars`` maps (account, source calendar id) to the calendar id artifacts go to;
     missing entries mean "the interview's own calendar". ``acks`` maps refs to the owner's
     acknowledgement. ``learning`` (see ``syncd.learn``) strengthens every interview's blocks
     after a miss. ``marks`` maps UIDs to the owner's override of the detector (``syncd
-    mark``): a whole series at once. Returns a :class:`Plan`.
+    mark``): a whole series at once. ``memo`` lets a long-running process skip the steps
+    whose inputs did not change since its last pass. Returns a :class:`Plan`.
     """
     acks = acks or {}
     write_calendars = write_calendars or {}
+    memo = memo or Memo()
     rules = rules_of(config)
-    user_events = [e for e in events if not e.owned]
-    interviews, notes = per_series(find_interviews(user_events, rules, marks))
-    plan = Plan(interviews=interviews, learning=learning, notes=notes)
+    user_events = memo.get("user", (events,), lambda: [e for e in events if not e.owned])
+    interviews, notes = memo.get("interviews", (user_events, rules, dict(marks or {})),
+                                 lambda: per_series(find_interviews(user_events, rules, marks)))
+    plan = Plan(interviews=interviews, learning=learning, notes=list(notes))
     for iv in interviews:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
             target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
             plan.artifacts.extend(plan_blocks(iv, config, target, learning))
     all_day = config.conflicts["include_all_day"]
-    busy = [e for e in user_events if is_busy(e, rules.self_addresses, all_day)]
-    urgent = {iv.event.occurrence for iv in interviews}
-    found = bounded_conflicts(busy, [_as_event(a) for a in plan.artifacts],
-                              urgent=lambda event: event.occurrence in urgent)
-    plan.conflicts = found.hard + found.soft
+    blocks = [_as_event(a) for a in plan.artifacts]
+    found, plan.conflicts = memo.get(
+        "conflicts", (user_events, interviews, rules.self_addresses, all_day, blocks),
+        lambda: _conflicts(user_events, interviews, rules.self_addresses, all_day, blocks))
     plan.notes += crowd_notes(found.crowds)
     if config.conflicts["flag_in_calendar"]:
-        plan.artifacts.extend(plan_markers(found.hard, interviews, write_calendars, plan.notes))
+        markers, marker_notes = memo.get("markers", (found.hard, interviews, dict(write_calendars)),
+                                         lambda: _markers(found.hard, interviews, write_calendars))
+        plan.artifacts.extend(markers)
+        plan.notes += marker_notes
     if len(plan.notes) > MAX_NOTES:
         plan.notes[MAX_NOTES:] = [f"and {len(plan.notes) - MAX_NOTES} more such notes"]
     plan.followups = plan_followups(interviews, acks, config, now)
@@ -137,6 +163,22 @@ def unmarked_followups(events: Sequence[Event], marks: Mapping[str, str]) -> lis
     verdict = detect.Verdict(False, 0.0, "unknown", "", ("marked as not an interview",))
     return [FollowupDue(Interview(events[i], verdict, "not-interview"), None)
             for i in _canonical(events) if marks.get(events[i].uid) == "not-interview"]
+
+
+def _conflicts(user_events: Sequence[Event], interviews: Sequence[Interview],
+               self_addresses: tuple[str, ...], all_day: bool,
+               blocks: list[Event]) -> tuple[Report, list[Conflict]]:
+    """The bounded double bookings of the busy events, and all of them listed (hard first)."""
+    busy = [e for e in user_events if is_busy(e, self_addresses, all_day)]
+    urgent = {iv.event.occurrence for iv in interviews}
+    found = bounded_conflicts(busy, blocks, urgent=lambda event: event.occurrence in urgent)
+    return found, found.hard + found.soft
+
+
+def _markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
+             write_calendars: Mapping[tuple[str, str], str]) -> tuple[list[Artifact], list[str]]:
+    notes: list[str] = []
+    return plan_markers(hard, interviews, write_calendars, notes), notes
 
 
 def rules_of(config: Config) -> detect.Rules:
