@@ -1,48 +1,58 @@
-"""syncd's CalDAV adapter against ``vdirsyncer sync`` on the same Radicale calendar.
+"""syncd against ``vdirsyncer sync`` on the same Radicale calendar, whole processes.
 
-For each size, one Radicale in a temp folder gets one calendar, bulk-loaded with a single
-PUT of a whole VCALENDAR to the collection. A counting proxy on 127.0.0.1, in a process of its own,
-sits in front of Radicale and both tools talk through it. Then:
+What a user meets: each tool runs as the command they would type, from a cold start, with
+its default settings. For each calendar shape and size, one Radicale in a temp folder gets
+one calendar, bulk-loaded with a single PUT of a whole VCALENDAR; a counting proxy in a
+process of its own sits in front of it and both tools talk through it. Then:
 
-- syncd: a fresh ``CalDAVProvider`` (empty cache) lists the calendars ("discover"), reads the
-  whole calendar ("first"), then asks again with the token it got ("idle"). In-process, as in
-  the daemon.
-- vdirsyncer: ``vdirsyncer discover``, then ``vdirsyncer sync`` into a local folder ("first")
-  and once more ("idle"). Each run is a process, as from cron; its bare start-up time is
-  printed below the table.
+- syncd: ``syncd once`` with an empty state ("first"), then ``syncd once`` again ("idle");
+- vdirsyncer: ``vdirsyncer discover`` (not compared), then ``vdirsyncer sync`` into a local
+  folder ("first") and once more ("idle").
 
-Run: ``python benchmarks/caldav_vs_vdirsyncer.py --sizes 2000,10000``
+Two shapes: "spread" (events over 120 days, every 25th a weekly series) and "dense" (meetings
+packed into 60 days, most of them overlapping others, one interview among them). With
+``--daemon``, ``syncd run`` on the largest dense calendar reports, from its own log, the
+CPU time and peak memory of its first and of its idle cycles (each idle cycle asked for with
+SIGUSR1); and ``syncd status`` start-up time is measured on that state.
+
+Run: ``python benchmarks/sync_vs_vdirsyncer.py --sizes 2000,10000 --shapes spread,dense --daemon``
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from providers.caldav import CalDAVProvider  # noqa: E402
-from syncd.model import Window  # noqa: E402
 from tests.proxy import ProxyProcess  # noqa: E402
 from tests.servers import DavServer, request, start_radicale  # noqa: E402
 
 CAL_ID = "bench"
+BIN = Path(sys.executable).parent
+FMT = "%Y%m%dT%H%M%SZ"
+CYCLE_DONE = re.compile(r"^Cycle done in [\d.]+ s: CPU ([\d.]+) s, peak memory ([\d.]+) MB")
 
 
 @dataclass
 class Row:
     """One measured phase of one tool."""
 
+    shape: str
     events: int
     tool: str
     phase: str
@@ -50,62 +60,117 @@ class Row:
     seconds: float
 
 
-def calendar_text(n: int, now: datetime) -> str:
-    """A VCALENDAR of ``n`` events around ``now``; every 25th is a weekly series."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//syncd//benchmark//EN"]
-    fmt = "%Y%m%dT%H%M%SZ"
+def _vevent(uid: str, start: datetime, minutes: int, summary: str, extra: list[str]) -> list[str]:
+    return ["BEGIN:VEVENT", f"UID:{uid}", "DTSTAMP:20260101T000000Z",
+            f"DTSTART:{start.strftime(FMT)}",
+            f"DTEND:{(start + timedelta(minutes=minutes)).strftime(FMT)}",
+            f"SUMMARY:{summary}", *extra, "END:VEVENT"]
+
+
+def spread_events(n: int, now: datetime) -> Iterator[list[str]]:
+    """Events over 120 days around ``now``; every 25th is a weekly series of 20."""
     for i in range(n):
         start = now + timedelta(days=(i % 120) - 30, hours=8 + i % 10)
-        lines += ["BEGIN:VEVENT", f"UID:bench-{i}@example.com", "DTSTAMP:20260101T000000Z",
-                  f"DTSTART:{start.strftime(fmt)}",
-                  f"DTEND:{(start + timedelta(minutes=30 + 15 * (i % 4))).strftime(fmt)}",
-                  f"SUMMARY:Meeting {i} with team {i % 37}",
-                  f"LOCATION:Room {i % 12}, 1 Market St",
-                  f"DESCRIPTION:Agenda item {i}\\nBring the numbers.",
-                  f"ORGANIZER:mailto:boss{i % 5}@example.com",
-                  "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alex@example.com"]
+        extra = [f"LOCATION:Room {i % 12}, 1 Market St",
+                 f"DESCRIPTION:Agenda item {i}\\nBring the numbers.",
+                 f"ORGANIZER:mailto:boss{i % 5}@example.com",
+                 "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alex@example.com"]
         if i % 25 == 0:
-            lines.append("RRULE:FREQ=WEEKLY;COUNT=20")
-        lines.append("END:VEVENT")
+            extra.append("RRULE:FREQ=WEEKLY;COUNT=20")
+        yield _vevent(f"bench-{i}@example.com", start, 30 + 15 * (i % 4),
+                      f"Meeting {i} with team {i % 37}", extra)
+
+
+def dense_events(n: int, now: datetime) -> Iterator[list[str]]:
+    """``n - 1`` meetings packed into 60 days (most overlap others), and one interview."""
+    day0 = now.replace(hour=0) - timedelta(days=10)
+    for i in range(n - 1):
+        start = day0 + timedelta(days=i % 60, hours=8 + (i * 7) % 10, minutes=15 * (i % 4))
+        extra = [f"LOCATION:Room {i % 12}", f"DESCRIPTION:Weekly item {i}",
+                 f"ORGANIZER;CN=Lead {i % 5}:mailto:lead{i % 5}@example.com",
+                 "ATTENDEE;PARTSTAT=ACCEPTED;CN=Alex:mailto:alex@example.com"]
+        yield _vevent(f"dense-{i}@example.com", start, 30 + 15 * (i % 3),
+                      f"Sync {i % 41} with the {['data', 'web', 'ops'][i % 3]} team", extra)
+    yield _vevent("interview-1@example.com", day0 + timedelta(days=12, hours=10), 60,
+                  "Interview – Product Analyst (Globex)",
+                  ["LOCATION:Globex HQ, 1 Market St, Springfield",
+                   "DESCRIPTION:Onsite interview with the hiring manager.",
+                   "ORGANIZER;CN=Rita Recruiter:mailto:rita@globex.example",
+                   "ATTENDEE;PARTSTAT=ACCEPTED;CN=Alex:mailto:alex@example.com"])
+
+
+SHAPES = {"spread": spread_events, "dense": dense_events}
+
+
+def calendar_text(shape: str, n: int, now: datetime) -> str:
+    """A VCALENDAR of ``n`` events of the given shape."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//syncd//benchmark//EN"]
+    for event in SHAPES[shape](n, now):
+        lines += event
     lines.append("END:VCALENDAR")
     return "\r\n".join(lines) + "\r\n"
 
 
-def bulk_load(server: DavServer, n: int, now: datetime) -> float:
+def bulk_load(server: DavServer, text: str) -> float:
     """PUT the whole calendar to the collection URL in one request; return seconds taken."""
     started = time.perf_counter()
-    status, _, text = request("PUT", server.calendar_url(CAL_ID), calendar_text(n, now).encode(),
-                              auth=server.auth(), headers={"Content-Type": "text/calendar"},
-                              timeout=900)
+    status, _, answer = request("PUT", server.calendar_url(CAL_ID), text.encode(),
+                                auth=server.auth(), headers={"Content-Type": "text/calendar"},
+                                timeout=900)
     if status not in (200, 201, 204):
-        raise SystemExit(f"bulk load refused: HTTP {status} {text[:200]}")
+        raise SystemExit(f"bulk load refused: HTTP {status} {answer[:200]}")
     return time.perf_counter() - started
 
 
-def run_syncd(proxy: ProxyProcess, server: DavServer, n: int, now: datetime) -> list[Row]:
-    """First and idle sync with the adapter; checks it read every resource."""
-    account = {"name": "bench", "type": "caldav", "url": proxy.url,
-               "username": server.username, "password": server.password}
-    window = Window(now - timedelta(days=31), now + timedelta(days=91))
-    provider = CalDAVProvider(account, ZoneInfo("UTC"), {})
-    proxy.reset()
+def syncd_config(work: Path, proxy: ProxyProcess, server: DavServer) -> Path:
+    """A config as a user would write it: one CalDAV account, every default left alone."""
+    work.mkdir(parents=True, exist_ok=True)
+    config = work / "config.toml"
+    config.write_text(f"""[daemon]
+state_dir = "{work / 'state'}"
+timezone = "UTC"
+
+[interviews]
+self = ["alex@example.com"]
+
+[followup]
+drafts_dir = "{work / 'drafts'}"
+from = "Alex Doe <alex@example.com>"
+
+[[accounts]]
+name = "bench"
+type = "caldav"
+url = "{proxy.url}"
+username = "{server.username}"
+password_env = "BENCH_CALDAV_PASSWORD"
+calendars = ["{CAL_ID}"]
+""")
+    return config
+
+
+def syncd(config: Path, server: DavServer, *args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Run one ``syncd`` command as a process; return seconds taken and the result."""
+    env = {**os.environ, "BENCH_CALDAV_PASSWORD": server.password}
     started = time.perf_counter()
-    calendar = next(c for c in provider.calendars() if c.id == CAL_ID)
-    rows = [Row(n, "syncd", "discover", proxy.total(), time.perf_counter() - started)]
-    proxy.reset()
-    started = time.perf_counter()
-    first = provider.changes(calendar, None, {}, window)
-    rows.append(Row(n, "syncd", "first", proxy.total(), time.perf_counter() - started))
-    if len(first.upserts) != n:
-        raise SystemExit(f"syncd read {len(first.upserts)} resources, expected {n}")
-    known = {item.href: item.etag for item in first.upserts}
-    proxy.reset()
-    started = time.perf_counter()
-    idle = provider.changes(calendar, first.token, known, window)
-    rows.append(Row(n, "syncd", "idle", proxy.total(), time.perf_counter() - started))
-    if idle.upserts or idle.deletions:
-        raise SystemExit("syncd's idle sync reported changes")
-    provider.close()
+    done = subprocess.run([str(BIN / "syncd"), "--config", str(config), *args], env=env,
+                          capture_output=True, text=True)
+    return time.perf_counter() - started, done
+
+
+def run_syncd(proxy: ProxyProcess, server: DavServer, shape: str, n: int, work: Path) -> list[Row]:
+    """``syncd once`` from an empty state, then again with nothing changed."""
+    config = syncd_config(work, proxy, server)
+    rows = []
+    for phase in ("first", "idle"):
+        proxy.reset()
+        seconds, done = syncd(config, server, "once")
+        if done.returncode != 0:
+            raise SystemExit(f"syncd once failed ({done.returncode}):\n{done.stderr[-2000:]}")
+        rows.append(Row(shape, n, "syncd", phase, proxy.total(), seconds))
+    _, done = syncd(config, server, "status", "--json")
+    held = sum(a["events"] or 0 for a in json.loads(done.stdout)["accounts"])
+    if held < n:
+        raise SystemExit(f"syncd holds {held} events, expected at least {n}")
     return rows
 
 
@@ -138,83 +203,157 @@ fileext = ".ics"
 
 def vdirsyncer(config: Path, *args: str) -> float:
     """Run one vdirsyncer command; return seconds taken. Raises SystemExit on failure."""
-    exe = Path(sys.executable).parent / "vdirsyncer"
     env = {**os.environ, "VDIRSYNCER_CONFIG": str(config)}
     started = time.perf_counter()
-    done = subprocess.run([str(exe), "--config", str(config), *args], env=env,
+    done = subprocess.run([str(BIN / "vdirsyncer"), "--config", str(config), *args], env=env,
                           capture_output=True, text=True, input="y\n" * 4)
     if done.returncode != 0:
         raise SystemExit(f"vdirsyncer {' '.join(args)} failed:\n{done.stderr[-2000:]}")
     return time.perf_counter() - started
 
 
-def run_vdirsyncer(proxy: ProxyProcess, server: DavServer, n: int, work: Path) -> list[Row]:
+def run_vdirsyncer(proxy: ProxyProcess, server: DavServer, shape: str, n: int,
+                   work: Path) -> list[Row]:
     """``vdirsyncer discover``, then a first and an idle ``vdirsyncer sync``."""
     config = vdirsyncer_config(work, proxy, server)
+    vdirsyncer(config, "discover")
     rows = []
-    for phase, command in (("discover", "discover"), ("first", "sync"), ("idle", "sync")):
+    for phase in ("first", "idle"):
         proxy.reset()
-        seconds = vdirsyncer(config, command)
-        rows.append(Row(n, "vdirsyncer", phase, proxy.total(), seconds))
+        seconds = vdirsyncer(config, "sync")
+        rows.append(Row(shape, n, "vdirsyncer", phase, proxy.total(), seconds))
     files = len(list((work / "local" / CAL_ID).glob("*.ics")))
     if files != n:
         raise SystemExit(f"vdirsyncer wrote {files} files, expected {n}")
     return rows
 
 
-def bench_size(n: int) -> tuple[list[Row], float]:
-    """Measure both tools on a fresh Radicale holding ``n`` events; return rows, load time."""
+@contextmanager
+def loaded_radicale(shape: str, n: int, work: Path) -> Iterator[tuple[DavServer, ProxyProcess]]:
+    """A Radicale holding one calendar of ``n`` events, behind a counting proxy."""
     now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    with start_radicale(work / "radicale") as server, ProxyProcess(server.url) as proxy:
+        load = bulk_load(server, calendar_text(shape, n, now))
+        print(f"{shape} {n} events: bulk load {load:.1f}s", flush=True)
+        request("PROPFIND", server.calendar_url(CAL_ID), auth=server.auth(),
+                headers={"Depth": "1"}, timeout=900)  # warm Radicale's item cache for both
+        yield server, proxy
+
+
+def bench_size(shape: str, n: int) -> list[Row]:
+    """Measure both tools on a fresh Radicale holding ``n`` events of ``shape``."""
     work = Path(tempfile.mkdtemp(prefix="syncd-bench-"))
     try:
-        with start_radicale(work / "radicale") as server, ProxyProcess(server.url) as proxy:
-            load = bulk_load(server, n, now)
-            request("PROPFIND", server.calendar_url(CAL_ID), auth=server.auth(),
-                    headers={"Depth": "1"}, timeout=900)  # warm Radicale's item cache for both
-            rows = run_syncd(proxy, server, n, now)
-            rows += run_vdirsyncer(proxy, server, n, work / "vdirsyncer")
-            return rows, load
+        with loaded_radicale(shape, n, work) as (server, proxy):
+            rows = run_vdirsyncer(proxy, server, shape, n, work / "vdirsyncer")
+            rows += run_syncd(proxy, server, shape, n, work / "syncd")
+            return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
 
+@dataclass
+class DaemonCycles:
+    """CPU seconds and peak memory of a ``syncd run``'s cycles, read from its log."""
+
+    first_cpu: float
+    idle_cpu: list[float]
+    idle_requests: list[int]
+    peak_mb: float
+    status_seconds: float
+
+
+def _cycle_lines(proc: subprocess.Popen) -> Iterator[dict]:
+    """The "cycle done" records of a daemon's JSON log, as they come."""
+    assert proc.stderr is not None
+    for line in proc.stderr:
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        match = CYCLE_DONE.search(entry.get("message", ""))
+        if match:
+            yield {"cpu_seconds": float(match.group(1)), "peak_rss_mb": float(match.group(2))}
+
+
+def bench_daemon(n: int, idle_cycles: int = 5) -> DaemonCycles:
+    """``syncd run`` on a dense calendar of ``n`` events: first cycle, then idle ones."""
+    work = Path(tempfile.mkdtemp(prefix="syncd-bench-daemon-"))
+    try:
+        with loaded_radicale("dense", n, work) as (server, proxy):
+            config = syncd_config(work / "syncd", proxy, server)
+            env = {**os.environ, "BENCH_CALDAV_PASSWORD": server.password}
+            proc = subprocess.Popen([str(BIN / "syncd"), "--config", str(config), "-v",
+                                     "--log-format", "json", "run"], env=env,
+                                    stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+            try:
+                return _measure(proc, config, server, proxy, idle_cycles)
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                proc.wait(timeout=60)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _measure(proc: subprocess.Popen, config: Path, server: DavServer, proxy: ProxyProcess,
+             idle_cycles: int) -> DaemonCycles:
+    cycles = _cycle_lines(proc)
+    first = next(cycles)
+    idle, requests = [], []
+    for _ in range(idle_cycles):
+        proxy.reset()
+        proc.send_signal(signal.SIGUSR1)
+        entry = next(cycles)
+        idle.append(entry["cpu_seconds"])
+        requests.append(proxy.total())
+    peak = entry["peak_rss_mb"]
+    status = min(syncd(config, server, "status")[0] for _ in range(5))
+    return DaemonCycles(first["cpu_seconds"], idle, requests, peak, status)
+
+
 def print_table(rows: list[Row]) -> None:
     """Print the rows with the syncd/vdirsyncer ratios of time and of requests."""
-    base = {(r.events, r.phase): r for r in rows if r.tool == "vdirsyncer"}
-    print(f"{'events':>7}  {'tool':<10}  {'phase':<8}  {'requests':>8}  {'seconds':>8}  "
-          f"{'time ratio':>10}  {'req ratio':>9}")
+    base = {(r.shape, r.events, r.phase): r for r in rows if r.tool == "vdirsyncer"}
+    print(f"{'shape':<7} {'events':>7}  {'phase':<6}  {'syncd s':>8}  {'vdirsyncer s':>12}  "
+          f"{'ratio':>6}  {'syncd req':>9}  {'vdirsyncer req':>14}")
     for r in rows:
-        other = base.get((r.events, r.phase))
-        ratio = req = ""
-        if r.tool == "syncd" and other is not None:
-            ratio = f"{r.seconds / other.seconds:.2f}"
-            req = f"{r.requests / other.requests:.2f}" if other.requests else ""
-        print(f"{r.events:>7}  {r.tool:<10}  {r.phase:<8}  {r.requests:>8}  {r.seconds:>8.2f}  "
-              f"{ratio:>10}  {req:>9}")
+        other = base.get((r.shape, r.events, r.phase))
+        if r.tool != "syncd" or other is None:
+            continue
+        print(f"{r.shape:<7} {r.events:>7}  {r.phase:<6}  {r.seconds:>8.2f}  "
+              f"{other.seconds:>12.2f}  {r.seconds / other.seconds:>6.2f}  {r.requests:>9}  "
+              f"{other.requests:>14}")
 
 
-def startup_seconds() -> float:
-    """How long a bare ``vdirsyncer --version`` takes: the floor under each of its runs."""
-    exe = Path(sys.executable).parent / "vdirsyncer"
-    started = time.perf_counter()
-    subprocess.run([str(exe), "--version"], capture_output=True, check=True)
-    return time.perf_counter() - started
+def print_daemon(n: int, d: DaemonCycles) -> None:
+    """Print what ``syncd run`` said about its own cycles."""
+    idle_ms = sorted(1000 * c for c in d.idle_cpu)
+    print(f"\nsyncd run, dense calendar of {n} events (from its own log):")
+    print(f"  first cycle CPU            {d.first_cpu:8.2f} s")
+    print(f"  idle cycle CPU (median)    {idle_ms[len(idle_ms) // 2]:8.1f} ms  "
+          f"(all: {', '.join(f'{c:.1f}' for c in idle_ms)})")
+    print(f"  requests per idle cycle    {max(d.idle_requests):8d}")
+    print(f"  peak memory (RSS)          {d.peak_mb:8.1f} MB")
+    print(f"  `syncd status` start-up    {d.status_seconds:8.3f} s  (best of 5)")
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Parse ``--sizes``, run every size, print the table; return the exit status."""
+    """Parse the options, run every shape and size, print the tables; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated event counts")
+    parser.add_argument("--shapes", default="spread,dense", help="comma-separated: spread, dense")
+    parser.add_argument("--no-daemon", action="store_true", help="skip the `syncd run` cycles")
     args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     rows: list[Row] = []
-    for n in (int(s) for s in args.sizes.split(",") if s.strip()):
-        size_rows, load = bench_size(n)
-        print(f"{n} events: bulk load {load:.1f}s", flush=True)
-        rows += size_rows
+    for shape in (s.strip() for s in args.shapes.split(",") if s.strip()):
+        for n in sizes:
+            rows += bench_size(shape, n)
     print()
     print_table(rows)
-    print(f"\n(time ratio = syncd seconds / vdirsyncer seconds; vdirsyncer runs as a process, "
-          f"its bare start-up takes {startup_seconds():.2f}s)")
+    print("\n(ratio = syncd seconds / vdirsyncer seconds; both are whole processes, cold start)")
+    if not args.no_daemon:
+        print_daemon(max(sizes), bench_daemon(max(sizes)))
     return 0
 
 

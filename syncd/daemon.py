@@ -1,7 +1,7 @@
 """The long-running loop: schedule, signals, sd_notify, and a plain-sentence log of each cycle.
 
 SIGTERM and SIGINT let the write in flight finish, record it, and stop; SIGHUP reloads the
-config, keeping the old one if the new one is broken. Under systemd (``Type=notify``) the
+config, keeping the old one if the new one is broken; SIGUSR1 syncs every account now. Under systemd (``Type=notify``) the
 daemon says READY=1 once the config is loaded and the state is open, STATUS= after each
 cycle, WATCHDOG=1 while it makes progress (between accounts and writes, and while it sleeps)
 and STOPPING=1 on the way out.
@@ -12,13 +12,15 @@ from __future__ import annotations
 import logging
 import os
 import random
+import resource
 import signal
 import socket
 import sqlite3
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
 
@@ -144,6 +146,7 @@ class Daemon:
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.wake = threading.Event()
+        self.sync_now = threading.Event()
         self.watchdog = Watchdog()
         self.timings: dict[str, schedule.Timing] = {}
         self.rand = rand
@@ -151,7 +154,8 @@ class Daemon:
         self.first = True  # act on answers left by a crash before the first cycle
 
     def install_signals(self) -> None:
-        """SIGTERM/SIGINT stop after the write in flight; SIGHUP reloads the config."""
+        """SIGTERM/SIGINT stop after the write in flight; SIGHUP reloads the config; SIGUSR1
+        syncs every account now (``systemctl --user kill -s USR1 syncd``)."""
         def on_stop(signum, frame):
             log.info("Stopping (%s): finishing the write in flight", signal.Signals(signum).name)
             self.stop.set()
@@ -161,9 +165,14 @@ class Daemon:
             self.reload.set()
             self.wake.set()
 
+        def on_usr1(signum, frame):
+            self.sync_now.set()
+            self.wake.set()
+
         signal.signal(signal.SIGTERM, on_stop)
         signal.signal(signal.SIGINT, on_stop)
         signal.signal(signal.SIGHUP, on_hup)
+        signal.signal(signal.SIGUSR1, on_usr1)
 
     def run(self) -> int:
         """Loop until stopped. Returns the exit code; raises ConfigError if the state won't open."""
@@ -216,11 +225,14 @@ class Daemon:
     def _cycle_due(self, engine: Engine, narrator: Narrator) -> None:
         """Sync the accounts that are due (planning covers all), then schedule them again."""
         now = datetime.now(timezone.utc)
+        if self.sync_now.is_set():
+            self.sync_now.clear()
+            self.timings = {}
         due = schedule.due_accounts(self._names(), self.timings, now)
         if not due:
             return
         log.debug("Syncing %s", ", ".join(due))
-        with lock.writing(self.config.daemon["state_dir"]):  # an `ack` waits for the cycle
+        with lock.writing(self.config.daemon["state_dir"]), cycle_cost():  # an `ack` waits
             report = engine.cycle(now, accounts=due, on_plan=narrator.tell)
         if self.stop.is_set():
             return
@@ -278,11 +290,24 @@ class Daemon:
     def _sleep(self, seconds: float) -> None:
         """Sleep, waking early for a signal; keep the watchdog fed meanwhile."""
         deadline = time.monotonic() + seconds
-        while not self.stop.is_set() and not self.reload.is_set() and not self.asker.answered.is_set():
+        while not (self.stop.is_set() or self.reload.is_set() or self.sync_now.is_set()
+                   or self.asker.answered.is_set()):
             left = deadline - time.monotonic()
             if left <= 0:
                 return
             self.wake.wait(min(left, SLEEP_SLICE))
             self.wake.clear()
             sd_notify("WATCHDOG=1")
+
+
+@contextmanager
+def cycle_cost() -> Iterator[None]:
+    """Log, at DEBUG, the wall time, CPU time and peak memory of the cycle run inside."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        yield
+    finally:
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+        log.debug("Cycle done in %.3f s: CPU %.3f s, peak memory %.1f MB",
+                  time.perf_counter() - wall, time.process_time() - cpu, peak_mb)
 
