@@ -1,10 +1,10 @@
 """The long-running loop: schedule, signals, sd_notify, and a plain-sentence log of each cycle.
 
 SIGTERM and SIGINT let the write in flight finish, record it, and stop; SIGHUP reloads the
-config, keeping the old one if the new one is broken; SIGUSR1 syncs every account now. Under systemd (``Type=notify``) the
-daemon says READY=1 once the config is loaded and the state is open, STATUS= after each
-cycle, WATCHDOG=1 while it makes progress (between accounts and writes, and while it sleeps)
-and STOPPING=1 on the way out.
+config, keeping the old one if the new one is broken; SIGUSR1 syncs every account now.
+Under systemd (``Type=notify``) the daemon says READY=1 once the config is loaded and the
+state is open, STATUS= after each cycle, WATCHDOG=1 while it makes progress (between
+accounts and writes, and while it sleeps) and STOPPING=1 on the way out.
 """
 
 from __future__ import annotations
