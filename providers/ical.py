@@ -100,7 +100,8 @@ def _plain_events(text: str, tz: ZoneInfo, href: str, etag: str) -> list[Event] 
             transparent=text_of("TRANSP", "").upper() == "TRANSPARENT",
             marker=_marker_of(text_of("X-SYNCD-KIND", ""), text_of("X-SYNCD-SOURCE", ""),
                               text_of("X-SYNCD-KEY", ""), uid),
-            href=href, etag=etag))
+            organizer_name=(text_of("ORGANIZER-CN") or "").strip()[:200],
+            tzid=_zone_name(raw_start), href=href, etag=etag))
     return events
 
 

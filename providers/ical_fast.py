@@ -49,8 +49,9 @@ def read_plain(text: str) -> list[dict[str, Any]] | None:
 
     Each map holds the raw values syncd reads: ``UID`` and the TEXT properties as unescaped
     strings, ``DTSTART``/``DTEND`` as date or datetime (aware unless floating),
-    ``DURATION`` as a timedelta, ``ORGANIZER`` as its raw value and ``ATTENDEE`` as a list of
-    (value, CN, PARTSTAT) triples, CN and PARTSTAT None where absent.
+    ``DURATION`` as a timedelta, ``ORGANIZER`` as its raw value (its CN as ``ORGANIZER-CN``)
+    and ``ATTENDEE`` as a list of (value, CN, PARTSTAT) triples, CN and PARTSTAT None where
+    absent.
     """
     if _CONTROL.search(text):
         return None  # RFC 5545 forbids them in values; icalendar has its own ways with them
@@ -111,7 +112,7 @@ def _property(event: dict[str, Any], name: str, params: str, value: str) -> None
         event.setdefault("ATTENDEE", []).append(
             (value, found.get("CN"), found.get("PARTSTAT")))
     elif name == "ORGANIZER":
-        event[name] = value
+        event[name], event["ORGANIZER-CN"] = value, found.get("CN")
     elif name in ("DTSTART", "DTEND"):
         event[name] = _date_value(value, found)
     elif name == "DURATION" and not found:
