@@ -272,3 +272,22 @@ def test_a_missed_exchange_interview_gets_one_draft_in_the_exchange_drafts_folde
     assert [m.findtext(f"{{{T}}}EmailAddress") for m in draft.props["ToRecipients"]] == ["recruiter@acme.example"]
     assert_nobody_invited(ews)
     assert not (tmp_path / "drafts").exists()
+
+
+def test_an_exchange_meeting_clashing_with_a_google_interview_is_flagged(ews, google, config):
+    meeting = ews.add_event("Budget review", IV_START + timedelta(minutes=30), IV_START + timedelta(minutes=90),
+                            organizer=("cfo@corp.example.com", "CFO"), attendees=((ME, "Alex", "Accept"),))
+    google.seed_event(WORK, {
+        "iCalUID": "iv-globex@globex.example", "summary": "Video interview – Analyst (Globex)",
+        "location": "https://meet.google.com/abc-defg-hij", "start": google_when(IV_START),
+        "end": google_when(IV_START + timedelta(hours=1)), "organizer": {"email": "hr@globex.example"},
+        "attendees": [{"email": ME, "self": True, "responseStatus": "accepted"}]})
+    before = ews.fingerprint(meeting)
+    report = cycle(config)
+    assert not report.failed
+    [clash] = [c for c in report.plan.conflicts if c.kind == "hard"]
+    assert {clash.a.account, clash.b.account} == {"corp", "gmail"}
+    google_kinds = [e["extendedProperties"]["private"]["syncd-kind"] for e in google.events_of(WORK)
+                    if "syncd-kind" in e.get("extendedProperties", {}).get("private", {})]
+    assert "conflict" in google_kinds
+    assert ews.fingerprint(meeting) == before and owned(ews) == {}
