@@ -14,6 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from syncd.config import Config
+from syncd import text
 from syncd.errors import SyncdError
 from syncd.followup.drafting import DraftOutcome, draft_one
 from syncd.followup.render import one_line
@@ -122,5 +123,4 @@ def _title(iv: Interview) -> str:
 
 
 def _when(moment: datetime, tz: ZoneInfo) -> str:
-    local = moment.astimezone(tz)
-    return f"on {local:%a %d %b} at {local:%H:%M}"
+    return "on " + text.when(moment, tz)
