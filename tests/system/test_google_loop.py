@@ -232,3 +232,32 @@ def test_the_hostile_corpus_on_google(fake, setup, caplog):
     assert max(per_series.values()) == MAX_OCCURRENCES and len(capped) == 1  # the RDATE flood
     writes = [r for r in fake.requests if r.method in ("PUT", "PATCH", "DELETE")]
     assert all(b["id"] not in r.path for b in [user, *seeded] for r in writes)
+
+
+def test_gmail_keeps_the_drafts_of_a_google_account(fake, setup, tmp_path):
+    """followup.sink = "account:gmail": the apology lands in the account's Gmail drafts, in
+    the invitation's language and zone, greeting the organizer by name; once, whatever the
+    cycles; nothing in the local Maildir."""
+    import base64
+    import email
+    import email.policy
+    from dataclasses import replace
+
+    config, _ = setup
+    config = replace(config, followup={**config.followup, "sink": "account:gmail"})
+    seed_interview(fake, summary="Entretien – Analyste (Acme)",
+                   description="Nous avons le plaisir de vous inviter à un entretien pour le poste.",
+                   start={"dateTime": "2026-12-02T13:00:00Z", "timeZone": "Europe/Paris"},
+                   organizer={"email": "recruiter@acme.example", "displayName": "Zoë Martin"})
+    after = IV_START + timedelta(hours=5)
+    for _ in range(2):
+        cycle(config, now=after)
+    assert len(fake.gmail.drafts) == 1
+    [message_id] = fake.gmail.drafts.values()
+    message = email.message_from_bytes(fake.gmail.messages[message_id], policy=email.policy.default)
+    text = " ".join(message.get_content().split())
+    assert text.startswith("Bonjour Zoë Martin,") and "mercredi 2 décembre à 14h00" in text
+    assert message["To"].addresses[0].display_name == "Zoë Martin"
+    assert not (tmp_path / "drafts").exists()
+    create = fake.api_requests("gmail.users.drafts.create")[0]
+    assert base64.urlsafe_b64decode(create.body["message"]["raw"]).count(b"\r\n") > 5
