@@ -114,6 +114,12 @@ def is_transparent(item: Any, tentative_busy: bool) -> bool:
     return item.my_response_type == "Decline"
 
 
+def zone_name(zone: Any) -> str:
+    """The IANA name of the zone an item was scheduled in; "" for UTC or none."""
+    key = str(getattr(zone, "key", "") or "")
+    return "" if key in ("UTC", "Etc/UTC", "GMT", "Etc/GMT") else key
+
+
 def event_of(item: Any, tz: ZoneInfo, owner: str, href: str, etag: str,
              tentative_busy: bool = True) -> Event:
     """One occurrence (or single item) as an Event; raises ValueError/TypeError if unreadable."""
@@ -126,10 +132,13 @@ def event_of(item: Any, tz: ZoneInfo, owner: str, href: str, etag: str,
             raise ValueError("an occurrence without its original start")
         recurrence_id = format_recurrence_id(to_utc(original, tz)[0])
     organizer = getattr(item.organizer, "email_address", "") if item.organizer else ""
+    organizer_name = getattr(item.organizer, "name", "") if item.organizer else ""
     return Event(
         uid=str(item.uid or href), start=start, end=end, summary=str(item.subject or "")[:MAX_TEXT],
         description=plain_text(item.body), location=str(item.location or "")[:MAX_TEXT],
-        organizer=str(organizer or ""), attendees=attendees_of(item, owner), all_day=all_day,
+        organizer=str(organizer or ""), organizer_name=str(organizer_name or "")[:200],
+        tzid="" if all_day else zone_name(getattr(item, "_start_timezone", None)),
+        attendees=attendees_of(item, owner), all_day=all_day,
         status="CANCELLED" if item.is_cancelled else "CONFIRMED",
         transparent=is_transparent(item, tentative_busy), recurrence_id=recurrence_id,
         href=href, etag=etag, marker=marker_of(item))

@@ -214,6 +214,15 @@ def test_all_day_items_in_a_localized_customized_zone_keep_their_date(env, fake)
         ("Feiertag", True, datetime(2026, 12, 4, tzinfo=BERLIN), datetime(2026, 12, 5, tzinfo=BERLIN))]
 
 
+def test_organizer_name_and_the_invitations_zone_are_read(env, fake):
+    fake.add_event("Interview", T0, T0 + timedelta(hours=1), organizer=("rita@acme.example", "Rita Recruiter"),
+                   timezone_id="W. Europe Standard Time")
+    fake.add_event("Call", T0, T0 + timedelta(hours=1), timezone_id="UTC")
+    events = {e.summary: e for e in events_of(cache_after(sync(env), {}))}
+    assert (events["Interview"].organizer_name, events["Interview"].tzid) == ("Rita Recruiter", "Europe/Berlin")
+    assert events["Call"].tzid == ""
+
+
 def test_windows_zone_names_map_to_iana():
     assert zones.from_names("W. Europe Standard Time", None).key == "Europe/Berlin"
     assert zones.from_names("Customized Time Zone", "Mitteleuropäische Zeit").key == "Europe/Berlin"
