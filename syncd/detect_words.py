@@ -123,7 +123,8 @@ INTERVIEW_WORDS = _cues(
     # As people type it in a hurry: interveiw, intrview, inteview, "int. @ X", "2nd int".
     (r"\bin(?:ter|tr|te|t)v(?:ei|ie|e|i)w(?:s|ing)?\b|\bint\.?\s*@|"
      r"\b(?:1st|2nd|3rd|\d+th|first|second|third|final)\s+int\b\.?", 2.0, ""),
-    (r"intervjuu\w*|\brozmowa\s+(?:tel\w*|techniczn\w*|z\s+kierownik\w*)|\bvestlus\b|"
+    # Polish calls an interview "a conversation" (rozmowa), as Estonian does (vestlus).
+    (r"intervjuu\w*|\brozmow[aęy]\b|\bvestlus\b|"
      r"\bentrevues?\b|\brozmow[aęy]\s+o\s+prac[eęy]\b|\bsollicitatie\b|\bсобес\w*|"
      r"इंटरव्यू|साक्षात्कार|인터뷰|\bg[öo]r[üu][şs]mes?i?\b|\bvideocolloquio\b", 2.0, ""),
     (r"\bentrevista\s+(?:de\s+trabajo|de\s+emprego|t[ée]cnica|presencial|laboral)", 3.0, ""),
@@ -175,7 +176,7 @@ HIRING_STEPS = _cues(
      r"job\s+talk|chalk\s+talk|culture\s+fit|oci|ph\.?\s+screen|"
      r"(?:working|group|walk-?in|panel|stay)\s+interview)\b", 1.5, ""),
     # Trying the job out: a trial shift, a working day, a stage in a kitchen.
-    (r"\btrial\s+(?:shift|day|run)\b|\bprobe(?:arbeit\w*|tag)\b|\bproefdag\b|"
+    (r"\bfiltro\s+telef[óo]nico\b|\btriagem\b|\btrial\s+(?:shift|day|run|na|no|in|at|@)\b|\bprobe(?:arbeit\w*|tag)\b|\bproefdag\b|"
      r"\bjour(?:n[ée]e)?\s+d['’]essai\b|\bd[ií]a\s+de\s+(?:prueba|experi[êe]ncia)\b|"
      r"\bdeneme\s+g[üu]n[üu]\b|\bstage\s+@|\bfinal\w*\s+секци\w*|\bфинал\w*", 2.0, ""),
     # Chinese names interview rounds by number or kind: 一面, 二面, 终面, HR面, 技术面, 群面.
@@ -303,13 +304,17 @@ TITLE_NEGATIVES_WORLD = _cues(
     (r"(?:interview|gespr[äa]ch|gesprek|entrevista|colloquio|entretien|собеседовани\w*|"
      r"співбесід\w*)\b.{0,30}?\b(?:pick\s+up|drop\s+off|drive|lift|ride|bahnhof|station|"
      r"abholen|ophalen|lenen|recoger|buscar|prendere|accompagn\w*)|"
-     r"\b(?:допомогти|помочь|помогти)\b", -6.0, "someone else's interview"),
+     r"\b(?:допомогти|помочь|помогти|pom[óo]c|pom[óo]ż)\b", -6.0, "someone else's interview"),
+    (r"\bpr[óo]bn\w*\s+rozmow\w*|\bpodwy[żz]\w*|\braise\b|\bgehaltserh[öo]hung\w*|"
+     r"\baumento\s+(?:de\s+)?(?:sueldo|salario|salarial)|\baugmentation\b|\bloonsverhoging\b|"
+     r"\bприбавк\w*|\bповышени\w*", -6.0, "a performance review"),
     (r"\b(?:nann(?:y|ies)|няни|няня|нянь\w*|nounou|ni[ñn]era|bab[áa]|kinderm[äa]dchen|oppas|"
      r"tata|au\s+pair|babysitter|сиделк\w*|domestic\s+helper)\b",
      -6.0, "the owner hiring help"),
     (r"\b(?:con|with|mit|avec|met)\s+(?:la|el|il|der|dem|le|de|the)?\s*(?:tutor[ae]?|maestr[ao]|"
      r"profesor[ae]?|insegnante|lehrer\w*|enseignant\w*|leraar|teacher|mentor)\b|"
-     r"\bclient[ei]?\b(?!\s*:)|\bdue\s+diligence\b|"
+     r"\bclient[ei]?\b(?!\s*:)|\bdue\s+diligence\b|\bcommercialist\w*|\bsteuerberat\w*|"
+     r"\bnotai?o\b|\bnotaire\b|\beredi\b|\bsuccessione\b|\berbschaft\b|\bherencia\b|\bprobate\b|"
      r"\bentretien\s+(?:de\s+la\s+|du\s+|des\s+|de\s+l['’])?(?:chaudi[èe]re|voiture|v[ée]lo|"
      r"jardin|piscine|climatisation|ascenseur|v[ée]hicule|moto|chauffage)",
      -6.0, "not about hiring"),
@@ -338,7 +343,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"\bportes\s+ouvertes\b|\bpuertas\s+abiertas\b|\bcareer\s+day\b|\btargi\s+pracy\b|"
      r"\bjobmesse\b|\bsalon\s+de\s+l['’]emploi\b|\bferia\s+de\s+empleo\b",
      -6.0, "a recruiting event, not an interview"),
-    (r"\btf[gm]\b|kh[óo]a\s+lu[ậa]n|lu[ậa]n\s+v[ăa]n|\btesis\b|\btesi\b|\bth[èe]se\b|"
+    (r"\btf[gm]\b|kh[óo]a\s+lu[ậa]n|lu[ậa]n\s+v[ăa]n|\btesis\s+(?:de|doctoral)\b|\btesi\b|\bth[èe]se\b|"
      r"abschlussarbeit|bachelorarbeit|masterarbeit|\bskripsi\b|\bdiplomov\w*|\bmagisterk\w*|"
      r"người\s+tiêu\s+dùng|\bconsumer\s+interview",
      -6.0, "research, not hiring"),
@@ -371,8 +376,8 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"רדוק|מבוטל)\b|\b(?:cancel+ed|canceled|annul[ée]e?|abgesagt|cancelad[oa]|annullat[oa])\s*$",
      -6.0, "cancelled"),
     (r"模拟|模擬|練習|연습|모의|simulacro|simulaci[óo]n|simulazione|simula[çc][ãa]o|"
-     r"simulation|\bprova(?:s[ıi])?\b|provas[ıi]|hazırlık|latihan|\bth[ửu]\b|\bl[uy]ện\b|"
-     r"prepar(?:ar|er|e|ing)\b|rehears\w*|répétition|ensayo|пробн\w*|репетиц\w*|мок|"
+     r"simulation|\bprovas[ıi]\b|hazırlık|latihan|\bth[ửu]\b|\bl[uy]ện\b|"
+     r"pr[ée]par(?:ar|er|e|ing|ation)\b|rehears\w*|répétition|ensayo|пробн\w*|репетиц\w*|мок|"
      r"тренировк\w*|تدريب|تحضير|复盘|振り返り",
      -6.0, "practice or training"),
     (r"\b(?:help|helping|ayudar|ajudar|aiutare|helfen|aider|bantu|accompagn\w*|acompa[ñn]ar|"
@@ -441,7 +446,7 @@ INTERVIEWER_SIDE = _cues(
 # What a job application brings along, in the owner's own notes: the post, a CV, references.
 JOB_WORDS = _cues(
     (r"\b(?:position|role|job|vacancy|opening|puesto|poste|vaga|stelle|functie|posizione|"
-     r"stanowisk\w*|позици\w*|ваканси\w*|pozisyon|lowongan|posisi)\b|"
+     r"stanowisk\w*|prac[aęy]|pracy|позици\w*|ваканси\w*|pozisyon|lowongan|posisi)\b|"
      r"职位|岗位|ポジション|직무|\bcv\b|\br[ée]sum[ée]\b|lebenslauf|curr[íi]cul\w*|"
      r"\bcall\s+letter\b|\breferences\b|\bhr\b|\brh\b|\bhiring\b|\bhr面|"
      r"\bkandidat\w*|\bcandidat[oa]\b|\bbewerb\w*|\bsollicit\w*|\bapplied\b|\bpostul\w*|"
