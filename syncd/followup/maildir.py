@@ -14,11 +14,12 @@ import socket
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from pathlib import Path
 from typing import Any
 
 from syncd.followup.headers import draft_bytes
-from syncd.followup.sink import DraftSink, StoredDraft, stored
+from syncd.followup.sink import REF_HEADER, DraftSink, StoredDraft, stored
 
 log = logging.getLogger(__name__)
 _counter = itertools.count()
@@ -39,11 +40,13 @@ class MaildirSink(DraftSink):
         return cls(Path(section["drafts_dir"]))
 
     def find(self, ref: str) -> list[StoredDraft]:
-        """Drafts in ``cur/`` that still carry the draft flag and the header ``X-Syncd-Event: ref``."""
+        """Drafts in ``cur/`` that still carry the draft flag and the header ``X-Syncd-Event: ref``.
+
+        Only the headers of each draft are read, and the whole file only for the interview's.
+        """
         found = []
         for path in sorted((self.folder / "cur").glob("*:2,*D*")):
-            draft = _read(path)
-            if draft is not None and draft.ref == ref:
+            if _ref_of(path) == ref and (draft := _read(path)) is not None and draft.ref == ref:
                 found.append(draft)
         return found
 
@@ -55,6 +58,16 @@ class MaildirSink(DraftSink):
     def remove(self, draft: StoredDraft) -> bool:
         """Delete the draft's file if it (or its renamed self) still has the draft flag."""
         return remove_draft(Path(draft.handle))
+
+
+def _ref_of(path: Path) -> str | None:
+    """The file's X-Syncd-Event header (headers only are parsed), None if unreadable."""
+    try:
+        with path.open("rb") as handle:
+            value = BytesHeaderParser().parse(handle).get(REF_HEADER)
+    except (OSError, ValueError):
+        return None
+    return str(value).strip() if value is not None else None
 
 
 def _read(path: Path) -> StoredDraft | None:
