@@ -41,3 +41,29 @@ def test_a_desktop_button_drafts_once_and_forgeries_are_refused(tmp_path, bus):
     finally:
         daemon.close()
     assert len(server.shown) == 1
+
+
+def test_an_answer_on_the_page_closes_the_desktop_notification(tmp_path, bus):
+    import json
+    import subprocess
+
+    import httpx
+
+    from tests.system.asking import SYNCD
+
+    private, server = bus
+    config = seed_asking(tmp_path / "demo", f'desktop = true\n[web]\nlisten = "127.0.0.1:{free_port()}"\n')
+    daemon = Running(config, env={"DBUS_SESSION_BUS_ADDRESS": private.address})
+    try:
+        [shown] = server.wait_shown(1)
+        out = subprocess.run([SYNCD, "--config", str(config), "status", "--json"], capture_output=True,
+                             text=True, check=True)
+        page = json.loads(out.stdout)["page"]
+        answer = httpx.post(page + "answer", data={"ref": just_ended_ref(), "answer": "dismissed"})
+        assert answer.status_code == 303
+        wait_until(lambda: server.closed == [shown["id"]], "CloseNotification", proc=daemon.proc,
+                   log=daemon.log_path)
+        assert drafts_for(config, just_ended_ref()) == []
+        assert daemon.stop() == 0
+    finally:
+        daemon.close()

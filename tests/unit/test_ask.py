@@ -180,3 +180,66 @@ def test_every_calendar_string_is_escaped(tmp_path):
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "<img>" not in html and "<i>x</i>" not in html
 
+
+
+class Recorder:
+    """A channel that remembers what it was asked to do."""
+
+    name = "fake"
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, bool]] = []
+        self.withdrawn: list[str] = []
+
+    def start(self, asker) -> None:
+        pass
+
+    def send(self, question, interview, reminder):
+        self.sent.append((question.ref, reminder))
+        return f"id-{len(self.sent)}"
+
+    def withdraw(self, question) -> None:
+        self.withdrawn.append(question.ref)
+
+    def stop(self) -> None:
+        pass
+
+
+def test_asked_once_reminded_once_then_expired_even_across_restarts(tmp_path):
+    config = make_config(daemon={"state_dir": str(tmp_path / "state"), "timezone": "Europe/Berlin"},
+                         followup={"drafts_dir": str(tmp_path / "drafts"), "grace": "2h"},
+                         ask={"after": "15m"})
+    plan = make_plan([interview(start=NOW, minutes=60)], config, NOW)
+    ref = plan.interviews[0].ref
+    channel = Recorder()
+    for minutes in (20, 25, 30):  # three cycles, a "restart" (a new Asker) between each
+        state = State.open(tmp_path / "state")
+        Asker(config, [channel]).after_cycle(state, plan, END + timedelta(minutes=minutes))
+        state.close()
+    assert channel.sent == [(ref, False)]
+    state = State.open(tmp_path / "state")
+    assert questions.get(state, ref).sent == {"fake": "id-1"}
+    for minutes in (80, 90):
+        Asker(config, [channel]).after_cycle(state, plan, END + timedelta(minutes=minutes))
+    assert channel.sent == [(ref, False), (ref, True)]
+    Asker(config, [channel]).after_cycle(state, plan, END + timedelta(minutes=121))
+    assert questions.get(state, ref).state == "expired" and channel.withdrawn == [ref]
+    # An answer after the grace still counts (it turns the apology into a thank-you), once.
+    assert questions.record_answer(state, "attended", "web", END, ref=ref) == "recorded"
+    Asker(config, [channel]).act(state, plan, END + timedelta(minutes=130))
+    assert state.acks()[ref] == "attended" and channel.withdrawn == [ref, ref]
+    state.close()
+
+
+def test_status_says_when_interviews_are_strengthened(tmp_path):
+    from syncd.status import render_text, status_data
+
+    config = make_config(daemon={"state_dir": str(tmp_path / "state"), "timezone": "Europe/Berlin"},
+                         web={"listen": "127.0.0.1:8737"})
+    state = State.open(tmp_path / "state")
+    state.set_ack("gone", "missed", NOW - timedelta(days=1))
+    data = status_data(config, state, NOW)
+    text = render_text(data, NOW, config.tz)
+    assert "strengthened after the miss on Sun 29 Nov 09:00, until Thu 28 Jan 09:00" in text
+    assert data["page"].startswith("http://127.0.0.1:8737/") and data["page"] in text
+    state.close()
