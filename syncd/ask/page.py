@@ -13,6 +13,7 @@ import jinja2
 
 from syncd.ask.questions import ANSWERS
 from syncd.config import Config
+from syncd.followup.ack import AckRefused, check_fit
 from syncd.state import State
 from syncd.status import status_data, strengthened
 
@@ -106,16 +107,10 @@ def handle_form(config: Config, asker: Asker, action: str, form: dict[str, str],
             return HTTPStatus.OK, "marked"
     if answer not in ANSWERS:
         return HTTPStatus.BAD_REQUEST, "Unknown answer."
-    if not fits(answer, interview.event.start, interview.event.end, now):
-        return HTTPStatus.CONFLICT, f"'{answer}' does not fit the interview's time."
-    outcome = asker.answer(answer, "web", now, ref=ref, reason=" ".join(reason.split())[:300])
+    reason = " ".join(reason.split())
+    try:
+        check_fit(interview, answer, reason, now, config.tz)  # the same rules as `syncd ack`
+    except AckRefused as exc:
+        return HTTPStatus.CONFLICT, str(exc)
+    outcome = asker.answer(answer, "web", now, ref=ref, reason=reason)
     return HTTPStatus.OK, outcome
-
-
-def fits(answer: str, start: datetime, end: datetime, now: datetime) -> bool:
-    """SPEC.md: attended and missed once it has started, cannot-attend before it has ended."""
-    if answer in ("attended", "missed"):
-        return now >= start
-    if answer == "cannot-attend":
-        return now < end
-    return True
