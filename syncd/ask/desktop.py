@@ -9,6 +9,7 @@ every other channel. Withdrawing closes the notification (``CloseNotification``)
 from __future__ import annotations
 
 import asyncio
+import html
 import logging
 import os
 import threading
@@ -45,6 +46,12 @@ def session_bus_address() -> str | None:
     return None
 
 
+def notification_body(summary: str, when: str, markup: bool) -> str:
+    """The body: a stranger's title, escaped where the server reads markup (``body-markup``)."""
+    text = f"{summary[:200]} ({when})"
+    return html.escape(text, quote=False) if markup else text
+
+
 class DesktopChannel:
     """Sends notifications and hears their buttons, on a private asyncio loop."""
 
@@ -58,6 +65,7 @@ class DesktopChannel:
         self.bus: MessageBus | None = None
         self.iface: Any = None
         self.asker: Asker | None = None
+        self.markup = False
 
     def start(self, asker: Asker) -> None:
         """Connect to the session bus and listen for ``ActionInvoked``."""
@@ -76,6 +84,7 @@ class DesktopChannel:
         introspection = await self.bus.introspect(NAME, PATH)
         self.iface = self.bus.get_proxy_object(NAME, PATH, introspection).get_interface(NAME)
         self.iface.on_action_invoked(self._invoked)
+        self.markup = "body-markup" in await self.iface.call_get_capabilities()
 
     def _invoked(self, notification: int, key: str) -> None:
         """A button was pressed (on the loop's thread): record the answer it carries."""
@@ -90,7 +99,7 @@ class DesktopChannel:
         when = interview.event.start.astimezone(self.config.tz).strftime("%a %d %b %H:%M")
         actions = [part for answer, label in BUTTONS for part in (f"{question.code} {answer}", label)]
         title = ("Reminder: how" if reminder else "How") + " did the interview go?"
-        body = f"{interview.event.summary[:200]} ({when})"
+        body = notification_body(interview.event.summary, when, self.markup)
         hints = {"urgency": Variant("y", 1), "category": Variant("s", "im.received")}
         ident = self._run(self.iface.call_notify("syncd", 0, "x-office-calendar", title, body, actions, hints, 0))
         return str(ident)

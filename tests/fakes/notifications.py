@@ -62,7 +62,7 @@ class _Notifications(ServiceInterface):
 
     @method()
     def GetCapabilities(self) -> "as":
-        return ["actions", "body"]
+        return ["actions", "body", "body-markup"]
 
     @method()
     def GetServerInformation(self) -> "ssss":

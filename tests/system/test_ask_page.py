@@ -18,6 +18,7 @@ import pytest
 
 from syncd.demo import OWNER, _ics
 from syncd.model import make_ref
+from tests import hostile
 from tests.servers import free_port
 from tests.system.asking import SYNCD, Running, drafts_for, just_ended_ref, seed_asking, wait_until
 
@@ -54,6 +55,9 @@ def site(tmp_path):
         DISMISS_UID, "Interview – Support Engineer (Hooli)", now - timedelta(minutes=100), 30,
         organizer="pat@hooli.example", attendees=(("Pat Lee", "pat@hooli.example"), ("Alex Doe", OWNER)),
         description="Your interview for the Support Engineer role at Hooli."))
+    for case in hostile.files(now):
+        if case.name == "markup-everywhere.ics":
+            (config.parent / "calendars" / "personal" / case.name).write_text(case.text)
     daemon = Running(config)
     daemon.wait_log("Asked the owner how")
     yield config, daemon
@@ -72,6 +76,7 @@ def ref_of(data: dict, words: str) -> str:
 
 def click(driver, ref: str, answer: str, reason: str = "") -> str:
     """Press the button ``answer`` on the card of ``ref``; returns the confirmation shown."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
@@ -80,8 +85,12 @@ def click(driver, ref: str, answer: str, reason: str = "") -> str:
     button = card.find_element(By.CSS_SELECTOR, f"button[value='{answer}']")
     if reason:
         button.find_element(By.XPATH, "..").find_element(By.NAME, "reason").send_keys(reason)
+    driver.execute_script("window.syncdOldPage = true")
     button.click()
-    WebDriverWait(driver, 30).until(ec.staleness_of(button))  # the answer's page replaced this one
+    # A new document has no such variable: wait for the answer's page to replace this one.
+    fresh = "return window.syncdOldPage === undefined && document.readyState === 'complete'"
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(fresh))
     return WebDriverWait(driver, 30).until(ec.presence_of_element_located((By.ID, "said"))).text
 
 
@@ -123,6 +132,8 @@ def test_the_page_renders_fully(site, browser, tmp_path):
 
     config, daemon = site
     browser.get(status(config)["page"])
+    assert browser.title == "syncd", "a hostile invitation's script ran"
+    assert "<script>document.title" in browser.find_element(By.TAG_NAME, "body").text, "shown as text"
     cards = browser.find_elements(By.CSS_SELECTOR, "section.card")
     assert len(cards) >= 4 and all(c.size["height"] > 40 for c in cards)
     days = browser.find_elements(By.CSS_SELECTOR, ".week .day")

@@ -243,3 +243,13 @@ def test_status_says_when_interviews_are_strengthened(tmp_path):
     assert "strengthened after the miss on Sun 29 Nov 09:00, until Thu 28 Jan 09:00" in text
     assert data["page"].startswith("http://127.0.0.1:8737/") and data["page"] in text
     state.close()
+
+
+def test_a_hostile_title_cannot_mark_up_a_desktop_notification():
+    from syncd.ask.desktop import notification_body
+
+    title = '<a href="https://evil.example">Click</a> & <img src=x>'
+    assert notification_body(title, "Mon", markup=True) == \
+        '&lt;a href="https://evil.example"&gt;Click&lt;/a&gt; &amp; &lt;img src=x&gt; (Mon)'
+    assert notification_body(title, "Mon", markup=False).startswith("<a href")
+    assert len(notification_body("x" * 10_000, "Mon", markup=False)) < 220
