@@ -16,6 +16,7 @@ from pathlib import Path
 from syncd import __version__, commands
 from syncd.commands import EX_CONFIG, EX_FAIL, EX_OK, EX_TEMPFAIL, EX_USAGE
 from syncd.errors import ConfigError, SyncdError
+from syncd.escape import escape_controls, escape_lines
 from syncd.logsetup import setup_logging
 from syncd.secrets import redact
 
@@ -55,10 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.handler(args)
     except ConfigError as exc:
-        print(f"syncd: invalid config:\n{redact(str(exc))}", file=sys.stderr)
+        print(f"syncd: invalid config:\n{escape_lines(redact(str(exc)))}", file=sys.stderr)
         return EX_CONFIG
     except SyncdError as exc:
-        print(f"syncd: {redact(str(exc))}", file=sys.stderr)
+        print(f"syncd: {escape_controls(redact(str(exc)))}", file=sys.stderr)
         return EX_FAIL
     except KeyboardInterrupt:
         return 130

@@ -203,10 +203,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     """``syncd check-config``: errors exit 78 (raised by loading); warnings are printed."""
     config = load_config(args)
     for warning in config.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        print(escape_controls(f"warning: {warning}"), file=sys.stderr)
     names = ", ".join(f"{a['name']} ({a['type']})" for a in config.accounts)
     verdict = "ok" if not config.warnings else f"ok with {plural(len(config.warnings), 'warning')}"
-    print(f"{config.path}: {verdict}, {plural(len(config.accounts), 'account')} ({names})")
+    print(escape_controls(f"{config.path}: {verdict}, {plural(len(config.accounts), 'account')} ({names})"))
     return EX_OK
 
 

@@ -36,10 +36,13 @@ def escape_controls(text: str) -> str:
     return _CONTROLS.sub(_escaped, text)
 
 
-def escape_lines(text: str) -> str:
-    """A traceback's lines, indented and each escaped: only a record's first line starts a line
-    at the margin, so a newline in an exception's message cannot pass for a record of its own."""
-    return "\n".join("  " + escape_controls(line) for line in text.split("\n"))
+def escape_lines(text: str, indent: str = "") -> str:
+    """Each line of ``text`` escaped, its own line breaks kept, each line after ``indent``.
+
+    A traceback in the log is indented: only a record's first line starts at the margin, so a
+    newline in an exception's message cannot pass for a record of its own.
+    """
+    return "\n".join(indent + escape_controls(line) for line in text.split("\n"))
 
 
 def json_safe(document: str) -> str:
@@ -66,7 +69,7 @@ class EscapingFilter(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = escape_lines(record.exc_text)
+            record.exc_text = escape_lines(record.exc_text, indent="  ")
         if record.stack_info:
-            record.stack_info = escape_lines(record.stack_info)
+            record.stack_info = escape_lines(record.stack_info, indent="  ")
         return True

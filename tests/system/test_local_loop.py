@@ -18,6 +18,7 @@ from syncd.cli import main
 from syncd.demo import seed
 
 BIN = Path(sys.executable).parent
+HOSTILE_CONFIGS = Path(__file__).parents[1] / "hostile" / "configs"
 
 
 @pytest.fixture
@@ -397,3 +398,20 @@ def test_the_hostile_corpus_is_planned_around_bounded_and_escaped(demo, caplog):
         state.close()
     assert [r.getMessage() for r in caplog.records if r.levelname == "WARNING"] == []
     assert user_files(demo) == before
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE_CONFIGS.glob("*.toml")))
+def test_a_hostile_config_gets_escaped_output_and_no_traceback(name, tmp_path):
+    """Each config of tests/hostile/configs through check-config, once and status."""
+    from tests.hostile import assert_safe_output, configs
+
+    (tmp_path / "calendars" / "personal").mkdir(parents=True)
+    config = tmp_path / "config.toml"
+    config.write_text(configs(tmp_path)[name], encoding="utf-8")
+    config.chmod(0o600)
+    for verb in (["check-config"], ["once"], ["status"], ["status", "--json"]):
+        done = subprocess.run([str(BIN / "syncd"), "--config", str(config), *verb],
+                              capture_output=True, text=True, timeout=300)
+        assert done.returncode in (0, 75, 78), (verb, done.stderr)
+        assert_safe_output(done.stdout, max_lines=200)
+        assert_safe_output(done.stderr, max_lines=200)
