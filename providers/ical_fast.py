@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _UNFOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
 _LINE = re.compile(r"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:\"[^\"]*\"|[^\";:,]*))*):(.*)",
                    re.DOTALL)
+_NAME = re.compile(r"[A-Za-z0-9-]+")
 _PARAM = re.compile(r";([A-Za-z0-9-]+)=(\"[^\"]*\"|[^\";:,]*)")
 _DATETIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _DURATION = re.compile(r"P(?:(\d{1,5})W|(?:(\d{1,5})D)?(?:T(?:(\d{1,5})H)?(?:(\d{1,5})M)?"
@@ -38,6 +39,11 @@ SINGLE = {"UID", "DTSTART", "DTEND", "DURATION", "ORGANIZER", *TEXT}
 IGNORED = {"DTSTAMP", "SEQUENCE", "CREATED", "LAST-MODIFIED", "CLASS", "PRIORITY", "URL",
            "GEO", "COMMENT", "CONTACT", "RELATED-TO", "RESOURCES", "ATTACH", "REQUEST-STATUS"}
 SKIPPED_COMPONENTS = {"VALARM", "VTIMEZONE", "STANDARD", "DAYLIGHT"}
+
+
+_CHILDREN: dict[str | None, tuple[str, ...]] = {
+    None: ("VCALENDAR",), "VCALENDAR": ("VEVENT", "VTIMEZONE"), "VEVENT": ("VALARM",),
+    "VTIMEZONE": ("STANDARD", "DAYLIGHT")}
 
 
 class _Odd(Exception):
@@ -63,17 +69,15 @@ def read_plain(text: str) -> list[dict[str, Any]] | None:
 
 
 def _read(text: str) -> list[dict[str, Any]]:
-    lines = text.split("\n")
+    text = text.replace("\r\n", "\n")
+    if "\r" in text:
+        raise _Odd  # a bare CR: icalendar decides what that means
     stack: list[str] = []
     events: list[dict[str, Any]] = []
-    for raw in lines:
-        line = raw[:-1] if raw.endswith("\r") else raw
+    for line in text.split("\n"):
         if not line:
             continue
-        match = _LINE.fullmatch(line)
-        if match is None or "\r" in line:
-            raise _Odd
-        name, params, value = match.group(1).upper(), match.group(2), match.group(3)
+        name, params, value = _split(line)
         if name in ("BEGIN", "END"):
             _nest(stack, name, value.upper(), events)
         elif stack and stack[-1] == "VEVENT":
@@ -85,6 +89,19 @@ def _read(text: str) -> list[dict[str, Any]]:
     return events
 
 
+def _split(line: str) -> tuple[str, str, str]:
+    """(NAME, ";params", value) of one content line. Most lines have no parameters; those
+    are split on the first colon, the others by the full content-line pattern."""
+    colon = line.find(":")
+    head = line[:colon]
+    if colon > 0 and ";" not in head and _NAME.fullmatch(head):
+        return head.upper(), "", line[colon + 1:]
+    match = _LINE.fullmatch(line)
+    if match is None:
+        raise _Odd
+    return match.group(1).upper(), match.group(2), match.group(3)
+
+
 def _nest(stack: list[str], verb: str, component: str, events: list[dict[str, Any]]) -> None:
     if verb == "END":
         if not stack or stack.pop() != component:
@@ -93,9 +110,7 @@ def _nest(stack: list[str], verb: str, component: str, events: list[dict[str, An
     parent = stack[-1] if stack else None
     if parent is None and events:
         raise _Odd  # a second VCALENDAR in one resource
-    allowed = {None: {"VCALENDAR"}, "VCALENDAR": {"VEVENT", "VTIMEZONE"},
-               "VEVENT": {"VALARM"}, "VTIMEZONE": {"STANDARD", "DAYLIGHT"}}
-    if component not in allowed.get(parent, set()):
+    if component not in _CHILDREN.get(parent, ()):
         raise _Odd
     stack.append(component)
     if component == "VEVENT":
