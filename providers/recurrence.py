@@ -159,6 +159,8 @@ def _walk_rule(text: str, first: datetime, lo: datetime, hi: datetime,
                length: timedelta) -> list[datetime] | None:
     """Starts of one rule meeting [lo, hi), at most the cap + 1; None when over the step budget."""
     parts = _parts(text)
+    if not parts:
+        return []  # an empty RRULE (as some exporters write) repeats nothing, for the library too
     until = _until(parts.pop("UNTIL", None))
     if parts.get("COUNT", "").startswith("-"):
         parts.pop("COUNT")  # as the library reads it: no count at all

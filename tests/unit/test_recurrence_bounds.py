@@ -106,3 +106,8 @@ def test_one_broken_series_leaves_the_others(caplog):
     got = recurrence.expand(cal, WINDOW, "two.ics")
     assert got and {str(c["UID"]) for c in got} == {"s@example.com"}
     assert "broken@example.com" in caplog.text
+
+
+def test_an_empty_rule_repeats_nothing_and_keeps_the_event():
+    cal = series("", start="DTSTART;VALUE=DATE:20261203", end="DTEND;VALUE=DATE:20261204")
+    assert [c["DTSTART"].dt.isoformat() for c in recurrence.expand(cal, WINDOW, "h.ics")] == ["2026-12-03"]
