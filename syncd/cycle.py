@@ -23,9 +23,10 @@ from syncd.errors import Gone, ProviderError, SyncTokenInvalid
 from syncd.learn import learning_from
 from syncd.followup import DraftSink, apply_followups, open_sink
 from syncd.model import Calendar, Changes, Event, Window
-from syncd.plan import Memo, Plan, make_plan, planning_window
+from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
 from syncd.reconcile import apply, diff, guard_deletions, owned_in
 from syncd.state import State
+from syncd.verdicts import VerdictStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ class Engine:
         self.call = retry.caller(self.stop)
         self.sink: DraftSink | None = None
         self._memo: dict[str, tuple[object, Any]] = {}
-        self.plan_memo = Memo()
+        self.plan_memo: Memo | None = None  # made on first use: it reads the kept verdicts
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -106,7 +107,8 @@ class Engine:
         with collector_paused():
             plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
                              learning_from(self.state.ack_times(), self.config.learn, now),
-                             self.state.marks(), self.plan_memo)
+                             self.state.marks(), self._plan_memo())
+        self._keep_verdicts()
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = self._remembered("owned", self._cache_generation(),
                                  lambda: owned_in(self.state.items()))
@@ -139,6 +141,19 @@ class Engine:
                         "opened: %s", self.config.followup.get("sink", "maildir"), exc)
             return [f"draft sink unavailable: {exc}"]
         return [o.sentence for o in apply_followups(plan.followups, self.state, self.config, now, sink)]
+
+    def _plan_memo(self) -> Memo:
+        if self.plan_memo is None:
+            store = VerdictStore(self.state.verdict_rows(), rules_of(self.config))
+            self.plan_memo = Memo(store)
+        return self.plan_memo
+
+    def _keep_verdicts(self) -> None:
+        """Store the verdicts the pass read, when they differ from the stored ones."""
+        store = self.plan_memo.verdicts if self.plan_memo else None
+        rows = store.changes() if store else None
+        if rows is not None:
+            self.state.replace_verdicts(rows)
 
     def _cache_generation(self) -> int:
         return self.state.generation()

@@ -8,7 +8,7 @@ interview should have. It does no I/O and reads no clock.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from operator import itemgetter
@@ -21,6 +21,7 @@ from syncd.conflicts import Conflict, Crowd, Report, bounded_conflicts, is_busy
 from syncd.config import Config
 from syncd.learn import Learning
 from syncd.model import Alarm, Artifact, Event, Window, artifact_key
+from syncd.verdicts import VerdictStore
 
 BLOCK_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back")
 
@@ -74,8 +75,13 @@ class Memo:
     that planning without one gives.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, verdicts: VerdictStore | None = None) -> None:
         self._steps: dict[str, tuple[tuple[object, ...], Any]] = {}
+        self.verdicts = verdicts
+
+    def verdict_cache(self) -> MutableMapping[tuple, detect.Verdict]:
+        """The detector's verdict cache for one pass: kept verdicts where there is a store."""
+        return self.verdicts.new_pass() if self.verdicts is not None else {}
 
     def get(self, step: str, inputs: tuple[object, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, or its last result for ``step`` when ``inputs`` are the same."""
@@ -105,7 +111,8 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
     rules = rules_of(config)
     user_events = memo.get("user", (events,), lambda: [e for e in events if not e.owned])
     interviews, notes = memo.get("interviews", (user_events, rules, dict(marks or {})),
-                                 lambda: per_series(find_interviews(user_events, rules, marks)))
+                                 lambda: per_series(find_interviews(user_events, rules, marks,
+                                                                    memo.verdict_cache())))
     plan = Plan(interviews=interviews, learning=learning, notes=list(notes))
     for iv in interviews:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
@@ -190,17 +197,19 @@ def rules_of(config: Config) -> detect.Rules:
 
 
 def find_interviews(events: Sequence[Event], rules: detect.Rules,
-                    marks: Mapping[str, str] | None = None) -> list[Interview]:
+                    marks: Mapping[str, str] | None = None,
+                    verdicts: MutableMapping[tuple, detect.Verdict] | None = None
+                    ) -> list[Interview]:
     """Detect interviews, one per occurrence even when it is seen in several calendars.
 
     ``marks`` (UID -> "interview" | "not-interview") overrule the detector for a series.
+    ``verdicts`` caches the detector's verdict by what it reads (see :mod:`syncd.verdicts`).
 
     Returns them in the order of their events' (account, calendar, href).
     """
     detector = detect.Detector(rules)  # a fresh one: what it learns lasts this pass only
     # Recurring series and mirrored calendars repeat the same text many times.
-    verdicts: dict[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...], str | None],
-                   detect.Verdict] = {}
+    verdicts = {} if verdicts is None else verdicts
     marks = marks or {}
     found = []
     for index in _canonical(events):

@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS questions (
     answer TEXT, reason TEXT, channel TEXT, answered_at TEXT, acted INTEGER DEFAULT 0,
     sent TEXT DEFAULT '{}');
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS verdicts (digest TEXT PRIMARY KEY, verdict TEXT);
 """
 
 
@@ -230,6 +231,16 @@ class State:
                                                          _load_events(events), item.raw,
                                                          item.recurring)
         self.items_generation += 1
+
+    def verdict_rows(self) -> dict[str, str]:
+        """The kept detector verdicts, digest -> JSON (see :mod:`syncd.verdicts`)."""
+        return dict(self.db.execute("SELECT digest, verdict FROM verdicts"))
+
+    def replace_verdicts(self, rows: dict[str, str]) -> None:
+        """Keep exactly these verdicts (what the last planning pass read)."""
+        with self.transaction() as db:
+            db.execute("DELETE FROM verdicts")
+            db.executemany("INSERT INTO verdicts VALUES (?,?)", rows.items())
 
     def _items_changed(self) -> None:
         self._items = None

@@ -15,9 +15,10 @@ from syncd.cycle import MARGIN, Engine, snapshot
 from syncd.escape import escape_controls
 from syncd.learn import learning_from
 from syncd.model import Window, make_ref
-from syncd.plan import Plan, make_plan, planning_window
+from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
 from syncd.reconcile import owned_in
 from syncd.state import State
+from syncd.verdicts import VerdictStore
 
 
 def current_plan(config: Config, state: State, now: datetime) -> Plan:
@@ -25,8 +26,9 @@ def current_plan(config: Config, state: State, now: datetime) -> Plan:
     window = planning_window(config, now)
     outer = Window(window.start - MARGIN, window.end + MARGIN)
     events = snapshot(state, config, outer)
+    kept = VerdictStore(state.verdict_rows(), rules_of(config))  # read only: status writes nothing
     return make_plan(events, config, now, state.acks(), Engine(config, state).write_calendars(),
-                     learning_from(state.ack_times(), config.learn, now), state.marks())
+                     learning_from(state.ack_times(), config.learn, now), state.marks(), Memo(kept))
 
 
 def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
