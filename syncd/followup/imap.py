@@ -148,19 +148,20 @@ class ImapSink(DraftSink):
     # -- connection ----------------------------------------------------------------------
 
     def _call(self, work: Any) -> Any:
-        """Run ``work(conn)``; one reconnect if the connection had dropped; errors mapped."""
+        """Run ``work(conn)``; one reconnect if the connection had dropped; errors mapped.
+
+        A connection kept between cycles may have been closed by the server meanwhile (idle
+        timeouts): the first failure of a kept connection is retried on a fresh one.
+        """
         for attempt in (1, 2):
+            fresh = self._conn is None
             try:
                 return work(self._connection())
-            except imaplib.IMAP4.abort as exc:
+            except (imaplib.IMAP4.abort, OSError, ssl.SSLError) as exc:
                 self._conn = None
-                if attempt == 2:
-                    raise TransientError(f"IMAP {self.host}: connection lost ({exc})",
+                if fresh or attempt == 2:
+                    raise TransientError(f"IMAP {self.host}:{self.port}: {_text(exc)}",
                                          account="followup.imap") from None
-            except (OSError, ssl.SSLError) as exc:
-                self._conn = None
-                raise TransientError(f"IMAP {self.host}:{self.port}: {exc}",
-                                     account="followup.imap") from None
             except imaplib.IMAP4.error as exc:
                 raise ProviderError(f"IMAP {self.host}: {_text(exc)}",
                                     account="followup.imap") from None

@@ -119,3 +119,24 @@ def test_the_configured_sink_reads_its_password_like_caldav(dovecot: Dovecot, tm
         sink.remove(stored)
     finally:
         sink.close()
+
+
+def test_a_connection_the_server_dropped_is_opened_again(dovecot: Dovecot) -> None:
+    sink = ImapSink(dovecot.host, dovecot.port, dovecot.user, dovecot.password, tls="none",
+                    folder="Drafts-dropped")
+    try:
+        sink.write(message())
+        assert sink._conn is not None
+        sink._conn.sock.close()  # as a server's idle timeout leaves it
+        assert [d.kind for d in sink.find("3fa9c01b2e")] == ["apology"]
+    finally:
+        sink.close()
+
+
+def test_a_server_that_is_down_is_a_transient_error(dovecot: Dovecot) -> None:
+    from syncd.errors import TransientError
+    from tests.servers import free_port
+
+    sink = ImapSink(dovecot.host, free_port(), dovecot.user, dovecot.password, tls="none")
+    with pytest.raises(TransientError):
+        sink.find("3fa9c01b2e")
