@@ -261,3 +261,37 @@ def test_gmail_keeps_the_drafts_of_a_google_account(fake, setup, tmp_path):
     assert not (tmp_path / "drafts").exists()
     create = fake.api_requests("gmail.users.drafts.create")[0]
     assert base64.urlsafe_b64decode(create.body["message"]["raw"]).count(b"\r\n") > 5
+
+
+def test_kill_9_between_gmail_create_and_record_leaves_one_draft(fake, tmp_path):
+    from syncd.cli import main
+    from tests.system.killed import once_killed_before_recording
+
+    token = tmp_path / "token.json"
+    token.write_text(json.dumps(token_info(fake)))
+    token.chmod(0o600)
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=5)
+    seed_interview(fake, start=when(start), end=when(start + timedelta(hours=1)))
+    config = tmp_path / "config.toml"
+    config.write_text(f"""
+[daemon]
+state_dir = "{tmp_path / 'state'}"
+timezone = "UTC"
+[interviews]
+self = ["{ME}"]
+[followup]
+sink = "account:gmail"
+from = "Alex <{ME}>"
+[[accounts]]
+name = "gmail"
+type = "google"
+token_file = "{token}"
+api_endpoint = "{fake.api_endpoint}"
+token_uri = "{fake.token_uri}"
+calendars = ["Work"]
+""")
+    once_killed_before_recording(config)
+    assert len(fake.gmail.drafts) == 1  # created, not recorded
+    for _ in range(2):
+        assert main(["--config", str(config), "once"]) == 0
+    assert len(fake.gmail.drafts) == 1

@@ -415,3 +415,13 @@ def test_a_hostile_config_gets_escaped_output_and_no_traceback(name, tmp_path):
         assert done.returncode in (0, 75, 78), (verb, done.stderr)
         assert_safe_output(done.stdout, max_lines=200)
         assert_safe_output(done.stderr, max_lines=200)
+
+
+def test_kill_9_between_writing_a_draft_and_recording_it_leaves_one(demo):
+    from tests.system.killed import once_killed_before_recording
+
+    once_killed_before_recording(demo)
+    assert len(drafts(demo)) == 1  # written, not recorded
+    for _ in range(2):
+        assert once(demo) == 0
+    assert len(drafts(demo)) == 1
