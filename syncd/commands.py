@@ -225,7 +225,11 @@ def cmd_auth(args: argparse.Namespace) -> int:
         authorize(account, console=args.console, drafts=drafts)
         print(f"Signed in; token stored in {account['token_file']} (mode 0600)")
         return EX_OK
-    if account["type"] == "msgraph" and not account.get("token_command"):
+    if account["type"] == "msgraph" and account.get("token_command"):
+        print(f"syncd: account {args.account!r} gets its tokens from token_command; nothing to "
+              "sign in to here", file=sys.stderr)
+        return EX_FAIL
+    if account["type"] == "msgraph":
         from providers.msgraph.auth import authorize as graph_authorize
 
         sink = config.followup.get("sink") == f"account:{account['name']}"

@@ -447,3 +447,12 @@ def test_syncd_auth_runs_the_device_code_flow(fake, tmp_path, capsys):
     assert "/devicelogin" in out and "enter the code" in out
     assert stat.S_IMODE(os.stat(tmp_path / "token.json").st_mode) == 0o600
     assert fake.identity.refresh_tokens and not [t for t in fake.identity.refresh_tokens if t in out]
+
+
+def test_syncd_auth_refuses_a_token_command_account(tmp_path, capsys):
+    from syncd.cli import main
+
+    config = tmp_path / "config.toml"
+    config.write_text('[[accounts]]\nname = "m365"\ntype = "msgraph"\ntoken_command = ["az"]\n')
+    assert main(["--config", str(config), "auth", "m365"]) == 1
+    assert "token_command" in capsys.readouterr().err
