@@ -63,6 +63,10 @@ class TokenSource:
     def invalidate(self) -> None:
         """Forget the current token so that the next :meth:`token` gets a fresh one."""
 
+    def refused(self, account_name: str) -> str:
+        """What to tell the owner when Graph refuses even a fresh token."""
+        return sign_in_hint(account_name)
+
 
 class CommandSource(TokenSource):
     """``token_command``: run the command each time a token is needed after a refusal."""
@@ -81,6 +85,11 @@ class CommandSource(TokenSource):
     def invalidate(self) -> None:
         """Run the command again next time (its token may have expired)."""
         self._token = None
+
+    def refused(self, account_name: str) -> str:
+        """The command's token is refused: signing in is the command's business."""
+        return (f"Microsoft Graph refused the token printed by token_command {self.argv[0]}: "
+                "check that it signs in to the right account and asks for Microsoft Graph")
 
 
 class MsalSource(TokenSource):

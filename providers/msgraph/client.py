@@ -85,7 +85,7 @@ class GraphClient:
                 break
             self.tokens.invalidate()
             if attempt == 2:
-                raise AuthError(sign_in_hint(self.account), status=401, account=self.account)
+                raise AuthError(self.tokens.refused(self.account), status=401, account=self.account)
         if status >= 400:
             raise map_error(status, content, retry_after, self.account)
         if raw:

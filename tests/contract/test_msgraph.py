@@ -424,7 +424,7 @@ def test_token_command_is_the_alternative(fake, tmp_path):
     assert [c.name for c in GraphProvider(account, UTC).calendars()] == ["Calendar"]
     assert fake.identity.token_requests == []
     fake.identity.access_tokens.clear()
-    with pytest.raises(AuthError):
+    with pytest.raises(AuthError, match="refused the token printed by token_command"):
         GraphProvider(account, UTC).calendars()
 
 
