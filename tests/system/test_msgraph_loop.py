@@ -325,3 +325,24 @@ def test_purge_removes_only_syncd_events_from_the_graph_mailbox(graph, google, c
     assert purge(config, NOW, dry_run=False) == 0
     assert owned(graph) == [] and user_snapshot(graph) == before
     assert {r.method for r in graph.writes()} == {"POST", "DELETE"}
+
+
+def test_kill_9_between_graph_create_and_record_leaves_one_draft(graph, tmp_path):
+    from syncd.cli import main
+    from tests.system.killed import once_killed_before_recording
+
+    account = graph_account(graph, tmp_path, draft_sink=True)
+    start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=5)
+    seed_interview(graph, start)
+    lines = ["[daemon]", f"state_dir = {json.dumps(str(tmp_path / 'state'))}", 'timezone = "UTC"',
+             "[interviews]", f"self = {json.dumps([ME])}",
+             "[followup]", 'sink = "account:m365"', f"from = {json.dumps(f'Alex <{ME}>')}",
+             "[[accounts]]", *[f"{k} = {json.dumps(v)}" for k, v in account.items()]]
+    config = tmp_path / "config.toml"
+    config.write_text("\n".join(lines) + "\n")
+    once_killed_before_recording(config)
+    assert len(graph.drafts()) == 1  # created, not recorded
+    for _ in range(2):
+        assert main(["--config", str(config), "once"]) == 0
+    assert len(graph.drafts()) == 1
+    assert not [r for r in graph.requests if r.path.endswith("/send")]
