@@ -239,7 +239,7 @@ def test_a_missed_interview_is_drafted_once_in_the_graph_mailbox(graph, google, 
     assert not (tmp_path / "drafts").exists()  # the Maildir is not used
 
 
-def wait_until(predicate, what: str, timeout: float = 60) -> None:
+def wait_until(predicate, what: str, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
