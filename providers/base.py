@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from syncd.errors import NotOwned, ProviderError
-from syncd.model import Artifact, Calendar, Changes, Item, Window
+from syncd.model import Artifact, Calendar, Changes, Item, Window, made_for
 
 if TYPE_CHECKING:
     from syncd.followup.sink import DraftSink
@@ -87,12 +87,12 @@ class Provider(ABC):
 
     def update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
         """Update an item syncd owns. Raises ``NotOwned`` for anything else."""
-        self._require_owned(item, artifact.key)
+        self._require_owned(item, artifact.key, calendar)
         return self._update(calendar, item, artifact)
 
     def delete(self, calendar: Calendar, item: Item) -> None:
         """Delete an item syncd owns. Raises ``NotOwned`` for anything else."""
-        self._require_owned(item, None)
+        self._require_owned(item, None, calendar)
         self._delete(calendar, item)
 
     def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract one
@@ -110,12 +110,15 @@ class Provider(ABC):
         return None
 
     @staticmethod
-    def _require_owned(item: Item, key: str | None) -> None:
+    def _require_owned(item: Item, key: str | None, calendar: Calendar) -> None:
         markers = [e.marker for e in item.events if e.marker is not None]
         if not markers or len(markers) != len(item.events):
             raise NotOwned(f"refusing to change {item.href!r}: it does not carry the syncd marker")
         if key is not None and any(m.key != key for m in markers):
             raise NotOwned(f"refusing to change {item.href!r}: it belongs to another artifact")
+        if not all(made_for(m, calendar.account, calendar.id) for m in markers):
+            raise NotOwned(f"refusing to change {item.href!r}: it was made for another account or "
+                           "calendar (a copy is the owner's)")
 
 
 def load(account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None) -> Provider:

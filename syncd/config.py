@@ -176,6 +176,7 @@ SCHEMA: dict[str, dict[str, Key]] = {
     "conflicts": {
         "flag_in_calendar": Key(_bool, "true or false", True),
         "include_all_day": Key(_bool, "true or false", False),
+        "quote_other_accounts": Key(_bool, "true or false", False),
     },
     "followup": {
         "grace": Key(_duration, DURATION, "2h"),
@@ -212,6 +213,7 @@ _COMMON = {
     "write_calendar": Key(_string, "a calendar name", ""),
     "poll_interval": Key(_duration, DURATION, None),
     "timeout": Key(_duration, DURATION, "60s"),
+    "deadline": Key(_duration, DURATION, "90s"),
 }
 _PASSWORD = {
     "password": Key(_string, "a password (only in a file readable by its owner alone)", None),

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,14 +18,14 @@ from typing import Any
 
 from providers import base
 from providers.ical import expand_raw
-from syncd import retry
+from syncd import retry, sync
 from syncd.config import Config
-from syncd.errors import Gone, ProviderError, SyncTokenInvalid
+from syncd.errors import Gone, ProviderError
 from syncd.learn import learning_from
 from syncd.followup import DraftSink, apply_followups, open_sink
-from syncd.model import Calendar, Changes, Event, Window
+from syncd.model import Calendar, Event, Window
 from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
-from syncd.reconcile import apply, diff, guard_deletions, owned_in
+from syncd.reconcile import apply, diff, guard_deletions, in_place, owned_in
 from syncd.state import State
 from syncd.verdicts import VerdictStore
 
@@ -59,7 +60,8 @@ class Engine:
         self.providers: dict[str, base.Provider] = {}
         self.discovered: dict[str, datetime] = {}
         self.suspects: set[tuple[str, str]] = set()
-        self.call = retry.caller(self.stop)
+        self.deadlines: dict[str, float] = {}  # account -> time.monotonic() its cycle must end by
+        self.call = retry.caller(self.stop, self.deadlines)
         self.sink: DraftSink | None = None
         self._memo: dict[str, tuple[object, Any]] = {}
         self.plan_memo: Memo | None = None  # made on first use: it reads the kept verdicts
@@ -72,7 +74,7 @@ class Engine:
         return self.providers[name]
 
     def close(self) -> None:
-        """Close the draft sink and every provider."""
+        """Close the draft sink and every provider (abandoned ones were let go already)."""
         if self.sink is not None:
             self.sink.close()
             self.sink = None
@@ -90,18 +92,13 @@ class Engine:
               on_plan: Callable[[Report], None] | None = None) -> Report:
         """Sync the accounts (all, or those named), then plan and apply over all of them.
 
-        ``on_plan`` sees the report once planned, before anything is written.
+        Every account's requests, retries and waits, reads and writes alike, end by its
+        ``deadline`` from the start of the cycle. ``on_plan`` sees the report once planned, before anything is written.
         """
         window = planning_window(self.config, now)
         outer = Window(window.start - MARGIN, window.end + MARGIN)
-        failed = {}
-        self.suspects = set()
-        for account in self.config.accounts:
-            if (accounts is None or account["name"] in accounts) and not self.stop.is_set():
-                error = self.sync_account(account, now, outer)
-                self.heartbeat()
-                if error:
-                    failed[account["name"]] = error
+        self.start_clock()
+        failed = self.sync_accounts(now, outer, accounts)
         events = self._remembered("snapshot", (self._cache_generation(), _hours(outer)),
                                   lambda: snapshot(self.state, self.config, _hours(outer)))
         with collector_paused():
@@ -111,7 +108,7 @@ class Engine:
         self._keep_verdicts()
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = self._remembered("owned", self._cache_generation(),
-                                 lambda: owned_in(self.state.items()))
+                                 lambda: in_place(owned_in(self.state.items())))
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
         ops, report.held = guard_deletions(ops, owned, self.state.held)
         self._say_held(report.held)
@@ -125,6 +122,7 @@ class Engine:
         calendars = {(c.account, c.id): c for c in self.state.calendars()}
         providers = {name: self.provider(self.config.account(name)) for name in {op.account for op in ops}}
         report.ops = apply(ops, providers, calendars, self.state, self.call, self._stopping)
+        self._let_go({name for name in providers if self.out_of_time(name)})
         if self.stop.is_set():
             return report
         report.drafts = self.draft(plan, now)
@@ -175,66 +173,62 @@ class Engine:
         self.heartbeat()
         return self.stop.is_set()
 
-    def sync_account(self, account: Mapping[str, Any], now: datetime, window: Window) -> str | None:
-        """Bring one account's cache up to date. Returns an error sentence, or None."""
-        name = account["name"]
-        try:
-            provider = self.provider(account)
-            for cal in self._calendars(account, provider, now):
-                if self.stop.is_set():
-                    return None  # each calendar is committed on its own; the rest can wait
-                self._sync_calendar(provider, cal, window, now)
-                self.heartbeat()
-            self.state.save_provider_cache(name, provider.cache)
-        except ProviderError as exc:
-            if isinstance(exc, Gone):
-                self.discovered.pop(name, None)
-            log.warning("%s: sync failed: %s", name, exc)
-            self.state.record_sync(name, account["type"], now, str(exc), None)
-            return str(exc)
-        except Exception as exc:  # an adapter bug must not stop the other accounts
-            log.exception("%s: unexpected error while syncing", name)
-            self.state.record_sync(name, account["type"], now, f"internal error: {exc}", None)
-            return f"internal error: {exc}"
-        self.state.record_sync(name, account["type"], now, None, self.state.count_events(name))
-        return None
+    def start_clock(self) -> None:
+        """Give every account its deadline for this cycle, counted from now."""
+        start = time.monotonic()
+        for account in self.config.accounts:
+            self.deadlines[account["name"]] = start + account["deadline"].total_seconds()
 
-    def _calendars(self, account: Mapping[str, Any], provider: base.Provider, now: datetime) -> list[Calendar]:
+    def out_of_time(self, name: str) -> bool:
+        """True once an account's deadline for this cycle has passed."""
+        return time.monotonic() >= self.deadlines.get(name, float("inf"))
+
+    def sync_accounts(self, now: datetime, window: Window, names: list[str] | None) -> dict[str, str]:
+        """Sync the accounts (all, or those named) concurrently. Returns name -> error sentence."""
+        self.suspects = set()
+        failed: dict[str, str] = {}
+        jobs = []
+        for account in self.config.accounts:
+            if (names is None or account["name"] in names) and not self.stop.is_set():
+                try:
+                    jobs.append(self._job(account, now, window))
+                except ProviderError as exc:  # e.g. a type this version has no adapter for
+                    log.warning("%s: sync failed: %s", account["name"], exc)
+                    self.state.record_sync(account["name"], account["type"], now, str(exc), None)
+                    failed[account["name"]] = str(exc)
+        sync.run_all(jobs, self.call, self.stop, self.heartbeat)
+        for job in jobs:
+            error = sync.commit(job, self.state, now, self.suspects, self.stop.is_set())
+            if job.discovered is not None:
+                self.discovered[job.name] = now
+            if error:
+                failed[job.name] = error
+                if isinstance(job.error, Gone):
+                    self.discovered.pop(job.name, None)
+            if sync.abandoned(job):
+                self._let_go({job.name})
+        return failed
+
+    def _job(self, account: Mapping[str, Any], now: datetime, window: Window) -> sync.Job:
+        """What one account's sync starts from (read here, in the engine's thread)."""
         name = account["name"]
+        provider = self.provider(account)
         last = self.discovered.get(name)
-        if last is None or now - last > REDISCOVER or not self.state.calendars(name):
-            found = self.call(name, provider.calendars)
-            wanted = set(account["calendars"]) | ({account["write_calendar"]} - {""})
-            found = [c for c in found if not account["calendars"] or {c.name, c.id} & wanted]
-            self.state.save_calendars(name, found)
-            self.discovered[name] = now
-        return self.state.calendars(name)
+        cached: list[Calendar] | None = self.state.calendars(name)
+        if last is None or now - last > REDISCOVER or not cached:
+            cached = None
+        known = self.state.calendars(name)
+        since = {c.id: (self.state.token(name, c.id), self.state.etags(name, c.id)) for c in known}
+        return sync.Job(account=account, provider=provider, window=window,
+                        deadline=self.deadlines[name], cached=cached, since=since)
 
-    def _sync_calendar(self, provider: base.Provider, cal: Calendar, window: Window, now: datetime) -> None:
-        name = provider.name
-        token = self.state.token(name, cal.id)
-        known = self.state.etags(name, cal.id)
-        try:
-            changes = self.call(name, provider.changes, cal, token, known, window)
-        except SyncTokenInvalid:
-            log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
-            changes = self.call(name, provider.changes, cal, None, {}, window)
-        suspected = self.state.suspected(name, cal.id)
-        if changes.full or changes.deletions:  # only these can make events vanish
-            users = self.state.user_hrefs(name, cal.id)
-            gone = len(users) - remaining(users, changes)
-            if mass_loss(len(users), len(users) - gone):
-                if not suspected:
-                    log.warning("%s: %s suddenly reports %d of its %d events gone; holding that back "
-                                "for one cycle in case the answer was truncated", name, cal.name,
-                                gone, len(users))
-                    self.state.set_suspected(name, cal.id, True, now)
-                    self.suspects.add((name, cal.id))
-                    return
-                log.info("%s: %s still reports %d events gone; going ahead", name, cal.name, gone)
-        if suspected:
-            self.state.set_suspected(name, cal.id, False, now)
-        self.state.apply_changes(name, cal.id, changes)
+    def _let_go(self, names: set[str]) -> None:
+        """Forget the providers of accounts whose calls were abandoned; close them in the
+        background (closing may wait on the stuck request). The next cycle starts afresh."""
+        for name in names:
+            provider = self.providers.pop(name, None)
+            if provider is not None:
+                threading.Thread(target=provider.close, daemon=True, name=f"syncd-close-{name}").start()
 
     def write_calendars(self) -> dict[tuple[str, str], str]:
         """(account, calendar id) -> id of the calendar its artifacts go to."""
@@ -252,22 +246,6 @@ class Engine:
             log.warning("%s: holding back %d deletions in %s: that is most of its artifacts; "
                         "they go ahead next cycle if the calendars still say so", account,
                         len(keys), calendar)
-
-
-MASS_LOSS_MIN = 4  # a calendar this small may legitimately empty out in one edit
-
-
-def remaining(users: set[str], changes: Changes) -> int:
-    """How many user items (not syncd's) a calendar holds once ``changes`` are applied."""
-    hrefs = {i.href for i in changes.upserts if not i.owned}
-    if changes.full:
-        return len(hrefs)
-    return len((users - set(changes.deletions)) | hrefs)
-
-
-def mass_loss(before: int, after: int) -> bool:
-    """True when most of a calendar's events vanished at once (an empty or truncated answer?)."""
-    return before >= MASS_LOSS_MIN and after * 2 < before
 
 
 def _hours(window: Window) -> Window:

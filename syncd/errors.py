@@ -65,6 +65,13 @@ class SyncTokenInvalid(ProviderError):
     """The incremental-sync token expired: resync that calendar from scratch."""
 
 
+class OutOfTime(ProviderError):
+    """The account's time for this cycle ran out (or the daemon is stopping) before a call ended.
+
+    The call is abandoned, not retried: the account has failed for this cycle, cleanly.
+    """
+
+
 class AuthError(ProviderError):
     """Credentials were refused or need a new sign-in (``syncd auth ACCOUNT``)."""
 

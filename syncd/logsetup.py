@@ -8,7 +8,7 @@ import os
 import sys
 
 from syncd.escape import EscapingFilter
-from syncd.secrets import RedactingFilter
+from syncd.secrets import LibraryFilter, RedactingFilter
 
 
 class JsonFormatter(logging.Formatter):
@@ -54,6 +54,7 @@ def setup_logging(verbose: bool, fmt: str) -> None:
     the terminal.
     """
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(LibraryFilter(verbose))  # libraries from WARNING up, even via the root logger
     handler.addFilter(RedactingFilter())
     handler.addFilter(EscapingFilter())
     if fmt == "json":

@@ -210,15 +210,35 @@ def make_ref(uid: str, recurrence_id: str | None) -> str:
     return hashlib.sha256(occurrence_id(uid, recurrence_id).encode()).hexdigest()[:10]
 
 
-def artifact_key(kind: str, source: str, account: str, calendar: str) -> str:
+PLACE_DIGITS = 16  # leading hex digits of a key that bind it to its account and calendar
+
+
+def artifact_key(kind: str, source: str, account: str, calendar: str, detail: str = "") -> str:
     """The deterministic key of an artifact: 32 lowercase hex digits.
 
     Derived only from the kind, the source occurrence and the target calendar, so planning
     the same thing twice, in any process, yields the same key (SPEC.md, "Events that syncd
     owns"). Lowercase hex is also valid base32hex, as Google requires of client-chosen ids.
+    The first ``PLACE_DIGITS`` digits depend on nothing else, so a copy found anywhere can be
+    checked against the calendar it was made for (:func:`made_for`); ``detail`` (a conflict's
+    other event) only changes the rest.
     """
     text = "\x1f".join((kind, source, account, calendar))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    key = hashlib.sha256(text.encode()).hexdigest()[:32]
+    if not detail:
+        return key
+    full = "\x1f".join((kind, f"{source}\x1e{detail}", account, calendar))
+    return key[:PLACE_DIGITS] + hashlib.sha256(full.encode()).hexdigest()[PLACE_DIGITS:32]
+
+
+def made_for(marker: Marker, account: str, calendar: str) -> bool:
+    """True when an artifact with ``marker`` was made for this account and calendar.
+
+    False for a copy: the same folder configured as a second account, or an event the owner
+    copied into another calendar. Such a copy is the owner's business: never changed or deleted.
+    """
+    place = artifact_key(marker.kind, marker.source, account, calendar)[:PLACE_DIGITS]
+    return marker.key[:PLACE_DIGITS] == place
 
 
 def format_recurrence_id(value: datetime | object) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone, tzinfo
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -125,8 +125,11 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
         lambda: _conflicts(user_events, interviews, rules.self_addresses, all_day, blocks))
     plan.notes += crowd_notes(found.crowds)
     if config.conflicts["flag_in_calendar"]:
-        markers, marker_notes = memo.get("markers", (found.hard, interviews, dict(write_calendars)),
-                                         lambda: _markers(found.hard, interviews, write_calendars))
+        quote, tz = config.conflicts["quote_other_accounts"], config.tz
+        markers, marker_notes = memo.get(
+            "markers", (found.hard, interviews, dict(write_calendars), user_events, quote, str(tz)),
+            lambda: _markers(found.hard, interviews, write_calendars, quote, tz,
+                             homes_of(found.hard, user_events)))
         plan.artifacts.extend(markers)
         plan.notes += marker_notes
     if len(plan.notes) > MAX_NOTES:
@@ -183,9 +186,10 @@ def _conflicts(user_events: Sequence[Event], interviews: Sequence[Interview],
 
 
 def _markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
-             write_calendars: Mapping[tuple[str, str], str]) -> tuple[list[Artifact], list[str]]:
+             write_calendars: Mapping[tuple[str, str], str], quote: bool, tz: tzinfo,
+             homes: Mapping[str, set[str]]) -> tuple[list[Artifact], list[str]]:
     notes: list[str] = []
-    return plan_markers(hard, interviews, write_calendars, notes), notes
+    return plan_markers(hard, interviews, write_calendars, notes, quote, tz, homes), notes
 
 
 def rules_of(config: Config) -> detect.Rules:
@@ -330,13 +334,20 @@ def travel_minutes(location: str, config: Config) -> int:
 
 def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
                  write_calendars: Mapping[tuple[str, str], str],
-                 notes: list[str] | None = None) -> list[Artifact]:
+                 notes: list[str] | None = None, quote_others: bool = False,
+                 tz: tzinfo = timezone.utc, homes: Mapping[str, set[str]] | None = None
+                 ) -> list[Artifact]:
     """A transparent marker event for each double booking that involves an interview.
 
     At most ``MAX_MARKERS_PER_INTERVIEW`` for one interview (its earliest clashes); a sentence
-    for each interview with more goes to ``notes``.
+    for each interview with more goes to ``notes``. The marker lands in the interview's
+    calendar, which may be shared: an event of another account is named by its account and
+    time only, unless ``quote_others`` (the owner's ``conflicts.quote_other_accounts``) says
+    its title may be quoted. ``homes`` maps an occurrence to every account it was seen in (an
+    invitation may sit in several).
     """
     by_occurrence = {iv.event.occurrence: iv for iv in interviews}
+    homes = homes if homes is not None else homes_of(hard, [e for c in hard for e in (c.a, c.b)])
     marked: Counter[str] = Counter()
     out = []
     for c in hard:
@@ -348,9 +359,10 @@ def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
             continue
         other = c.b if iv.event.occurrence == c.a.occurrence else c.a
         calendar = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
-        key = artifact_key("conflict", f"{iv.event.occurrence}\x1e{other.occurrence}",
-                           iv.event.account, calendar)
-        text = f"{iv.event.summary} overlaps {other.summary or 'another event'}"
+        key = artifact_key("conflict", iv.event.occurrence, iv.event.account, calendar,
+                           detail=other.occurrence)
+        named = clashing(other, homes[other.occurrence], iv.event.account, quote_others, tz)
+        text = f"{iv.event.summary} overlaps {named}"
         out.append(Artifact(key=key, kind="conflict", source=iv.event.occurrence, source_ref=iv.ref,
                             account=iv.event.account, calendar=calendar, start=c.start, end=c.end,
                             summary=f"Double booking: {text}",
@@ -362,6 +374,27 @@ def plan_markers(hard: Sequence[Conflict], interviews: Sequence[Interview],
                   f"{MAX_MARKERS_PER_INTERVIEW} are marked in the calendar"
                   for ref, count in marked.items() if count > MAX_MARKERS_PER_INTERVIEW]
     return out
+
+
+def homes_of(hard: Sequence[Conflict], events: Iterable[Event]) -> dict[str, set[str]]:
+    """occurrence -> the accounts among ``events`` it was seen in, for the occurrences of ``hard``."""
+    homes: dict[str, set[str]] = {}
+    for e in (e for c in hard for e in (c.a, c.b)):
+        homes.setdefault(e.occurrence, set()).add(e.account)
+    for e in events:
+        if e.occurrence in homes:
+            homes[e.occurrence].add(e.account)
+    return homes
+
+
+def clashing(other: Event, homes: set[str], account: str, quote: bool, tz: tzinfo) -> str:
+    """How a conflict marker in ``account`` names the clashing event ``other``, which was seen in
+    the accounts ``homes``: by its title when ``account`` holds it too (or ``quote``), else by
+    account and time. Whichever copy ``other`` is, the answer is the same."""
+    if account in homes or quote:
+        return other.summary or "another event"
+    start, end = other.start.astimezone(tz), other.end.astimezone(tz)
+    return f"an event in {min(homes)} ({start:%a %d %b %H:%M}-{end:%H:%M})"
 
 
 def plan_followups(interviews: Sequence[Interview], acks: Mapping[str, str], config: Config,

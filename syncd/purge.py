@@ -18,7 +18,7 @@ from syncd.errors import NotOwned, ProviderError
 from syncd.escape import escape_controls
 from syncd.model import Window
 from syncd.plan import planning_window
-from syncd.reconcile import Owned, owned_in
+from syncd.reconcile import Owned, in_place, owned_in
 from syncd.state import State
 from syncd.text import plural, when
 
@@ -36,8 +36,9 @@ def purge(config: Config, now: datetime, dry_run: bool) -> int:
     try:
         window = planning_window(config, now)
         outer = Window(min(window.start, now - LOOK_BACK), window.end + MARGIN)
-        failed = [a["name"] for a in config.accounts if engine.sync_account(a, now, outer)]
-        owned = [o for o in owned_in(state.items()) if o.account not in failed]
+        engine.start_clock()
+        failed = list(engine.sync_accounts(now, outer, None))
+        owned = [o for o in in_place(owned_in(state.items())) if o.account not in failed]
         names = {(c.account, c.id): c.name for c in state.calendars()}
         if dry_run:
             for o in owned:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from syncd.errors import NotOwned, PreconditionFailed, ProviderError
-from syncd.model import Artifact, Calendar, Event, Item, Window
+from syncd.model import Artifact, Calendar, Event, Item, Window, made_for
 from syncd.state import State
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,16 @@ def owned_in(items: Iterable[tuple[str, str, Item]]) -> list[Owned]:
     return out
 
 
+def in_place(owned: Iterable[Owned]) -> list[Owned]:
+    """The owned artifacts that sit in the account and calendar they were made for.
+
+    A copy elsewhere (a folder configured as two accounts, an event the owner copied into
+    another calendar) is left out: only the account and calendar an artifact was made for may
+    change or delete it.
+    """
+    return [o for o in owned if o.event.marker is not None and made_for(o.event.marker, o.account, o.calendar)]
+
+
 def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
          skip_accounts: Iterable[str] = ()) -> list[Op]:
     """The operations that turn ``owned`` into ``desired``.
@@ -77,7 +87,7 @@ def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
     """
     skip = set(skip_accounts)
     found: dict[tuple[str, str, str], list[Owned]] = defaultdict(list)
-    for o in owned:
+    for o in in_place(owned):
         found[(o.account, o.calendar, o.key)].append(o)
     ops: list[Op] = []
     wanted = set()

@@ -11,6 +11,7 @@ can scrub it from any log line, as a second line of defence behind code that nev
 
 from __future__ import annotations
 
+import base64
 import logging
 import os
 import re
@@ -64,8 +65,23 @@ def resolve_password(account: Mapping[str, Any]) -> str | None:
         value = str(account["password"])
     else:
         return None
-    remember(value)
+    remember_password(account, value)
     return value
+
+
+def remember_password(account: Mapping[str, Any], value: str) -> None:
+    """Remember an account's password and the forms it travels in: HTTP Basic sends
+    base64("username:password"), which a server may echo back bare, without its scheme."""
+    remember(value)
+    user = str(account.get("username") or account.get("email") or "")
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            pair = f"{user}:{value}".encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        token = base64.b64encode(pair).decode("ascii")
+        remember(token)
+        remember(token.rstrip("="))
 
 
 def secret_from_command(account: str, argv: list[str], key: str = "password_command",
@@ -135,13 +151,13 @@ def remember_config_secrets(accounts: Any) -> None:
     """
     for account in accounts:
         if account.get("password"):
-            remember(str(account["password"]))
+            remember_password(account, str(account["password"]))
         if account.get("password_env") and os.environ.get(str(account["password_env"])):
-            remember(os.environ[str(account["password_env"])])
+            remember_password(account, os.environ[str(account["password_env"])])
         if account.get("password_credential"):
             try:
-                remember(_from_credential(str(account.get("name", "")),
-                                          str(account["password_credential"])))
+                remember_password(account, _from_credential(str(account.get("name", "")),
+                                                            str(account["password_credential"])))
             except SecretError:
                 pass  # reported when the account is synced
 
@@ -163,6 +179,27 @@ def redact(text: str) -> str:
     for pattern, replacement in _PATTERNS:
         text = pattern.sub(replacement, text)
     return text
+
+
+class LibraryFilter(logging.Filter):
+    """A handler filter that lets libraries' records through only from WARNING up.
+
+    Naming their loggers is not enough: some (caldav among them) log a server's answer at INFO
+    through the root logger itself. syncd's own loggers (``syncd``, ``providers``) pass at any
+    level the root logger allows; ``verbose`` lets libraries' DEBUG and INFO through as well.
+    """
+
+    OWN = ("syncd", "providers", "__main__")
+
+    def __init__(self, verbose: bool = False):
+        super().__init__()
+        self.verbose = verbose
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """True for syncd's records, and for a library's from WARNING up."""
+        if self.verbose or record.levelno >= logging.WARNING:
+            return True
+        return record.name.split(".", 1)[0] in self.OWN
 
 
 class RedactingFilter(logging.Filter):

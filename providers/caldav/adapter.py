@@ -264,7 +264,7 @@ class CalDAVProvider(Provider):
         current = self._fetch_one(calendar, href_of(item.href), window)
         if current is None:
             raise Gone(f"{item.href} no longer exists", status=404, account=self.name)
-        Provider._require_owned(current, key)
+        Provider._require_owned(current, key, calendar)
         return current
 
     def _written(self, calendar: Calendar, href: str, body: str, resp: Any,
