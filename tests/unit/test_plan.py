@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from providers.ical import parse_item, render_artifact
 from syncd.config import Config, validate
-from syncd.model import Artifact, Attendee, Event, Item, artifact_key
+from syncd.model import Artifact, Attendee, Event, Item, artifact_key, made_for
 from syncd.plan import Plan, make_plan, planning_window
 from syncd.reconcile import MIN_GUARDED, Op, diff, guard_deletions, owned_in
 
@@ -206,11 +206,17 @@ def calendar_contents(draw: st.DrawFn, desired: Sequence[Artifact], config: Conf
     for i in range(draw(st.integers(0, 3))):  # leftovers, inside the window or before it
         account, calendar = draw(st.sampled_from(CALENDARS))
         start = draw(st.sampled_from([START, window.start - timedelta(days=2)]))
-        gone = Artifact(key=f"{i:032x}", kind="buffer-after", source=f"gone-{i}", source_ref="x",
+        gone = Artifact(key=artifact_key("buffer-after", f"gone-{i}", account, calendar),
+                        kind="buffer-after", source=f"gone-{i}", source_ref="x",
                         account=account, calendar=calendar, start=start, end=start + STEP,
                         summary="Decompress")
         items.append((account, calendar, parse_item(f"gone-{i}.ics", "e", render_artifact(gone),
                                                     TZ, window)))
+    for a in draw(st.lists(st.sampled_from(desired), max_size=2, unique_by=lambda a: a.key)) if desired else []:
+        account, calendar = draw(st.sampled_from(CALENDARS))  # the owner copied it elsewhere
+        if (account, calendar) != (a.account, a.calendar):
+            items.append((account, calendar, parse_item(f"copy-{a.uid}.ics", "e", render_artifact(a),
+                                                        TZ, window)))
     return draw(st.permutations(items))
 
 
@@ -230,6 +236,7 @@ def test_no_operation_ever_targets_an_event_without_a_marker(data: st.DataObject
     for op in [*ops, *kept]:
         if op.action != "create":
             assert op.owned is not None and op.owned.event.marker is not None
+            assert made_for(op.owned.event.marker, op.owned.account, op.owned.calendar)  # no copy
             assert (op.owned.account, op.owned.calendar, op.owned.item.href) in ours
         if op.action == "delete":  # history before the window is left alone
             assert op.owned and window.start <= op.owned.event.start < window.end
@@ -244,7 +251,8 @@ def assert_holds_exactly(items: Sequence[tuple[str, str, Item]], desired: Sequen
     """One stored copy per desired artifact, with its content; no other of ours in the window."""
     window = planning_window(config, NOW)
     ours = [(acc, cal, item.events[0]) for acc, cal, item in items
-            if item.events and item.events[0].marker is not None]
+            if item.events and item.events[0].marker is not None
+            and made_for(item.events[0].marker, acc, cal)]  # copies elsewhere are the owner's
     inside = sorted((acc, cal, e.marker.key) for acc, cal, e in ours if e.marker
                     and window.start <= e.start < window.end)
     assert inside == sorted((a.account, a.calendar, a.key) for a in desired)
