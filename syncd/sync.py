@@ -22,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from providers import base
+from syncd import retry
 from syncd.errors import OutOfTime, ProviderError, SyncTokenInvalid
 from syncd.model import Calendar, Changes, Window
 from syncd.state import State
@@ -117,10 +118,15 @@ def run_all(jobs: list[Job], call: Callable[..., Any], stop: threading.Event,
     for job in jobs:
         threading.Thread(target=fetch, args=(job, call, stop), daemon=True,
                          name=f"syncd-sync-{job.name}").start()
+    stopping_since: float | None = None
     for job in jobs:
         while not job.done.wait(JOIN_SLICE):
             heartbeat()
-            if clock() >= job.deadline + LATE:
+            now = clock()
+            if stop.is_set():
+                stopping_since = now if stopping_since is None else stopping_since
+            if now >= job.deadline + LATE or (stopping_since is not None
+                                              and now - stopping_since >= retry.STOP_GRACE + LATE):
                 break  # stuck outside a provider call (e.g. parsing): abandon it all the same
         job.close()
         heartbeat()

@@ -16,8 +16,11 @@ request meets one fault instead of a clean answer:
     the request is forwarded, the answer's headers and half of its body are sent, then the
     connection is closed;
 ``stall``
-    nothing is forwarded and nothing is answered for ``stall_seconds`` (longer than the
-    client's timeout), then the connection is closed;
+    nothing is forwarded and nothing is ever answered: the connection is held until the
+    client gives up on it (or ``stall_seconds`` pass, or the proxy stops);
+``trickle``
+    nothing is forwarded; the start of an answer is sent one byte every ``trickle_every``
+    seconds, so that no read on the client's side ever times out, for as long as a stall;
 ``lost-write``
     for writes only (PUT, POST, PATCH, DELETE): the request is forwarded and carried out,
     then the connection is reset without answering. The write happened; the client never
@@ -36,6 +39,7 @@ The proxy stops itself after ``lifetime`` seconds at the latest.
 from __future__ import annotations
 
 import random
+import select
 import socket
 import struct
 import threading
@@ -48,9 +52,10 @@ from tests.proxy import drop_connections
 
 HOST = "127.0.0.1"
 WRITES = frozenset({"PUT", "POST", "PATCH", "DELETE"})
-FAULT_KINDS = ("500", "503", "429", "reset", "half", "stall", "lost-write")
+FAULT_KINDS = ("500", "503", "429", "reset", "half", "stall", "trickle", "lost-write")
 DEFAULT_WEIGHTS = {"500": 1.0, "503": 1.0, "429": 1.0, "reset": 1.0, "half": 1.0,
-                   "stall": 0.5, "lost-write": 3.0}
+                   "stall": 0.25, "trickle": 0.25, "lost-write": 3.0}
+TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Padding: " + b"x" * 65536
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-connection", "content-length", "expect"}
 MAX_HEADER_LINES = 200
@@ -164,15 +169,17 @@ class FaultProxy:
     """A proxy to ``upstream`` (``http://127.0.0.1:PORT``) that injects faults.
 
     ``rate`` is the share of requests that meet a fault (0 switches faults off);
-    ``weights`` the relative frequency of each kind; ``stall_seconds`` how long a stall
-    lasts. ``faults`` counts injected faults by kind, ``requests`` every request seen, and
-    ``writes`` records (method, path, fate) of every write, fate being "ok" or a fault kind.
+    ``weights`` the relative frequency of each kind; ``stall_seconds`` the longest a stall
+    or a trickle holds a connection, ``trickle_every`` the seconds between a trickle's bytes.
+    ``faults`` counts injected faults by kind, ``requests`` every request seen, and ``writes``
+    records (method, path, fate) of every write, fate being "ok" or a fault kind.
     """
 
     upstream: str
     rate: float = 0.0
     seed: int = 0
-    stall_seconds: float = 3.0
+    stall_seconds: float = 300.0
+    trickle_every: float = 2.0
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     lifetime: float = 900.0
     name: str = "proxy"
@@ -293,8 +300,8 @@ class FaultProxy:
         if kind == "reset":
             reset(conn)
             return False
-        if kind == "stall":
-            self._stopped.wait(self.stall_seconds)
+        if kind in ("stall", "trickle"):
+            self._hold(conn, TRICKLE if kind == "trickle" else b"")
             return False
         answer = self._forward(request, method)
         if answer is None:
@@ -313,6 +320,22 @@ class FaultProxy:
             return False
         conn.sendall(data)
         return not closing
+
+    def _hold(self, conn: socket.socket, drip: bytes) -> None:
+        """Answer nothing (or ``drip``, a byte at a time) until the client hangs up, the proxy
+        stops, or ``stall_seconds`` pass."""
+        deadline = time.monotonic() + self.stall_seconds
+        sent = 0
+        while not self._stopped.is_set() and time.monotonic() < deadline:
+            readable, _, _ = select.select([conn], [], [], self.trickle_every)
+            try:
+                if readable and not conn.recv(65536):
+                    return  # the client gave up on the request
+                if sent < len(drip):
+                    conn.sendall(drip[sent:sent + 1])
+                    sent += 1
+            except OSError:
+                return
 
     def _canned(self, conn: socket.socket, status: int, extra: list[tuple[str, str]],
                 request: Message) -> bool:

@@ -74,3 +74,65 @@ def test_a_stop_request_cuts_a_long_wait_short(monkeypatch):
         retry.caller(stop)("acct", slow_down)
     assert time.monotonic() - began < 5
     assert len(calls) <= 2  # at most the attempt after the interrupted wait
+
+
+# -- the account's deadline for the cycle (ISSUE 8, item 6) ------------------------------------
+
+def test_a_request_that_never_returns_is_abandoned_at_the_deadline():
+    import threading
+    import time
+
+    from syncd.errors import OutOfTime
+
+    never = threading.Event()
+    deadline = time.monotonic() + 0.3
+    call = retry.caller(threading.Event(), {"acct": deadline})
+    with pytest.raises(OutOfTime):
+        call("acct", never.wait)  # a server that accepted the request and went silent
+    assert time.monotonic() >= deadline  # not before it either
+
+
+def test_a_wait_that_would_overrun_the_deadline_is_not_started(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(retry, "CAP_SECONDS", 60.0)
+    calls = []
+
+    def slow_down():
+        calls.append(1)
+        raise RateLimited("slow down", status=429, retry_after=30.0)
+
+    call = retry.caller(threading.Event(), {"acct": time.monotonic() + 5.0})
+    with pytest.raises(RateLimited):
+        call("acct", slow_down)
+    assert calls == [1]  # the 30 s wait would end past the deadline: no second attempt
+
+
+def test_waits_that_fit_are_taken_and_the_last_error_is_raised_once_time_is_up(monkeypatch):
+    import threading
+    import time
+
+    monkeypatch.setattr(retry, "BASE_SECONDS", 0.01)
+    calls = []
+
+    def down():
+        calls.append(1)
+        raise TransientError("HTTP 503", status=503)
+
+    call = retry.caller(threading.Event(), {"acct": time.monotonic() + 60.0})
+    with pytest.raises(TransientError):
+        call("acct", down)
+    assert len(calls) == retry.ATTEMPTS
+
+
+def test_a_stop_request_abandons_a_hanging_request_after_the_grace(monkeypatch):
+    import threading
+
+    from syncd.errors import OutOfTime
+
+    monkeypatch.setattr(retry, "STOP_GRACE", 0.2)
+    stop, never = threading.Event(), threading.Event()
+    threading.Timer(0.1, stop.set).start()
+    with pytest.raises(OutOfTime, match="asked to stop"):
+        retry.caller(stop)("acct", never.wait)  # no deadline at all: only the stop ends it
