@@ -54,7 +54,7 @@ HOST = "127.0.0.1"
 WRITES = frozenset({"PUT", "POST", "PATCH", "DELETE"})
 FAULT_KINDS = ("500", "503", "429", "reset", "half", "stall", "trickle", "lost-write")
 DEFAULT_WEIGHTS = {"500": 1.0, "503": 1.0, "429": 1.0, "reset": 1.0, "half": 1.0,
-                   "stall": 0.25, "trickle": 0.25, "lost-write": 3.0}
+                   "stall": 0.2, "trickle": 0.2, "lost-write": 3.0}
 TRICKLE = b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nX-Padding: " + b"x" * 65536
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "trailer", "upgrade",
               "proxy-connection", "content-length", "expect"}

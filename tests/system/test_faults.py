@@ -46,7 +46,7 @@ from tests.system.faultdaemon import (
     acknowledge, burst, cli, DaemonProcess, FAULT_RATE, kill_and_restart, move_one,
     Notifications, Run, StatusPoller, wait_until,
 )
-from tests.system.faultworld import interview, MOVERS, open_world, SEEDS, World, ZOOM
+from tests.system.faultworld import CLEAN_DEADLINE, interview, MOVERS, open_world, SEEDS, World, ZOOM
 
 CYCLES = int(os.environ.get("SYNCD_FAULT_CYCLES", "200"))
 KILLS = int(os.environ.get("SYNCD_FAULT_KILLS", "20"))
@@ -106,6 +106,7 @@ def test_faults_and_kills_end_with_exactly_the_desired_artifacts(world, daemon, 
         wait_until(lambda: daemon.pid in notify.ready, PATIENCE, "the daemon to be ready", daemon)
         assert daemon.stop() == 0, daemon.log()[-4000:]
     env.set_faults(0.0)
+    env.write_config(deadline=CLEAN_DEADLINE)
     clean = cli(env.config, "once")
     assert clean.returncode == 0, clean.stderr[-4000:]
     summary = verify(env, daemon, notify, run, poller, faulty_seconds)
