@@ -46,7 +46,7 @@ from tests.system.faultdaemon import (
     acknowledge, burst, cli, DaemonProcess, FAULT_RATE, kill_and_restart, move_one,
     Notifications, Run, StatusPoller, wait_until,
 )
-from tests.system.faultworld import CLEAN_DEADLINE, interview, MOVERS, open_world, SEEDS, World, ZOOM
+from tests.system.faultworld import CLEAN_DEADLINE, DEADLINE, interview, MOVERS, open_world, SEEDS, World, ZOOM
 
 CYCLES = int(os.environ.get("SYNCD_FAULT_CYCLES", "200"))
 KILLS = int(os.environ.get("SYNCD_FAULT_KILLS", "20"))
@@ -81,6 +81,7 @@ def daemon(world: World, notify: Notifications) -> Iterator[DaemonProcess]:
 def test_faults_and_kills_end_with_exactly_the_desired_artifacts(world, daemon, notify, tmp_path):
     env, run = world, Run(random.Random(SEED))
     started = time.monotonic()
+    env.write_config(deadline=DEADLINE)
     env.set_faults(FAULT_RATE)
     daemon.start()
     with StatusPoller(env.config) as poller:
@@ -164,7 +165,8 @@ def test_a_caldav_server_going_away_does_not_stop_the_others(world, daemon, noti
     wait_until(lambda: not any(errors_by_account(env).values()), PATIENCE,
                "every account to be healthy again", daemon)
     assert daemon.stop() == 0
-    assert cli(env.config, "once").returncode == 0
+    clean = cli(env.config, "once")
+    assert clean.returncode == 0, clean.stderr[-4000:]
     want, ops, failed = desired(env.config)
     assert (ops, failed) == ([], {})
     assert compare(want, actual(env)) == {"duplicates": 0, "orphans": 0, "missing": 0}
