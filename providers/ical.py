@@ -308,13 +308,16 @@ def _marker_of(kind: str, source: str, key: str, uid: str) -> Marker | None:
 
 
 def render_artifact(artifact: Artifact, stamp: datetime | None = None) -> str:
-    """Render an artifact as a VCALENDAR with the syncd marker, alarms and transparency."""
+    """Render an artifact as a VCALENDAR with the syncd marker, alarms and transparency.
+
+    DTSTAMP is ``stamp`` or the time of writing (RFC 5545: when the object was created).
+    """
     cal = icalendar.Calendar()
     cal.add("PRODID", PRODID)
     cal.add("VERSION", "2.0")
     ev = icalendar.Event()
     ev.add("UID", artifact.uid)
-    ev.add("DTSTAMP", (stamp or artifact.start).astimezone(timezone.utc))
+    ev.add("DTSTAMP", (stamp or datetime.now(timezone.utc)).astimezone(timezone.utc))
     ev.add("DTSTART", artifact.start.astimezone(timezone.utc))
     ev.add("DTEND", artifact.end.astimezone(timezone.utc))
     ev.add("SUMMARY", artifact.summary)

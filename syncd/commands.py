@@ -62,7 +62,7 @@ def cmd_once(args: argparse.Namespace) -> int:
         state = State.open_copy(state_dir)
         engine = Engine(config, state, dry_run=True)
         try:
-            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz).tell)
+            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz, config).tell)
         finally:
             engine.close()
             state.close()
@@ -72,7 +72,7 @@ def cmd_once(args: argparse.Namespace) -> int:
         state = open_state(config)
         engine = Engine(config, state)
         try:
-            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz).tell)
+            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz, config).tell)
         finally:
             engine.close()
             state.close()
@@ -253,7 +253,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         return purge(config, now_utc(), dry_run=False)
 
 
-MAX_LINE = 1 << 20  # one event a line; a longer line is an error, not a reason to run out of memory
+MAX_LINE = 64 << 20  # one event a line; a longer line is an error, not a reason to run out of memory
 _TEXT_FIELDS = ("summary", "description", "location", "organizer")
 
 

@@ -25,6 +25,7 @@ from syncd.learn import learning_from
 from syncd.followup import DraftSink, apply_followups, open_sink
 from syncd.model import Calendar, Event, Window
 from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
+from syncd.explain import explain_removals
 from syncd.reconcile import apply, diff, guard_deletions, in_place, owned_in
 from syncd.state import State
 from syncd.verdicts import VerdictStore
@@ -109,7 +110,8 @@ class Engine:
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
         owned = self._remembered("owned", self._cache_generation(),
                                  lambda: in_place(owned_in(self.state.items())))
-        ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled())
+        ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled(), now=now)
+        ops = explain_removals(ops, plan, events, self.state.acks(), self.config)
         ops, report.held = guard_deletions(ops, owned, self.state.held)
         self._say_held(report.held)
         if on_plan:

@@ -33,7 +33,8 @@ from syncd.cycle import Engine, Report
 from syncd.errors import ConfigError, ConfigProblem
 from syncd.secrets import remember_config_secrets
 from syncd.state import State
-from syncd.text import duration, plural
+from syncd.plan import Interview, why_inactive
+from syncd.text import duration, plural, set_owner_zone, when
 
 log = logging.getLogger("syncd")
 
@@ -80,41 +81,55 @@ class Watchdog:
 class Narrator:
     """Turns cycle reports into sentences, saying each interview and conflict once."""
 
-    def __init__(self, tz: tzinfo) -> None:
+    def __init__(self, tz: tzinfo, config: Config | None = None) -> None:
         self.tz = tz
+        self.config = config
         self.interviews: set[str] = set()
         self.conflicts: set[tuple[str, str, str]] = set()
         self.notes: set[str] = set()
 
     def tell(self, report: Report) -> None:
-        """Log what is new in ``report`` (failed accounts are logged where they fail)."""
+        """Log what is new in ``report`` (failed accounts are logged where they fail).
+
+        Interviews and the overlaps that touch one go to INFO; overlaps between ordinary
+        meetings only to DEBUG (``status --json`` lists them all).
+        """
         for iv in report.plan.interviews:
             if iv.ref not in self.interviews:
                 self.interviews.add(iv.ref)
-                when = iv.event.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
-                log.info("%s: Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.event.account,
-                         iv.ref, iv.event.summary, when, iv.verdict.format.replace("_", " "),
-                         iv.verdict.score, "; ".join(iv.verdict.reasons))
+                self._tell_interview(iv)
+        concern = {iv.event.occurrence for iv in report.plan.interviews}
         told = untold = 0
         for c in report.plan.conflicts:
             key = (c.kind, c.a.occurrence, c.b.occurrence)
             if key in self.conflicts:
                 continue
             self.conflicts.add(key)
-            if told == MAX_CONFLICT_LINES:
+            ours = c.a.marker is not None or c.b.marker is not None
+            level = logging.INFO if ours or {c.a.occurrence, c.b.occurrence} & concern else logging.DEBUG
+            if level == logging.INFO and told == MAX_CONFLICT_LINES:
                 untold += 1
                 continue
-            told += 1
-            when = c.start.astimezone(self.tz).strftime("%a %d %b %H:%M")
+            told += level == logging.INFO
             what = "Double booking" if c.kind == "hard" else "Tight squeeze"
-            log.info("%s on %s: '%s' (%s) overlaps '%s' (%s)", what, when, c.a.summary,
-                     c.a.account, c.b.summary, c.b.account)
+            log.log(level, "%s on %s: '%s' (%s) overlaps '%s' (%s)", what, when(c.start, self.tz),
+                    c.a.summary, c.a.account, c.b.summary, c.b.account)
         if untold:
-            log.info("%d more double bookings; `syncd status` lists them", untold)
+            log.info("%s more; `syncd status` lists them", plural(untold, "double booking"))
         for note in report.plan.notes:
             if note not in self.notes:
                 self.notes.add(note)
                 log.warning("%s", note)
+
+    def _tell_interview(self, iv: Interview) -> None:
+        inactive = why_inactive(iv.event, self.config) if self.config else None
+        if inactive:
+            log.info("%s: [%s] '%s' on %s was %s: no blocks, no follow-up", iv.event.account, iv.ref,
+                     iv.event.summary, when(iv.event.start, self.tz), inactive)
+            return
+        log.info("%s: Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.event.account,
+                 iv.ref, iv.event.summary, when(iv.event.start, self.tz), iv.verdict.format.replace("_", " "),
+                 iv.verdict.score, "; ".join(iv.verdict.reasons))
 
     @staticmethod
     def summary(report: Report, accounts: Sequence[str], failing: Sequence[str], now: datetime) -> str:
@@ -143,6 +158,7 @@ class Daemon:
 
     def __init__(self, config: Config, rand: Callable[[], float] = random.random):
         self.config = config
+        set_owner_zone(config.tz)
         self.stop = threading.Event()
         self.reload = threading.Event()
         self.wake = threading.Event()
@@ -178,7 +194,7 @@ class Daemon:
         """Loop until stopped. Returns the exit code; raises ConfigError if the state won't open."""
         state = open_state(self.config)
         engine = self._engine(state)
-        narrator = Narrator(self.config.tz)
+        narrator = Narrator(self.config.tz, self.config)
         log.info("syncd started: watching %s, state in %s", plural(len(self.config.accounts), "account"),
                  state.path)
         for warning in self.config.warnings:
@@ -280,6 +296,7 @@ class Daemon:
                         path, state.path.parent)
         engine.close()
         self.config = fresh
+        set_owner_zone(fresh.tz)
         self.asker.stop()
         self.asker = self._asker()
         self.timings = {}  # sync every account with the new settings now

@@ -92,7 +92,7 @@ def demo_events(now: datetime) -> dict[str, str]:
 
 
 def seed(directory: Path, now: datetime | None = None) -> Path:
-    """Write the demo config (always) and calendar (first time only). Returns the config path."""
+    """Write the demo config and calendar, each only if it is not there yet. Returns the config path."""
     directory = directory.resolve()
     tz = system_zone()
     now = now or datetime.now(tz)
@@ -103,8 +103,9 @@ def seed(directory: Path, now: datetime | None = None) -> Path:
         for name, text in demo_events(now.astimezone(tz)).items():
             (calendar / name).write_text(text, encoding="utf-8")
     config = directory / "config.toml"
-    config.write_text(CONFIG.format(dir=directory, tz=tz.key, owner=OWNER), encoding="utf-8")
-    config.chmod(0o600)
+    if not config.exists():  # an edited demo config is the owner's: `make run` keeps it
+        config.write_text(CONFIG.format(dir=directory, tz=tz.key, owner=OWNER), encoding="utf-8")
+        config.chmod(0o600)
     return config
 
 

@@ -249,10 +249,17 @@ def _place(event: Event) -> tuple[str, str, str]:
 
 
 def _active(event: Event, config: Config) -> bool:
-    if event.status == "CANCELLED" or event.all_day:
-        return False
+    return not event.all_day and why_inactive(event, config) is None
+
+
+def why_inactive(event: Event, config: Config) -> str | None:
+    """"cancelled" or "declined" (by the owner) for an interview that will not take place."""
+    if event.status == "CANCELLED":
+        return "cancelled"
     own = {a.lower() for a in config.interviews["self"]}
-    return not any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees)
+    if any(a.email.lower() in own and a.partstat == "DECLINED" for a in event.attendees):
+        return "declined"
+    return None
 
 
 def plan_blocks(iv: Interview, config: Config, calendar: str,

@@ -11,10 +11,12 @@ import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from syncd.errors import NotOwned, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Event, Item, Window, made_for
 from syncd.state import State
+from syncd.text import span, when
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +41,26 @@ class Owned:
 
 @dataclass(frozen=True)
 class Op:
-    """One write: ``action`` is "create", "update" or "delete"."""
+    """One write: ``action`` is "create", "update" or "delete"; ``reason`` says why a delete."""
 
     action: str
     account: str
     calendar: str
     artifact: Artifact | None = None
     owned: Owned | None = None
+    reason: str = ""
 
     def describe(self) -> str:
-        """A plain sentence for logs and ``--dry-run``."""
+        """A plain sentence for logs and ``--dry-run``, its times in the owner's zone."""
         if self.action == "delete":
             assert self.owned is not None
             ev = self.owned.event
-            return f"remove {ev.marker.kind if ev.marker else '?'} '{ev.summary}' ({ev.start:%a %d %b %H:%M})"
+            why = f": {self.reason}" if self.reason else ""
+            return f"remove {ev.marker.kind if ev.marker else '?'} '{ev.summary}' ({when(ev.start)}){why}"
         assert self.artifact is not None
         a = self.artifact
         verb = "add" if self.action == "create" else "move"
-        return f"{verb} {a.kind} '{a.summary}' ({a.start:%a %d %b %H:%M}-{a.end:%H:%M})"
+        return f"{verb} {a.kind} '{a.summary}' ({span(a.start, a.end)})"
 
 
 def owned_in(items: Iterable[tuple[str, str, Item]]) -> list[Owned]:
@@ -79,11 +83,12 @@ def in_place(owned: Iterable[Owned]) -> list[Owned]:
 
 
 def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
-         skip_accounts: Iterable[str] = ()) -> list[Op]:
+         skip_accounts: Iterable[str] = (), now: datetime | None = None) -> list[Op]:
     """The operations that turn ``owned`` into ``desired``.
 
     Owned artifacts are deleted only when they lie inside ``window`` (history before it is left
-    alone) and belong to an account that synced this cycle (``skip_accounts`` did not).
+    alone) and belong to an account that synced this cycle (``skip_accounts`` did not). With
+    ``now``, an artifact that has already ended is not created (one that exists is kept).
     """
     skip = set(skip_accounts)
     found: dict[tuple[str, str, str], list[Owned]] = defaultdict(list)
@@ -98,10 +103,11 @@ def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
         wanted.add(where)
         copies = found.get(where, [])
         if not copies:
-            ops.append(Op("create", art.account, art.calendar, artifact=art))
+            if now is None or art.end > now:
+                ops.append(Op("create", art.account, art.calendar, artifact=art))
         elif not art.same_content(copies[0].event):
             ops.append(Op("update", art.account, art.calendar, artifact=art, owned=copies[0]))
-        ops.extend(Op("delete", c.account, c.calendar, owned=c) for c in copies[1:])
+        ops.extend(Op("delete", c.account, c.calendar, owned=c, reason="a duplicate") for c in copies[1:])
     for where, copies in found.items():
         if where in wanted or where[0] in skip:
             continue

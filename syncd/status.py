@@ -6,6 +6,7 @@ planner, with the clock passed in) and renders JSON or a readable summary.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -14,11 +15,13 @@ from syncd.config import Config
 from syncd.cycle import MARGIN, Engine, snapshot
 from syncd.escape import escape_controls
 from syncd.learn import learning_from
-from syncd.model import Window, make_ref
+from syncd.model import Event, Window, make_ref
 from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
 from syncd.reconcile import owned_in
 from syncd.state import State
 from syncd.verdicts import VerdictStore
+from syncd.text import ahead, plural, when
+from syncd.text import clock as text_clock
 
 
 def current_plan(config: Config, state: State, now: datetime) -> Plan:
@@ -48,7 +51,7 @@ def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
         "reasons": list(iv.verdict.reasons), "format": iv.verdict.format,
         "company": iv.verdict.company, "role": iv.verdict.role,
         "override": iv.override, "ack": acks.get(iv.ref), "followup": _followup(drafts.get(iv.ref)),
-        "location": iv.event.location,
+        "location": iv.event.location, "where": where(iv.event), "with": people(iv.event, config),
         "question": asked[iv.ref].as_json() if iv.ref in asked else None,
     } for iv in sorted(plan.interviews, key=lambda iv: iv.event.start)]
     conflicts = [{"kind": c.kind, "a": c.a.ref, "b": _ref_of(c.b), "start": c.start.isoformat(),
@@ -82,6 +85,33 @@ def _followup(record: dict[str, Any] | None) -> dict[str, Any] | None:
             "kept": record.get("kept") or []}
 
 
+MEETING_LINK = re.compile(r"https?://[^\s<>\"']*(?:zoom\.us|meet\.google|teams\.microsoft|teams\.live|"
+                          r"webex|whereby|jit\.si|chime\.aws|gotomeet)[^\s<>\"']*", re.IGNORECASE)
+MAX_SHOWN = 4
+
+
+def where(event: Event) -> str:
+    """The location, else the first meeting link in the description ("" when neither)."""
+    if event.location.strip():
+        return event.location.strip()[:200]
+    found = MEETING_LINK.search(event.description[:20_000])
+    return found.group(0)[:200] if found else ""
+
+
+def people(event: Event, config: Config) -> list[str]:
+    """Who the owner meets: attendees and organizer by name (else address), the owner left out."""
+    own = {a.lower() for a in config.interviews["self"]}
+    out: list[str] = []
+    for a in event.attendees:
+        if a.email.lower() not in own and (a.name or a.email) not in out:
+            out.append(a.name or a.email)
+    organizer = event.organizer.removeprefix("mailto:")
+    if organizer and organizer.lower() not in own and not any(organizer.lower() == a.email.lower()
+                                                             for a in event.attendees):
+        out.insert(0, organizer)
+    return out[:MAX_SHOWN * 3]
+
+
 def _ref_of(event) -> str:
     """A conflict's other side: a user event's ref, or for a syncd block its source's ref."""
     if event.marker is not None:
@@ -95,43 +125,72 @@ def _source_ref(source: str) -> str:
 
 
 def render_text(data: dict[str, Any], now: datetime, tz) -> str:
-    """A readable summary of the status document."""
+    """A readable summary of the status document, every time in the owner's zone ``tz``."""
     lines = ["Accounts:"]
     for a in data["accounts"]:
-        state = f"error: {a['last_error']}" if a["last_error"] else f"ok, {a['events'] or 0} events"
+        state = f"error: {a['last_error']}" if a["last_error"] else f"ok, {plural(a['events'] or 0, 'event')}"
         lines.append(f"  {a['name']} ({a['type']}): last sync {_short(a['last_sync'], tz)}, {state}")
     upcoming = [i for i in data["interviews"] if datetime.fromisoformat(i["end"]) >= now]
     recent = [i for i in data["interviews"] if datetime.fromisoformat(i["end"]) < now]
-    for title, group in (("Upcoming interviews:", upcoming), ("Recent interviews:", recent)):
-        lines.append(title if group else f"{title} none")
-        for i in group:
-            extra = f", ack: {i['ack']}" if i["ack"] else ""
-            if i["followup"]:
-                extra += _draft_text(i["followup"])
-            if i.get("question"):
-                q = i["question"]
-                extra += f", answered {q['answer']} via {q['channel']}" if q["answer"] else f", question {q['state']}"
-            lines.append(f"  [{i['ref']}] {_short(i['start'], tz)} {i['summary']} "
-                         f"({i['format'].replace('_', ' ')}, {i['company'] or 'company unknown'}{extra})")
+    lines.append("Upcoming interviews:" if upcoming else "Upcoming interviews: none")
+    for i in upcoming:
+        lines += _interview_lines(i, tz) + [f"      {_upcoming_detail(i, now)}"]
+    if any(i["ack"] is None for i in upcoming):
+        lines.append("  (cannot go? syncd ack REF --cannot-attend drafts a note asking for a new time)")
+    lines.append("Recent interviews:" if recent else "Recent interviews: none")
+    for i in recent:
+        lines += _interview_lines(i, tz)
     if any(i["ack"] is None for i in recent):
         lines.append("  (tell syncd how it went: syncd ack REF --attended | --missed | --dismiss)")
-    lines.append("Conflicts:" if data["conflicts"] else "Conflicts: none")
-    for c in data["conflicts"]:
-        lines.append(f"  {c['kind']}: {_short(c['start'], tz)}-{_short(c['end'], tz, clock=True)} "
-                     f"'{c['a_summary']}' [{c['a']}] overlaps '{c['b_summary']}' [{c['b']}]")
-    lines.append(f"Artifacts: {len(data['artifacts'])} events owned by syncd")
+    lines += _conflict_lines(data["conflicts"], tz)
+    lines.append(f"Artifacts: {plural(len(data['artifacts']), 'event')} owned by syncd")
     if data.get("learning"):
         lines.append(strengthened(data["learning"], tz))
     if data.get("page"):
         lines.append(f"Status page (while `syncd run` runs): {data['page']}")
     for h in data["held_changes"]:
-        lines.append(f"  holding the changes of {h['account']}/{h['calendar']} since {h['since']}: "
+        lines.append(f"  holding the changes of {h['account']}/{h['calendar']} since {_short(h['since'], tz)}: "
                      "most of its events vanished at once")
     for note in data.get("capped", []):
         lines.append(f"  capped: {note}")
     for h in data["held_deletions"]:
-        lines.append(f"  holding {len(h['keys'])} deletions in {h['account']}/{h['calendar']} since {h['since']}")
+        lines.append(f"  holding {plural(len(h['keys']), 'deletion')} in {h['account']}/{h['calendar']} "
+                     f"since {_short(h['since'], tz)}")
     return "\n".join(escape_controls(line) for line in lines)  # calendar text never drives the terminal
+
+
+def _interview_lines(i: dict[str, Any], tz) -> list[str]:
+    extra = f", ack: {i['ack']}" if i["ack"] else ""
+    if i["followup"]:
+        extra += _draft_text(i["followup"])
+    if i.get("question"):
+        q = i["question"]
+        extra += f", answered {q['answer']} via {q['channel']}" if q["answer"] else f", question {q['state']}"
+    return [f"  [{i['ref']}] {_short(i['start'], tz)} {i['summary']} "
+            f"({i['format'].replace('_', ' ')}, {i['company'] or 'company unknown'}{extra})"]
+
+
+def _upcoming_detail(i: dict[str, Any], now: datetime) -> str:
+    start = datetime.fromisoformat(i["start"])
+    parts = [f"{ahead(start, now)}" if start > now else "under way"]
+    parts.append(f"at {i['where']}" if i.get("where") else "place not given")
+    met = i.get("with") or []
+    if met:
+        more = f" and {len(met) - MAX_SHOWN} more" if len(met) > MAX_SHOWN else ""
+        parts.append("with " + ", ".join(met[:MAX_SHOWN]) + more)
+    return "; ".join(parts)
+
+
+def _conflict_lines(conflicts: list[dict[str, Any]], tz) -> list[str]:
+    if not conflicts:
+        return ["Conflicts: none"]
+    lines = ["Conflicts:"]
+    for c in conflicts:
+        lines.append(f"  {c['kind']}: {_short(c['start'], tz)}-{_short(c['end'], tz, clock=True)} "
+                     f"'{c['a_summary']}' [{c['a']}] overlaps '{c['b_summary']}' [{c['b']}]")
+    lines.append("  (hard: two busy events at once, also flagged in the calendar; "
+                 "soft: an event overlaps a syncd buffer or travel block, only reported here)")
+    return lines
 
 
 def strengthened(learning: dict[str, Any], tz) -> str:
@@ -153,5 +212,5 @@ def _draft_text(draft: dict[str, Any]) -> str:
 def _short(iso: str | None, tz, clock: bool = False) -> str:
     if not iso:
         return "never"
-    moment = datetime.fromisoformat(iso).astimezone(tz)
-    return moment.strftime("%H:%M") if clock else moment.strftime("%a %d %b %H:%M")
+    moment = datetime.fromisoformat(iso)
+    return text_clock(moment, tz) if clock else when(moment, tz)

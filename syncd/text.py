@@ -72,3 +72,13 @@ def duration(delta: timedelta) -> str:
 def ahead(moment: datetime, now: datetime) -> str:
     """How far ahead a moment is: ``in 2h 30m``, ``in 3d 4h``; ``now`` once it has come."""
     return f"in {duration(moment - now)}" if moment > now else "now"
+
+
+def draft_note(kind: str, ref: str, ack: str | None) -> str:
+    """What follows "Drafted an apology for 'X' in PATH": why, and what the owner can do next."""
+    if kind == "apology" and ack is None:
+        return (": nobody acknowledged the interview by the end of its grace (followup.grace); "
+                f"if you attended, `syncd ack {ref} --attended` turns it into a thank-you")
+    if kind == "apology":
+        return f"; if you did attend after all, `syncd ack {ref} --attended` turns it into a thank-you"
+    return ""

@@ -195,7 +195,7 @@ class CalDAVProvider(Provider):
             if resp.status in (409, 412):
                 return self._existing(calendar, href, artifact, resp)
             check_status(resp)
-        log.info("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        log.debug("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
         return self._written(calendar, href, body, resp, artifact)
 
     def _existing(self, calendar: Calendar, href: str, artifact: Artifact, resp: Any) -> Item:
@@ -207,7 +207,7 @@ class CalDAVProvider(Provider):
             raise PreconditionFailed(
                 f"creating {artifact.key} in {calendar.name!r}: HTTP {resp.status}, but no "
                 "event with its key can be found", status=resp.status, account=self.name)
-        log.info("%s: %s %s already exists in %s", self.name, artifact.kind, artifact.key,
+        log.debug("%s: %s %s already exists in %s", self.name, artifact.kind, artifact.key,
                  calendar.name)
         return found
 
@@ -230,7 +230,7 @@ class CalDAVProvider(Provider):
             resp = self.client.put(url_of(self._url(calendar), href), body,
                                    {"If-Match": etag, "Content-Type": ICS_TYPE})
             check_status(resp)
-        log.info("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        log.debug("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
         return self._written(calendar, href, body, resp, artifact)
 
     def _delete(self, calendar: Calendar, item: Item) -> None:
@@ -243,10 +243,10 @@ class CalDAVProvider(Provider):
         with self._guard(f"deleting {href} in {calendar.name!r}"):
             resp = self.client.delete(url_of(self._url(calendar), href), {"If-Match": etag})
             if resp.status in (404, 410):
-                log.info("%s: %s was already gone", self.name, href)
+                log.debug("%s: %s was already gone", self.name, href)
                 return
             check_status(resp)
-        log.info("%s: deleted %s in %s", self.name, href, calendar.name)
+        log.debug("%s: deleted %s in %s", self.name, href, calendar.name)
 
     def _own_href(self, calendar: Calendar, item: Item) -> str:
         """Refuse to write anywhere but directly inside the calendar's collection."""

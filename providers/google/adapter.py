@@ -248,7 +248,7 @@ class GoogleProvider(Provider):
         try:
             created = self._execute(events.insert(calendarId=calendar.id, body=body,
                                                   sendUpdates="none"))
-            log.info("%s: created %s %s in %s", self.name, artifact.kind, artifact.key,
+            log.debug("%s: created %s %s in %s", self.name, artifact.kind, artifact.key,
                      calendar.id)
         except PreconditionFailed as exc:
             if exc.status != 409:
@@ -265,7 +265,7 @@ class GoogleProvider(Provider):
         updated = self._execute(self._api().events().update(
             calendarId=calendar.id, eventId=item.href, body=artifact_body(artifact),
             sendUpdates="none"), if_match=item.etag)
-        log.info("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.id)
+        log.debug("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.id)
         return self._required_item(calendar, updated)
 
     def _delete(self, calendar: Calendar, item: Item) -> None:
@@ -273,9 +273,9 @@ class GoogleProvider(Provider):
             self._execute(self._api().events().delete(
                 calendarId=calendar.id, eventId=item.href, sendUpdates="none"),
                 if_match=item.etag)
-            log.info("%s: deleted %s from %s", self.name, item.href, calendar.id)
+            log.debug("%s: deleted %s from %s", self.name, item.href, calendar.id)
         except Gone:
-            log.info("%s: %s was already gone from %s", self.name, item.href, calendar.id)
+            log.debug("%s: %s was already gone from %s", self.name, item.href, calendar.id)
 
     def _required_item(self, calendar: Calendar, body: Mapping[str, Any]) -> Item:
         item = self._item(calendar, body)

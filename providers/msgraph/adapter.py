@@ -195,7 +195,7 @@ class GraphProvider(Provider):
             return existing
         created = self.client.request("POST", events_path(calendar),
                                       body=artifact_body(artifact, create=True))
-        log.info("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        log.debug("%s: created %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
         return self._required(calendar, created, artifact.marker)
 
     def _find(self, calendar: Calendar, key: str) -> Item | None:
@@ -210,14 +210,14 @@ class GraphProvider(Provider):
     def _update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
         updated = self.client.request("PATCH", event_path(item.href), body=artifact_body(artifact),
                                       headers={"If-Match": item.etag} if item.etag else None)
-        log.info("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
+        log.debug("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
         return self._required(calendar, updated, artifact.marker)
 
     def _delete(self, calendar: Calendar, item: Item) -> None:
         try:
             self.client.request("DELETE", event_path(item.href),
                                 headers={"If-Match": item.etag} if item.etag else None)
-            log.info("%s: deleted %s from %s", self.name, item.href, calendar.name)
+            log.debug("%s: deleted %s from %s", self.name, item.href, calendar.name)
         except Gone:
             log.info("%s: %s was already gone from %s", self.name, item.href, calendar.name)
 

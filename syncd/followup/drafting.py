@@ -21,7 +21,7 @@ from syncd.followup import render as rendering
 from syncd.followup.sink import DraftSink, StoredDraft, digest, stamp
 from syncd.plan import FollowupDue
 from syncd.state import State
-from syncd.text import article
+from syncd.text import article, draft_note
 
 log = logging.getLogger(__name__)
 # One process may draft from the cycle and from an answer channel (web, ntfy) at once.
@@ -160,12 +160,13 @@ def _recorded(ref: str, kind: str, draft: StoredDraft, record: dict | None,
     elif record is not None and live(record):
         status = "replaced"
         sentence = f"its {record['kind']} draft was replaced by {article(kind)} in {draft.handle}"
-        log.info("Replaced the %s draft for '%s' by a %s in %s", record["kind"], summary, kind,
+        log.info("Replaced the %s draft for '%s' by %s in %s", record["kind"], summary, article(kind),
                  draft.handle)
     else:
         status = "drafted"
         sentence = f"{article(kind)} was drafted in {draft.handle}"
-        log.info("Drafted the %s for '%s' in %s", kind, summary, draft.handle)
+        log.info("Drafted %s for '%s' in %s%s", article(kind), summary, draft.handle,
+                 draft_note(kind, ref, state.acks().get(ref)))
     state.set_followup(ref, kind, draft.handle, status, now, digest=draft.written or draft.digest,
                        kept=handles)
     return DraftOutcome(ref, status, sentence, draft.handle, handles)

@@ -93,3 +93,63 @@ def test_status_into_a_closed_pipe_ends_quietly(demo):
     out = subprocess.run(f"'{BIN / 'syncd'}' status --config '{demo}' | head -1", shell=True,
                          capture_output=True, text=True, timeout=60)
     assert out.stdout == "Accounts:\n" and out.stderr == ""
+
+
+def _event(uid: str, summary: str, start: str, end: str) -> str:
+    return (f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20250101T000000Z\n"
+            f"DTSTART:{start}\nDTEND:{end}\nSUMMARY:{summary}\nEND:VEVENT\nEND:VCALENDAR\n")
+
+
+def test_the_log_tells_interviews_at_info_and_ordinary_overlaps_at_debug(demo, caplog):
+    from datetime import datetime, timedelta, timezone
+
+    folder = demo.parent / "calendars" / "personal"
+    day = (datetime.now(timezone.utc) + timedelta(days=5)).strftime("%Y%m%d")
+    (folder / "a.ics").write_text(_event("a", "Book club", f"{day}T100000Z", f"{day}T110000Z"))
+    (folder / "b.ics").write_text(_event("b", "Gym", f"{day}T103000Z", f"{day}T113000Z"))
+    assert main(["--config", str(demo), "once", "-v"]) == 0
+    overlap = [r for r in caplog.records if "'Book club'" in r.getMessage()]
+    assert overlap and all(r.levelname == "DEBUG" for r in overlap)
+    interview = [r for r in caplog.records if "Double booking" in r.getMessage() and "Team sync" in r.getMessage()]
+    assert interview and interview[0].levelname == "INFO"
+    assert not any("created" in r.getMessage() and r.name.startswith("providers") and r.levelname == "INFO"
+                   for r in caplog.records)  # each write is said once, by the engine
+
+
+def test_a_cancelled_interview_is_not_told_as_one_and_its_blocks_say_why_they_go(demo, caplog):
+    assert main(["--config", str(demo), "once"]) == 0
+    path = demo.parent / "calendars" / "personal" / "acme-onsite.ics"
+    path.write_text(path.read_text().replace("BEGIN:VEVENT\n", "BEGIN:VEVENT\nSTATUS:CANCELLED\n", 1)
+                    .replace("BEGIN:VEVENT\r\n", "BEGIN:VEVENT\r\nSTATUS:CANCELLED\r\n", 1))
+    caplog.clear()
+    caplog.set_level("INFO")
+    assert main(["--config", str(demo), "once"]) == 0
+    lines = [r.getMessage() for r in caplog.records]
+    assert any("'Onsite interview" in m and "was cancelled: no blocks, no follow-up" in m for m in lines)
+    assert not any("Interview [" in m and "Onsite" in m for m in lines)
+    removed = [m for m in lines if m.startswith("demo: remove ")]
+    assert removed and all(m.endswith(": the interview was cancelled in Personal") for m in removed)
+
+
+def test_an_artifact_is_stamped_with_the_time_it_was_written(demo):
+    from datetime import datetime, timezone
+
+    before = datetime.now(timezone.utc).replace(microsecond=0)
+    assert main(["--config", str(demo), "once"]) == 0
+    for name, text in _ics(demo).items():
+        if name.startswith("syncd-"):
+            stamp = next(x for x in text.decode().splitlines() if x.startswith("DTSTAMP:")).split(":")[1]
+            assert datetime.strptime(stamp, "%Y%m%dT%H%M%SZ").replace(tzinfo=timezone.utc) >= before
+
+
+def test_status_says_how_far_ahead_where_and_with_whom_and_what_hard_and_soft_mean(demo, capsys):
+    assert main(["--config", str(demo), "once"]) == 0
+    capsys.readouterr()
+    assert main(["--config", str(demo), "status"]) == 0
+    out = capsys.readouterr().out
+    detail = out.split("[eec6bab7b4]", 1)[1].splitlines()[1]
+    assert detail.strip().startswith("in ") and "at Acme Robotics, 1 Market St" in detail
+    assert "with Jordan Lee, Priya Shah" in detail and "Alex Doe" not in detail
+    assert "syncd ack REF --cannot-attend" in out
+    assert "hard: two busy events at once" in out and "soft: an event overlaps a syncd buffer" in out
+    assert "1 events" not in out and "1 accounts" not in out

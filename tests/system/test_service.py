@@ -29,7 +29,7 @@ from syncd.state import State
 
 STOP_TIMEOUT = 30  # seconds: systemd's TimeoutStopSec (systemd/syncd.service); no wall-clock race
 SYNCD = str(Path(sys.executable).parent / "syncd")
-EXPECTED_OWNED = 7  # the demo's artifacts: see tests/system/test_local_loop.py
+EXPECTED_OWNED = 5  # the demo's artifacts: see EXPECTED in tests/system/test_local_loop.py
 
 
 class NotifySocket:

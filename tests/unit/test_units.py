@@ -148,4 +148,4 @@ def test_syncd_runs_with_memory_deny_write_execute(tmp_path):
     done = subprocess.run([sys.executable, "-c", wrapper, str(SYNCD), "--config", str(config), "once"],
                           capture_output=True, text=True, timeout=120, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert "Drafted the apology" in done.stderr
+    assert "Drafted an apology" in done.stderr
