@@ -1,4 +1,3 @@
-# PYTHON_ARGCOMPLETE_OK
 """The command line of SPEC.md, and the one place errors become sentences and exit codes.
 
 The verbs' work is in :mod:`syncd.commands`; this module only parses (global options go
@@ -49,9 +48,7 @@ be synced, 78 invalid config (the message names the file and the key)."""
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``syncd`` console script."""
-    p = parser()
-    _complete(p)
-    args = p.parse_args(argv)
+    args = parser().parse_args(argv)
     setup_logging(args.verbose, args.log_format)
     try:
         return args.handler(args)
@@ -75,17 +72,6 @@ def _pipe_closed() -> int:
     except (OSError, ValueError):
         pass
     return EX_OK
-
-
-def _complete(p: argparse.ArgumentParser) -> None:
-    """Answer shell completion requests (argcomplete), when it is installed and asked."""
-    if "_ARGCOMPLETE" not in os.environ:
-        return
-    try:
-        import argcomplete
-    except ImportError:
-        return
-    argcomplete.autocomplete(p)
 
 
 def _globals(suppress: bool) -> argparse.ArgumentParser:
