@@ -300,7 +300,7 @@ class Daemon:
         self.asker.stop()
         self.asker = self._asker()
         self.timings = {}  # sync every account with the new settings now
-        log.info("Config reloaded from %s: watching %d accounts", path, len(fresh.accounts))
+        log.info("Config reloaded from %s: watching %s", path, plural(len(fresh.accounts), "account"))
         sd_notify("READY=1\nSTATUS=Config reloaded")
         return self._engine(state)
 

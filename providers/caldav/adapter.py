@@ -30,6 +30,7 @@ from providers.ical import parse_item, render_artifact
 from syncd.errors import Gone, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
 from syncd.secrets import resolve_password
+from syncd.text import plural
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +143,7 @@ class CalDAVProvider(Provider):
             name = str(props.get(CALENDAR_PROPS[1]) or "") or cal_id
             found.append(Calendar(account=self.name, id=cal_id, name=name, writable=True,
                                   url=url_of(home, path)))
-        log.info("%s: found %d calendars: %s", self.name, len(found),
+        log.info("%s: found %s: %s", self.name, plural(len(found), "calendar"),
                  ", ".join(c.name for c in found))
         return found
 

@@ -153,3 +153,17 @@ def test_status_says_how_far_ahead_where_and_with_whom_and_what_hard_and_soft_me
     assert "syncd ack REF --cannot-attend" in out
     assert "hard: two busy events at once" in out and "soft: an event overlaps a syncd buffer" in out
     assert "1 events" not in out and "1 accounts" not in out
+
+
+def test_two_onces_at_the_same_time_leave_one_draft(demo):
+    for _ in range(3):
+        runs = [subprocess.Popen([str(BIN / "syncd"), "once", "--config", str(demo)], stdout=subprocess.PIPE,
+                                 stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        results = [(p.wait(timeout=120), p.stderr.read()) for p in runs]
+        for p in runs:
+            p.stdout.close()
+            p.stderr.close()
+        assert sorted(code for code, _ in results) in ([0, 0], [0, 1]), results
+        assert all("Traceback" not in err for _, err in results)
+        assert all("already looks after the state" in err for code, err in results if code == 1)
+        assert len(list((demo.parent / "drafts" / "cur").glob("*"))) == 1

@@ -21,6 +21,10 @@ from syncd.cli import EX_CONFIG
 from syncd.demo import seed
 
 ROOT = Path(__file__).resolve().parents[2]
+# Documentation=man:syncd(1) must resolve: the page `pipx install` links, found here in the checkout.
+# Without man(1) (a minimal CI image) systemd-analyze cannot look pages up: then it is told not to.
+MAN_ENV = {**os.environ, "MANPATH": str(ROOT / "share" / "man")}
+MAN = [] if shutil.which("man") else ["--man=no"]
 USER_UNIT = ROOT / "systemd" / "syncd.service"
 SYSTEM_UNIT = ROOT / "systemd" / "syncd-system.service"
 SYNCD = Path(sys.executable).parent / "syncd"
@@ -90,7 +94,8 @@ def test_user_unit_runs_the_pipx_install():
 @needs_analyze
 def test_system_unit_verifies_clean(tmp_path):
     unit = runnable_copy(SYSTEM_UNIT, tmp_path)
-    done = subprocess.run([ANALYZE, "verify", str(unit)], capture_output=True, text=True, timeout=60)
+    done = subprocess.run([ANALYZE, "verify", *MAN, str(unit)], capture_output=True, text=True,
+                          timeout=60, env=MAN_ENV)
     assert done.returncode == 0, done.stderr
     assert "syncd" not in done.stdout + done.stderr
 
@@ -100,8 +105,8 @@ def test_user_unit_verifies_clean(tmp_path):
     unit = runnable_copy(USER_UNIT, tmp_path)
     runtime = tmp_path / "runtime"
     runtime.mkdir(mode=0o700)
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime)}  # a user manager wants one, even offline
-    done = subprocess.run([ANALYZE, "--user", "verify", str(unit)], capture_output=True, text=True,
+    env = {**MAN_ENV, "XDG_RUNTIME_DIR": str(runtime)}  # a user manager wants one, even offline
+    done = subprocess.run([ANALYZE, "--user", "verify", *MAN, str(unit)], capture_output=True, text=True,
                           timeout=60, env=env)
     assert done.returncode == 0, done.stderr
     assert "syncd" not in done.stdout + done.stderr
