@@ -114,7 +114,8 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
                                  lambda: per_series(find_interviews(user_events, rules, marks,
                                                                     memo.verdict_cache())))
     plan = Plan(interviews=interviews, learning=learning, notes=list(notes))
-    for iv in interviews:
+    ahead = [iv for iv in interviews if iv.event.end > now]  # one that is over gets no new blocks
+    for iv in ahead:
         if _active(iv.event, config) and acks.get(iv.ref) != "cannot-attend":
             target = write_calendars.get((iv.event.account, iv.event.calendar), iv.event.calendar)
             plan.artifacts.extend(plan_blocks(iv, config, target, learning))
@@ -127,8 +128,8 @@ def make_plan(events: Sequence[Event], config: Config, now: datetime,
     if config.conflicts["flag_in_calendar"]:
         quote, tz = config.conflicts["quote_other_accounts"], config.tz
         markers, marker_notes = memo.get(
-            "markers", (found.hard, interviews, dict(write_calendars), user_events, quote, str(tz)),
-            lambda: _markers(found.hard, interviews, write_calendars, quote, tz,
+            "markers", (found.hard, ahead, dict(write_calendars), user_events, quote, str(tz)),
+            lambda: _markers(found.hard, ahead, write_calendars, quote, tz,
                              homes_of(found.hard, user_events)))
         plan.artifacts.extend(markers)
         plan.notes += marker_notes

@@ -88,7 +88,8 @@ def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
 
     Owned artifacts are deleted only when they lie inside ``window`` (history before it is left
     alone) and belong to an account that synced this cycle (``skip_accounts`` did not). With
-    ``now``, an artifact that has already ended is not created (one that exists is kept).
+    ``now``, one that has already ended is history too: the planner stops wanting the blocks of
+    an interview once it is over, and they stay as they were.
     """
     skip = set(skip_accounts)
     found: dict[tuple[str, str, str], list[Owned]] = defaultdict(list)
@@ -103,8 +104,7 @@ def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
         wanted.add(where)
         copies = found.get(where, [])
         if not copies:
-            if now is None or art.end > now:
-                ops.append(Op("create", art.account, art.calendar, artifact=art))
+            ops.append(Op("create", art.account, art.calendar, artifact=art))
         elif not art.same_content(copies[0].event):
             ops.append(Op("update", art.account, art.calendar, artifact=art, owned=copies[0]))
         ops.extend(Op("delete", c.account, c.calendar, owned=c, reason="a duplicate") for c in copies[1:])
@@ -112,7 +112,7 @@ def diff(desired: Sequence[Artifact], owned: Sequence[Owned], window: Window,
         if where in wanted or where[0] in skip:
             continue
         ops.extend(Op("delete", c.account, c.calendar, owned=c) for c in copies
-                   if window.start <= c.event.start < window.end)
+                   if window.start <= c.event.start < window.end and (now is None or c.event.end > now))
     return ops
 
 
