@@ -16,6 +16,7 @@ from syncd.config import load
 from syncd.cycle import Engine
 from syncd.reconcile import owned_in
 from syncd.state import State
+from tests.system import faultexchange
 from tests.system.faultdaemon import (
     BURST_SECONDS, cli, DaemonProcess, FAULT_RATE, Notifications, Run, status, StatusPoller,
     UNEXPECTED_IN_LOG,
@@ -56,6 +57,7 @@ def actual(env: World) -> dict[tuple[str, str], list[str]]:
         out[(account, account)] = [k for _, text in objects.values() for k in keys_in(text)]
     out[("gmail", GOOGLE_WORK)] = google_owned(env.fake, GOOGLE_WORK)
     assert google_owned(env.fake, ME) == [], "nothing may be written to an unwatched calendar"
+    out[(faultexchange.ACCOUNT, faultexchange.calendar_id(env.ews))] = faultexchange.owned_keys(env.ews)
     return out
 
 
@@ -85,7 +87,7 @@ def touched_user_events(env: World) -> list[str]:
         stored = next(b for b in env.fake.events_of(GOOGLE_WORK) if b["id"] == event_id)
         if json.dumps(stored, sort_keys=True) != before:
             touched.append(f"gmail/{event_id}")
-    return touched
+    return touched + faultexchange.touched(env.ews, env.ews_items)
 
 
 def writes_to_user_events(env: World) -> list[str]:
@@ -100,7 +102,7 @@ def writes_to_user_events(env: World) -> list[str]:
             target = r.path.rsplit("/", 1)[-1] if r.method != "POST" else (r.body or {}).get("id")
             if target in user_ids or not re.fullmatch(r"[0-9a-f]{26,}", str(target)):
                 bad.append(f"gmail: {r.method} {r.path}")
-    return bad
+    return bad + faultexchange.bad_writes(env.ews, set(env.ews_items))
 
 
 def state_keys(state_dir: Path) -> dict[tuple[str, str], list[str]]:

@@ -235,7 +235,7 @@ def move_one(env: World, run: Run, where: str) -> None:
 def kill_and_restart(env: World, daemon: DaemonProcess, run: Run) -> None:
     """SIGKILL the daemon at a random moment, or right after it sent a write, and restart it."""
     if run.rng.random() < 0.5:
-        where = run.rng.choice(("work", "gmail"))
+        where = run.rng.choice(("work", "gmail", "corp"))
         proxy = env.proxies[where]
         seen = len(proxy.writes)
         move_one(env, run, where)

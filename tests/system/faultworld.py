@@ -22,8 +22,10 @@ from typing import Any
 
 from syncd.model import make_ref
 from tests.contract.test_google import token_info, when
+from tests.fakes.ews import FakeExchange
 from tests.fakes.google import FakeGoogleCalendar
 from tests.servers import DavServer, request, start_radicale, start_xandikos
+from tests.system import faultexchange
 from tests.system.faultproxy import FaultProxy
 
 SYNCD = str(Path(sys.executable).parent / "syncd")
@@ -100,8 +102,16 @@ SEEDS = (
     Seed("gmail", "g-lunch@example.com", "Lunch with Sam", 5, 11.25, 30),
     interview("gmail", "g-wayne@wayne.example", "Video interview – Analyst (Wayne Enterprises)", 8, 10,
         60, "https://meet.google.com/xyz-wxyz-xyz", "wayne", "video"),
+    # Exchange: an onsite that clashes with a one-to-one there and with the Google lunch's day,
+    # a mover
+    interview("corp", "x-initrode@initrode.example", "Onsite interview – Payments Engineer (Initrode)",
+        6, 14, 60, "Initrode, 1 Market St, San Francisco", "initrode", "onsite"),
+    Seed("corp", "x-one-on-one@corp.example", "1:1 with Pat", 6, 14.5, 30, organizer=ME),
+    interview("corp", "x-dunder@dunder.example", "Video interview – Sales Lead (Dunder Mifflin)", 9, 11,
+        45, ZOOM, "dunder", "video"),
 )
-MOVERS = {"home": "home-hooli", "work": "work-vandelay", "gmail": "g-wayne@wayne.example"}
+MOVERS = {"home": "home-hooli", "work": "work-vandelay", "gmail": "g-wayne@wayne.example",
+          "corp": "x-dunder@dunder.example"}
 ATTENDED = "home-globex"  # acknowledged --attended early in the run
 CANNOT_ATTEND = "work-soylent"  # acknowledged --cannot-attend: its blocks must go
 
@@ -196,12 +206,15 @@ class World:
     radicale: DavServer
     xandikos: DavServer
     fake: FakeGoogleCalendar
+    ews: FakeExchange
     proxies: dict[str, FaultProxy]
     calendars: dict[str, str] = field(default_factory=dict)  # account -> direct calendar URL
     local_files: dict[str, bytes] = field(default_factory=dict)  # name -> bytes
     dav_etags: dict[str, dict[str, str]] = field(default_factory=dict)  # account -> href -> ETag
     google_events: dict[str, str] = field(default_factory=dict)  # id -> JSON
     google_ids: dict[str, str] = field(default_factory=dict)  # iCalUID -> id
+    ews_items: dict[str, str] = field(default_factory=dict)  # ItemId -> fingerprint
+    ews_ids: dict[str, str] = field(default_factory=dict)  # UID -> ItemId
 
     @property
     def config(self) -> Path:
@@ -235,6 +248,10 @@ class World:
             self.local_files[path.name] = path.read_bytes()
         elif seed.where == "gmail":
             self._put_google(seed, start)
+        elif seed.where == faultexchange.ACCOUNT:
+            item_id = faultexchange.put(self.ews, self.ews_ids, seed.uid, seed.summary, start, seed.minutes,
+                                        seed.location, seed.organizer, seed.description)
+            self.ews_items[item_id] = self.ews.fingerprint(item_id)
         else:
             self._put_dav(seed, start)
 
@@ -262,6 +279,10 @@ class World:
         if seed.where == "home":
             (self.folder / f"{seed.uid}.ics").unlink()
             self.local_files.pop(f"{seed.uid}.ics")
+        elif seed.where == faultexchange.ACCOUNT:
+            item_id = self.ews_ids.pop(seed.uid)
+            self.ews.remove_event(item_id)
+            self.ews_items.pop(item_id)
         elif seed.where == "gmail":
             event_id = self.google_ids[seed.uid]
             self.fake.remove_event(GOOGLE_WORK, event_id)
@@ -318,6 +339,7 @@ calendars = ["Work"]
 poll_interval = "1s"
 deadline = "{deadline}s"
 
+{faultexchange.config_block(self.ews, self.proxies[faultexchange.ACCOUNT].url, deadline)}
 [interviews]
 self = ["{ME}"]
 
@@ -361,12 +383,14 @@ def open_world(tmp_path: Path, seed: int) -> Iterator[World]:
     fake = FakeGoogleCalendar().start()
     fake.add_calendar(ME, ME, primary=True, time_zone="UTC")
     fake.add_calendar(GOOGLE_WORK, "Work")
-    upstreams = {"work": radicale.url, "lab": xandikos.url, "gmail": fake.url}
+    ews = faultexchange.start(ME)
+    upstreams = {"work": radicale.url, "lab": xandikos.url, "gmail": fake.url,
+                 faultexchange.ACCOUNT: f"http://127.0.0.1:{ews.port}"}
     proxies = {name: FaultProxy(url.rstrip("/"), seed=seed + i,
                                 name=name).start()
                for i, (name, url) in enumerate(upstreams.items())}
     base = datetime.now(timezone.utc).replace(hour=0, minute=0, second=0, microsecond=0)
-    env = World(tmp_path, base + timedelta(days=2), radicale, xandikos, fake, proxies)
+    env = World(tmp_path, base + timedelta(days=2), radicale, xandikos, fake, ews, proxies)
     try:
         env.seed_all()
         env.write_config()
@@ -375,5 +399,6 @@ def open_world(tmp_path: Path, seed: int) -> Iterator[World]:
         for proxy in proxies.values():
             proxy.stop()
         fake.stop()
+        ews.stop()
         xandikos.stop()
         env.radicale.stop()  # a test may have replaced it
