@@ -1,7 +1,7 @@
 """Scaffolding of the fault-injection tests: seeded user events, and the world they live in.
 
-Radicale, Xandikos and the Google fake, each behind a :class:`FaultProxy`, a local folder,
-the user events of :data:`SEEDS` stored in them, and the daemon's config. :class:`World`
+Radicale, Xandikos, the Google fake and the Exchange fake, each behind a :class:`FaultProxy`, a
+local folder, the user events of :data:`SEEDS` stored in them, and the daemon's config. :class:`World`
 also remembers how every user event must still look, for the checks in
 :mod:`tests.system.faultcheck`.
 """
@@ -376,8 +376,9 @@ def ref_of(uid: str) -> str:
 
 @contextmanager
 def open_world(tmp_path: Path, seed: int) -> Iterator[World]:
-    """Radicale, Xandikos, the Google fake, a fault proxy in front of each (seeded with ``seed``
-    onwards), the calendars seeded and the config written; everything stopped afterwards."""
+    """Radicale, Xandikos, the Google and Exchange fakes, a fault proxy in front of each (seeded
+    with ``seed`` onwards), the calendars seeded and the config written; everything stopped
+    afterwards."""
     radicale = start_radicale(tmp_path / "radicale")
     xandikos = start_xandikos(tmp_path / "xandikos")
     fake = FakeGoogleCalendar().start()

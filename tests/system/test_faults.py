@@ -1,7 +1,7 @@
 """Fault injection: the daemon as a process, against flaky servers, killed at random moments.
 
-``syncd run`` runs as a subprocess against a local folder, Radicale, Xandikos and the Google
-fake; each network account reaches its server through a :class:`FaultProxy` that fails a share
+``syncd run`` runs as a subprocess against a local folder, Radicale, Xandikos, the Google fake
+and the Exchange fake; each network account reaches its server through a :class:`FaultProxy` that fails a share
 of the requests (5xx, 429, resets before and after the server acted, half-written answers,
 requests accepted and never answered, answers trickled a byte every 2 s), and once per run
 fails every request for a few seconds. Meanwhile the test moves, cancels and restores
