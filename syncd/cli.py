@@ -1,4 +1,4 @@
-"""The command line of SPEC.md, and the one place errors become sentences and exit codes.
+"""The command line (README, "Commands"), and the one place errors become sentences and exit codes.
 
 The verbs' work is in :mod:`syncd.commands`; this module only parses (global options go
 before or after the verb), sets up logging and turns what a user can cause into one line.

@@ -10,7 +10,8 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from typing import Any
 
@@ -113,6 +114,22 @@ def _work_on(config: config_mod.Config, state: Any, work: Callable[..., int]) ->
         state.close()
 
 
+@contextmanager
+def said_once(verbose: bool) -> Iterator[None]:
+    """Hold back the drafting's INFO lines while a command prints the same outcome itself.
+
+    Warnings (an edited draft kept, a sink that is down) still show; ``-v`` shows everything.
+    """
+    logger = logging.getLogger("syncd.followup")
+    before = logger.level
+    if not verbose:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     """``syncd status [--json]``."""
     from syncd.status import render_text, status_data
@@ -145,8 +162,9 @@ def cmd_ack(args: argparse.Namespace) -> int:
         now = now_utc()
         engine = Engine(config, state)
         try:
-            outcome = acknowledge(config, state, current_plan(config, state, now), args.ref, ack,
-                                  now, engine.drafts, reason=args.reason)
+            with said_once(args.verbose):  # the sentence below says what the log would repeat
+                outcome = acknowledge(config, state, current_plan(config, state, now), args.ref, ack,
+                                      now, engine.drafts, reason=args.reason)
         finally:
             engine.close()
         print(escape_controls(outcome.sentence))

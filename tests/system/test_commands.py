@@ -167,3 +167,13 @@ def test_two_onces_at_the_same_time_leave_one_draft(demo):
         assert all("Traceback" not in err for _, err in results)
         assert all("already looks after the state" in err for code, err in results if code == 1)
         assert len(list((demo.parent / "drafts" / "cur").glob("*"))) == 1
+
+
+def test_ack_says_what_it_drafted_once(demo):
+    assert main(["--config", str(demo), "once"]) == 0
+    done = subprocess.run([str(BIN / "syncd"), "ack", "286a7e", "--attended", "--config", str(demo)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    said = done.stdout + done.stderr
+    [draft] = (demo.parent / "drafts" / "cur").glob("*")
+    assert said.count(draft.name) == 1 and "thank-you" in done.stdout
