@@ -8,6 +8,7 @@ the earliest ones, and says so once; ordinary series expand exactly as the libra
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import icalendar
@@ -74,21 +75,23 @@ def hostile(name: str) -> icalendar.Calendar:
 @pytest.mark.parametrize("name", ["secondly-forever.ics", "minutely-since-1970.ics"])
 def test_a_series_without_end_yields_its_first_occurrences_and_says_so_once(name, caplog):
     caplog.set_level(logging.WARNING)
-    first = recurrence.expand(hostile(name), WINDOW, name)
+    href = f"{uuid.uuid4().hex}-{name}"  # said once per process: a name no other test used
+    first = recurrence.expand(hostile(name), WINDOW, href)
     assert len(first) == MAX_OCCURRENCES
     starts = sorted(c["DTSTART"].dt for c in first)
     assert starts[0] >= WINDOW.start - timedelta(hours=1)  # the earliest ones in the window
-    again = recurrence.expand(hostile(name), WINDOW, name)  # the next cycle
+    again = recurrence.expand(hostile(name), WINDOW, href)  # the next cycle
     assert spans(again) == spans(first)
-    said = [r for r in caplog.records if name in r.getMessage()]
+    said = [r for r in caplog.records if href in r.getMessage()]
     assert len(said) == 1 and f"planning the first {MAX_OCCURRENCES}" in said[0].getMessage()
 
 
 def test_a_rule_too_dense_to_walk_is_dropped_with_one_warning(caplog):
     caplog.set_level(logging.WARNING)
+    href = f"{uuid.uuid4().hex}-yearly-dense.ics"  # said once per process: a fresh name
     for _ in range(3):
-        assert recurrence.expand(hostile("yearly-dense.ics"), WINDOW, "yearly-dense.ics") == []
-    said = [r.getMessage() for r in caplog.records if "yearly-dense.ics" in r.getMessage()]
+        assert recurrence.expand(hostile("yearly-dense.ics"), WINDOW, href) == []
+    said = [r.getMessage() for r in caplog.records if href in r.getMessage()]
     assert len(said) == 1 and "too densely" in said[0]
 
 
