@@ -385,11 +385,21 @@ _ADDED_COLUMNS = (("acks", "reason", "TEXT"), ("followups", "digest", "TEXT"),
 
 
 def _add_columns(db: sqlite3.Connection) -> None:
-    """Bring a state made by an older syncd up to the current schema, keeping its rows."""
-    for table, column, declaration in _ADDED_COLUMNS:
-        columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
-        if column not in columns:
-            db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    """Bring a state made by an older syncd up to the current schema, keeping its rows.
+
+    One write transaction, so that two processes opening the same state at once (``status``
+    beside the daemon) cannot both find a column missing and both add it.
+    """
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        for table, column, declaration in _ADDED_COLUMNS:
+            columns = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            if column not in columns:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {declaration}")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
 
 
 def _dump_events(events: tuple[Event, ...]) -> str:

@@ -82,3 +82,47 @@ def test_a_reason_only_with_missed_or_cannot_attend(setup) -> None:
     with pytest.raises(AckRefused, match="one sentence"):
         acknowledge(config, state, plan, interview().ref, "missed", AFTER, sink, reason="x" * 600)
     assert state.acks() == {interview().ref: "attended"}
+
+
+OPENER = """
+import sys
+from pathlib import Path
+from syncd.state import State
+folder, ready, go = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
+ready.touch()
+while not go.exists():
+    pass
+State.open(folder).close()
+"""
+
+
+def test_processes_opening_an_older_state_at_once_all_succeed(tmp_path: Path) -> None:
+    """The columns added to an older state are added once, whoever opens it first (before,
+    two processes could both find a column missing: "duplicate column name")."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from syncd.state import SCHEMA
+
+    for round_ in range(3):
+        folder, go = tmp_path / f"state-{round_}", tmp_path / f"go-{round_}"
+        folder.mkdir(mode=0o700)
+        older = sqlite3.connect(folder / "state.sqlite3", isolation_level=None)
+        older.execute("PRAGMA journal_mode=WAL")
+        older.executescript(SCHEMA)  # the tables as an older syncd left them
+        older.close()
+        ready = [tmp_path / f"ready-{round_}-{n}" for n in range(6)]
+        procs = [subprocess.Popen([sys.executable, "-c", OPENER, str(folder), str(r), str(go)],
+                                  stderr=subprocess.PIPE) for r in ready]
+        while not all(r.exists() for r in ready):  # every child imported, waiting to go
+            assert all(p.poll() is None for p in procs)
+        go.touch()
+        errors = [p.communicate(timeout=60)[1] for p in procs]
+        assert [p.returncode for p in procs] == [0] * 6, errors
+    state = State.open(tmp_path / "state-0")
+    try:
+        state.set_followup("r", "apology", "p", "drafted", START, digest="d", kept=["k"])
+        assert state.followups()["r"]["kept"] == ["k"]
+    finally:
+        state.close()
