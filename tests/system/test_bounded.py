@@ -22,13 +22,12 @@ import pytest
 from syncd.demo import seed
 from tests.configs import append_account
 from tests.stalling import StallingServer
+from tests.system.test_local_loop import EXPECTED  # the demo's artifacts, said in one place
 
 SYNCD = str(Path(sys.executable).parent / "syncd")
 DEADLINE = 10  # seconds, the CalDAV account's deadline: enough to reach the server on a busy machine
 ENOUGH = 90  # seconds: a once that has not ended by then did not honour the deadline (it used to take 240)
 STOP_TIMEOUT = 30  # systemd's TimeoutStopSec in systemd/syncd.service
-EXPECTED = sorted(["buffer-before", "buffer-after", "travel-to", "travel-back",
-                   "buffer-before", "buffer-after", "conflict"])
 
 
 def with_stalled_account(tmp_path: Path, url: str, deadline: str) -> Path:
