@@ -262,13 +262,12 @@ def test_run_makes_artifacts_within_one_cycle_and_stops_on_ctrl_c(demo):
     proc = subprocess.Popen([str(BIN / "syncd"), "--config", str(demo), "run"],
                             stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and kinds(demo) != EXPECTED:
-            time.sleep(0.2)
-        assert kinds(demo) == EXPECTED
-        time.sleep(0.5)
+        deadline = time.monotonic() + 240  # a safety limit: the test waits for the events below
+        while time.monotonic() < deadline and not (kinds(demo) == EXPECTED and drafts(demo)):
+            time.sleep(0.2)  # the cycle's last step is the draft: then everything was written
+        assert kinds(demo) == EXPECTED and drafts(demo)
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(timeout=10) == 0
+        assert proc.wait(timeout=30) == 0  # systemd's TimeoutStopSec
     finally:
         if proc.poll() is None:
             proc.kill()
