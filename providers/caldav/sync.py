@@ -27,7 +27,9 @@ from syncd.model import Changes, Item, Window
 
 log = logging.getLogger(__name__)
 
-CHUNK = 500  # hrefs per calendar-multiget; Radicale refuses REPORTs of over 10,000 items
+CHUNK = 1000  # hrefs per calendar-multiget: Radicale's cost is mostly per request (a first sync of
+# 10,000 events took 6.3-7.8 s in chunks of 500, 5.1 s in chunks of 1,000 to 5,000); it
+# refuses REPORTs of over 10,000 items
 VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"
 SUPPORTED_REPORT = "{DAV:}supported-report"
 GETCTAG = "{http://calendarserver.org/ns/}getctag"
