@@ -40,7 +40,21 @@ def cross_validated(data: training.Data) -> np.ndarray:
     return training.cross_validated(data)
 
 
+def _unlocked_trainers() -> list[str]:
+    """The training libraries installed at another version than requirements.lock pins."""
+    from importlib.metadata import version
+
+    pins = dict(line.split("==", 1) for line in (ROOT / "requirements.lock").read_text().splitlines()
+                if "==" in line and not line.startswith(" "))
+    return [f"{name} {version(name)} (lock: {pins[name]})" for name in ("scikit-learn", "numpy", "scipy")
+            if name in pins and version(name) != pins[name].strip()]
+
+
 def test_shipped_weights_are_what_training_on_the_corpora_gives(data: training.Data) -> None:
+    if unlocked := _unlocked_trainers():
+        # `make test-latest` runs on the newest releases: bit for bit holds on the locked ones
+        pytest.skip("the weights are rebuilt bit for bit on the locked versions; here: "
+                    + ", ".join(unlocked))
     retrained = training.weights_document(data, training.fit(data.matrix, data.labels))
     assert MODEL_PATH.read_text("utf-8") == retrained, "run `make train` and commit the result"
 
