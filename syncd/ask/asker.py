@@ -121,9 +121,10 @@ class Asker:
             return
         page = any(c.name == "web" for c in self.channels)
         link = " (or Attended on the status page, whose address `syncd status` prints)" if page else ""
-        log.info("No answer about '%s' [%s] by the end of the grace period, so the apology is "
-                 "drafted; to turn it into a thank-you: syncd ack %s --attended%s",
-                 interview.event.summary, question.ref, question.ref, link)
+        # The drafting says so at INFO, with the same command: said once is enough there.
+        log.debug("No answer about '%s' [%s] by the end of the grace period, so the apology is "
+                  "drafted; to turn it into a thank-you: syncd ack %s --attended%s",
+                  interview.event.summary, question.ref, question.ref, link)
         self._withdraw(question)
 
     def _send(self, state: State, question: Question, interview: Interview, reminder: bool) -> None:
