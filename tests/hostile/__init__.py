@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ICS_DIR = HERE / "ics"
@@ -226,3 +227,18 @@ def _google_body(vevent) -> dict | None:
 def _when(moment: datetime) -> dict:
     utc = moment.astimezone(timezone.utc) if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return {"dateTime": utc.strftime("%Y-%m-%dT%H:%M:%SZ"), "timeZone": "UTC"}
+
+
+def two_cycles(config: Any, now: datetime) -> tuple[Any, Any]:
+    """The reports of two cycles of one engine on ``config`` at ``now``: what the corpus does
+    first, and that nothing is left to do (or to warn about) after it."""
+    from syncd.cycle import Engine
+    from syncd.state import State
+
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        return engine.cycle(now), engine.cycle(now)
+    finally:
+        engine.close()
+        state.close()

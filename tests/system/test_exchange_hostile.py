@@ -13,9 +13,7 @@ import re
 from datetime import datetime, timezone
 
 from syncd.config import validate
-from syncd.cycle import Engine
-from syncd.state import State
-from tests.hostile import cases
+from tests.hostile import cases, two_cycles
 from tests.system.test_exchange_loop import NOW, ews, google, make_config, owned, user_snapshot  # noqa: F401
 
 _CN = re.compile(r";CN=([^:;]*)")
@@ -80,14 +78,7 @@ def test_the_hostile_corpus_through_exchange(ews, google, tmp_path):  # noqa: F8
               for i in [store(ews, props)] if i]
     assert len(stored) > 300
     before = user_snapshot(ews)
-    state = State.open(config.daemon["state_dir"])
-    engine = Engine(config, state)
-    try:
-        report = engine.cycle(NOW)
-        again = engine.cycle(NOW)
-    finally:
-        engine.close()
-        state.close()
+    report, again = two_cycles(config, NOW)
     assert "corp" not in report.failed and "corp" not in again.failed
     assert "buffer-before" in owned(ews).values()
     assert user_snapshot(ews) == before

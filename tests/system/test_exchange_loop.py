@@ -17,6 +17,7 @@ import pytest
 from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
+from tests.configfile import write_config
 from tests.contract.test_google import token_info
 from tests.contract.test_google import when as google_when
 from tests.contract.test_local import user_ics
@@ -215,13 +216,9 @@ def test_the_daemon_flags_an_exchange_interview_clashing_with_a_google_meeting(e
     seed_interview(ews, start)
     meeting = google_meeting(google, start)
     data = make_config(ews, google, tmp_path, poll_interval="1s")
-    lines = ["[daemon]", *[f"{k} = {json.dumps(v)}" for k, v in data["daemon"].items()],
-             "[interviews]", f"self = {json.dumps([ME])}",
-             "[followup]", *[f"{k} = {json.dumps(v)}" for k, v in data["followup"].items()]]
-    for account in data["accounts"]:
-        lines += ["[[accounts]]", *[f"{k} = {json.dumps(v)}" for k, v in account.items()]]
-    path = tmp_path / "config.toml"
-    path.write_text("\n".join(lines) + "\n")
+    path = write_config(tmp_path / "config.toml", {
+        "daemon": data["daemon"], "interviews": {"self": [ME]}, "followup": data["followup"],
+        "accounts": data["accounts"]})
     before = user_snapshot(ews)
     env = {**os.environ, "SYNCD_RETRY_BASE": "0.01"}
     env.pop("NOTIFY_SOCKET", None)

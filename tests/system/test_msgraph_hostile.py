@@ -13,10 +13,8 @@ import logging
 from typing import Any
 
 from syncd.config import validate
-from syncd.cycle import Engine
-from syncd.state import State
 from tests.contract.test_msgraph import when
-from tests.hostile import assert_safe_output, cases
+from tests.hostile import assert_safe_output, cases, two_cycles
 from tests.system.test_exchange_hostile import MAX_ATTENDEES, party, text, vevents
 from tests.system.test_exchange_hostile import when as ics_when
 from tests.system.test_msgraph_loop import (  # noqa: F401 - fixtures
@@ -53,14 +51,7 @@ def test_the_hostile_corpus_through_graph(graph, google, tmp_path, caplog):  # n
               for i in [store(graph, props)] if i]
     assert len(stored) > 300
     before = user_snapshot(graph)
-    state = State.open(config.daemon["state_dir"])
-    engine = Engine(config, state)
-    try:
-        report = engine.cycle(NOW)
-        again = engine.cycle(NOW)
-    finally:
-        engine.close()
-        state.close()
+    report, again = two_cycles(config, NOW)
     assert "m365" not in report.failed and "m365" not in again.failed
     assert "buffer-before" in [kind_of(e) for e in owned(graph)]
     assert user_snapshot(graph) == before

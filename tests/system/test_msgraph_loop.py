@@ -18,6 +18,7 @@ import pytest
 from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
+from tests.configfile import write_config
 from tests.contract.test_google import token_info
 from tests.contract.test_google import when as google_when
 from tests.contract.test_msgraph import graph_account, when
@@ -253,14 +254,9 @@ def test_the_daemon_flags_a_graph_interview_clashing_with_a_google_meeting(graph
     seed_interview(graph, start)
     meeting = google_meeting(google, start)
     data = make_config(graph, google, tmp_path, poll_interval="1s")
-    lines = ["[daemon]", *[f"{k} = {json.dumps(v)}" for k, v in data["daemon"].items()],
-             "[interviews]", f"self = {json.dumps([ME])}",
-             "[followup]", *[f"{k} = {json.dumps(v)}" for k, v in data["followup"].items()]]
-    for account in data["accounts"]:
-        lines += ["[[accounts]]", *[f"{k} = {json.dumps(v)}" for k, v in account.items()]]
-    path = tmp_path / "config.toml"
-    path.write_text("\n".join(lines) + "\n")
-    path.chmod(0o600)
+    path = write_config(tmp_path / "config.toml", {
+        "daemon": data["daemon"], "interviews": {"self": [ME]}, "followup": data["followup"],
+        "accounts": data["accounts"]})
     before = user_snapshot(graph)
     env = {**os.environ, "SYNCD_RETRY_BASE": "0.01", "REQUESTS_CA_BUNDLE": graph.ca_file}
     env.pop("NOTIFY_SOCKET", None)
@@ -334,12 +330,10 @@ def test_kill_9_between_graph_create_and_record_leaves_one_draft(graph, tmp_path
     account = graph_account(graph, tmp_path, draft_sink=True)
     start = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(hours=5)
     seed_interview(graph, start)
-    lines = ["[daemon]", f"state_dir = {json.dumps(str(tmp_path / 'state'))}", 'timezone = "UTC"',
-             "[interviews]", f"self = {json.dumps([ME])}",
-             "[followup]", 'sink = "account:m365"', f"from = {json.dumps(f'Alex <{ME}>')}",
-             "[[accounts]]", *[f"{k} = {json.dumps(v)}" for k, v in account.items()]]
-    config = tmp_path / "config.toml"
-    config.write_text("\n".join(lines) + "\n")
+    config = write_config(tmp_path / "config.toml", {
+        "daemon": {"state_dir": str(tmp_path / "state"), "timezone": "UTC"},
+        "interviews": {"self": [ME]}, "followup": {"sink": "account:m365", "from": f"Alex <{ME}>"},
+        "accounts": [account]})
     once_killed_before_recording(config)
     assert len(graph.drafts()) == 1  # created, not recorded
     for _ in range(2):
