@@ -18,7 +18,7 @@ from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
 from tests.configfile import write_config
-from tests.contract.test_google import token_info
+from tests.system.beside_google import WORK, google_account, google_beside
 from tests.contract.test_google import when as google_when
 from tests.contract.test_local import user_ics
 from tests.fakes.exchange.soap import T
@@ -27,7 +27,6 @@ from tests.fakes.google import FakeGoogleCalendar
 from tests.system.test_google_loop import cycle
 
 ME = "alex@corp.example.com"
-WORK = "c_work@group.calendar.google.com"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 IV_START = NOW + timedelta(days=1, hours=5)  # 2 Dec 13:00 UTC
 SYNCD = str(Path(sys.executable).parent / "syncd")
@@ -44,17 +43,12 @@ def ews(monkeypatch):
 
 @pytest.fixture
 def google():
-    server = FakeGoogleCalendar().start()
-    server.add_calendar(ME, ME, primary=True, time_zone="UTC")
-    server.add_calendar(WORK, "Work")
+    server = google_beside(ME)
     yield server
     server.stop()
 
 
 def make_config(ews: FakeExchange, google: FakeGoogleCalendar, root: Path, **daemon) -> dict:
-    token = root / "google-token.json"
-    token.write_text(json.dumps(token_info(google)))
-    token.chmod(0o600)
     (root / "cal" / "personal").mkdir(parents=True, exist_ok=True)
     return {
         "daemon": {"state_dir": str(root / "state"), "timezone": "UTC", **daemon},
@@ -63,8 +57,7 @@ def make_config(ews: FakeExchange, google: FakeGoogleCalendar, root: Path, **dae
             {"name": "corp", "type": "exchange", "email": ME, "username": ews.username,
              "password_env": "SYNCD_TEST_EWS_PASSWORD", "service_endpoint": ews.service_endpoint,
              "auth_type": "basic", "version": "Exchange2016", "timeout": "10s"},
-            {"name": "gmail", "type": "google", "token_file": str(token),
-             "api_endpoint": google.api_endpoint, "token_uri": google.token_uri, "calendars": ["Work"]},
+            google_account(google, root),
         ],
         "interviews": {"self": [ME]},
         "followup": {"drafts_dir": str(root / "drafts"), "from": f"Alex <{ME}>"},

@@ -19,7 +19,7 @@ from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
 from tests.configfile import write_config
-from tests.contract.test_google import token_info
+from tests.system.beside_google import WORK, google_account, google_beside
 from tests.contract.test_google import when as google_when
 from tests.contract.test_msgraph import graph_account, when
 from tests.fakes.google import FakeGoogleCalendar
@@ -28,7 +28,6 @@ from tests.fakes.msgraph.store import utc_text
 from tests.system.test_google_loop import cycle
 
 ME = "alex@contoso.example"
-WORK = "c_work@group.calendar.google.com"
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
 IV_START = NOW + timedelta(days=1, hours=5)  # 2 Dec 13:00 UTC
 KEY_ID = "String {00020329-0000-0000-C000-000000000046} Name syncd-key"
@@ -48,9 +47,7 @@ def graph(monkeypatch):
 
 @pytest.fixture
 def google():
-    server = FakeGoogleCalendar().start()
-    server.add_calendar(ME, ME, primary=True, time_zone="UTC")
-    server.add_calendar(WORK, "Work")
+    server = google_beside(ME)
     yield server
     server.stop()
 
@@ -61,17 +58,13 @@ def calendar_id(graph: FakeGraph, name: str) -> str:
 
 def make_config(graph: FakeGraph, google: FakeGoogleCalendar, root: Path, draft_sink: bool = False,
                 **daemon) -> dict:
-    token = root / "google-token.json"
-    token.write_text(json.dumps(token_info(google)))
-    token.chmod(0o600)
     account = graph_account(graph, root, draft_sink=draft_sink)
     account.pop("type")
     return {
         "daemon": {"state_dir": str(root / "state"), "timezone": "UTC", **daemon},
         "accounts": [
             {"type": "msgraph", **account},
-            {"name": "gmail", "type": "google", "token_file": str(token),
-             "api_endpoint": google.api_endpoint, "token_uri": google.token_uri, "calendars": ["Work"]},
+            google_account(google, root),
         ],
         "interviews": {"self": [ME]},
         "followup": {"drafts_dir": str(root / "drafts"), "from": f"Alex <{ME}>"},
