@@ -18,6 +18,7 @@ from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
 from tests.configfile import write_config
+from tests.system.killed import cycle_dying_before_recording
 from tests.system.beside_google import WORK, google_account, google_beside
 from tests.contract.test_google import when as google_when
 from tests.contract.test_local import user_ics
@@ -152,13 +153,7 @@ def test_invalid_sync_state_recovers_without_duplicates(ews, google, config):
 
 def test_crash_between_create_and_recording_converges(ews, google, config, monkeypatch):
     seed_interview(ews)
-
-    def die(*args, **kwargs):
-        raise KeyboardInterrupt("killed")  # nothing catches it: like the process dying
-
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(State, "put_item", die)
-        cycle(config)
+    cycle_dying_before_recording(lambda: cycle(config), monkeypatch)
     assert len(owned(ews)) == 1  # created on Exchange, never recorded
     cycle(config)
     assert sorted(owned(ews).values()) == KINDS

@@ -17,6 +17,7 @@ from syncd.state import State
 from tests.contract.test_google import token_info, when
 from tests.contract.test_local import user_ics
 from tests.fakes.google import FakeGoogleCalendar
+from tests.system.killed import cycle_dying_before_recording
 
 ME = "alex@example.com"
 WORK = "c_work@group.calendar.google.com"
@@ -125,14 +126,7 @@ def test_second_cycle_is_one_list_request_per_calendar_and_changes_nothing(fake,
 def test_crash_between_insert_and_recording_converges(fake, setup, monkeypatch):
     config, _ = setup
     seed_interview(fake)
-
-    def die(*args, **kwargs):
-        raise KeyboardInterrupt("killed")  # nothing catches it: like the process dying
-
-    monkeypatch.setattr(State, "put_item", die)
-    with pytest.raises(KeyboardInterrupt):
-        cycle(config)
-    monkeypatch.undo()
+    cycle_dying_before_recording(lambda: cycle(config), monkeypatch)
     assert len(owned_on_google(fake)) == 1  # inserted on Google, never recorded
     cycle(config)
     keys = [e["id"] for e in owned_on_google(fake)]

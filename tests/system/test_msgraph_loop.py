@@ -19,6 +19,7 @@ from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
 from tests.configfile import write_config
+from tests.system.killed import cycle_dying_before_recording
 from tests.system.beside_google import WORK, google_account, google_beside
 from tests.contract.test_google import when as google_when
 from tests.contract.test_msgraph import graph_account, when
@@ -157,13 +158,7 @@ def test_expired_delta_recovers_without_duplicates(graph, google, config):
 
 def test_crash_between_create_and_recording_converges(graph, google, config, monkeypatch):
     seed_interview(graph)
-
-    def die(*args, **kwargs):
-        raise KeyboardInterrupt("killed")  # nothing catches it: like the process dying
-
-    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):
-        patched.setattr(State, "put_item", die)
-        cycle(config)
+    cycle_dying_before_recording(lambda: cycle(config), monkeypatch)
     assert len(owned(graph)) == 1  # created on Graph, never recorded
     cycle(config)
     keys = [e["id"] for e in owned(graph)]
