@@ -197,8 +197,7 @@ class Detector:
         text = self._text(description)
         text_cues, (text_sum, text_words) = self._said(text)
         place_cues, (place_sum, place_words) = self._place(location)
-        cues = [*title_cues, *text_cues, *place_cues]
-        cues = features.unique([*cues, *features.unopposed(cues)])
+        cues = features.content_cues(title, title_cues, text_cues, place_cues)
         weights = self.model.cues
         signals = (*((weights.get(key, 0.0), reason) for key, reason in cues),
                    *title_words, *text_words, *place_words)
@@ -222,8 +221,8 @@ class Detector:
         location = location or ""
         title_cues = features.title_cues(title, self.prefilter)
         text_cues = features.text_cues(text, self.prefilter)
-        cues = [*title_cues, *text_cues, *features.location_cues(location)]
-        cues = features.unique([*cues, *features.unopposed(cues)])
+        cues = features.content_cues(title, title_cues, text_cues,
+                                     features.location_cues(location))
         cues += self._party_cues(self.parties(organizer, attendees), title, cues)
         values: dict[int, float] = {}
         for field, value in (("title", title), ("description", text), ("location", location)):
@@ -286,7 +285,7 @@ def _clean_title(summary: str) -> str:
     title = (summary or "").replace("\u2019", "'").strip()
     while words.TITLE_PREFIX.match(title):
         title = words.TITLE_PREFIX.sub("", title, count=1)
-    return title
+    return words.TITLE_WHEN.sub("", title)
 
 
 # --- Verdicts ------------------------------------------------------------------------------

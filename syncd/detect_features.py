@@ -23,7 +23,7 @@ import math
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from syncd import detect_words as words
 from syncd.detect_parties import Parties
@@ -124,6 +124,8 @@ def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
                  "addressed to an interviewer"),
         *_family(words.DESCRIPTION_NEGATIVES, "d:not-hiring", text, folded, where,
                  "not a hiring interview"),
+        *_family(words.CANCELLED, "d:not-hiring", text, folded, where,
+                 "the interview is called off"),
     ]
 
 
@@ -191,6 +193,52 @@ def unique(cues: list[Cue]) -> list[Cue]:
 _OPPOSED = ("t:not:", "d:not-hiring", "d:to-interviewer")
 
 
+def content_cues(title: str, title_cues: Sequence[Cue], text_cues: Sequence[Cue],
+                 place_cues: Sequence[Cue]) -> list[Cue]:
+    """Every cue of an event's own text, each once, with the cues made of several others."""
+    cues = [*title_cues, *text_cues, *place_cues]
+    cues += combined(title, cues)
+    return unique([*cues, *unopposed(cues)])
+
+
+# Cues that say, wherever they are, that the text is about applying for a job.
+_APPLYING = frozenset({"t:job-words", "t:hiring-step", "d:job-words", "d:hiring-step",
+                       "d:to-candidate", "d:interview-word", "d:hiring-system",
+                       "l:interview-word"})
+# What a cover title's description or location must say for the cover to count.
+_COVERED = frozenset({"d:interview-word", "d:hiring-step", "d:to-candidate", "d:job-words",
+                      "l:interview-word"})
+
+
+def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
+    """Cues that several others make together, each a feature of its own.
+
+    They carry what one family alone says too weakly for a writer nobody has seen: a title
+    that says something else than a hiring interview, whatever the kind; a cover title
+    ("Dentist", "Hold", "OOO") over a description about a job interview; a test or an
+    exercise that is a step of a selection.
+    """
+    keys = {key for key, _ in cues}
+    found: list[Cue] = []
+    negative = next((reason for key, reason in cues if key.startswith("t:not:")), "")
+    if negative:
+        found.append(("t:not-hiring", f"{negative}: the title names something else"))
+    cover = words.COVER_TITLE.fullmatch(_bare_title(title))
+    if cover and keys & _COVERED:
+        said = next(reason for key, reason in cues if key in _COVERED)
+        found.append(("x:cover-title", f"the title '{cover.group(0)[:30]}' is a cover: {said}"))
+    if "t:assessment" in keys and keys & _APPLYING:
+        found.append(("t:hiring-step", "the title names a test or exercise, and the text says "
+                                       "it is a step of a selection"))
+    return found
+
+
+def _bare_title(title: str) -> str:
+    """A title without emoji, brackets, punctuation or a trailing note in parentheses."""
+    title = re.sub(r"\([^)]*\)\s*$", "", title)
+    return " ".join(WORD.findall(title))
+
+
 def unopposed(cues: list[Cue]) -> list[Cue]:
     """A word for an interview, or a step of hiring, that no negative cue contradicts.
 
@@ -202,7 +250,7 @@ def unopposed(cues: list[Cue]) -> list[Cue]:
     if any(key.startswith(_OPPOSED) for key in keys):
         return []
     for key, reason in cues:
-        if key in ("t:interview-word", "t:hiring-step", "l:interview-word"):
+        if key in ("t:interview-word", "t:hiring-step", "l:interview-word", "x:cover-title"):
             return [("x:unopposed", f"{reason}, and nothing says otherwise")]
     return []
 

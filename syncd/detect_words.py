@@ -147,8 +147,9 @@ INTERVIEW_WORDS = _cues(
 
 # Steps of a hiring process that are named without the word interview.
 HIRING_STEPS = _cues(
-    (r"\b(?:phone|recruiter|technical|tech|coding|hm|initial|intro|video|screening)"
-     r"[ -]?(?:screen|screening)\b", 2.5, ""),
+    (r"\b(?:phone|recruiter|technical|tech|coding|hm|hr|initial|intro|video|screening|"
+     r"competency|culture|skills)[ -]?(?:screen|screening)\b|"
+     r"\b(?:phone|video|zoom|teams|tel|hr|f2f|tech|panel)\s+int\b\.?", 2.5, ""),
     (r"\bscreening\s+call\b", 2.5, ""),
     (r"\bhiring\s+(?:manager|team)\b|\bbar\s+raiser\b", 2.0, ""),
     (r"\bportfolio\s+(?:review|presentation)\b|\bcase\s+(?:study|interview)\b|"
@@ -181,6 +182,19 @@ HIRING_STEPS = _cues(
      r"\bdeneme\s+g[üu]n[üu]\b|\bstage\s+@|\bfinal\w*\s+секци\w*|\bфинал\w*", 2.0, ""),
     # Chinese names interview rounds by number or kind: 一面, 二面, 终面, HR面, 技术面, 群面.
     (r"(?:[一二三四五六终复初]|hr|技术|群|综合|业务|主管|总监)面(?!试官)|笔试", 2.5, ""),
+    # The steps of hiring in other languages: the final round, an aptitude test, a trial day.
+    (r"\b(?:endrunde|finalrunde|letzte[sn]?\s+runde|ronda\s+final|rodada\s+final|"
+     r"(?:tour|entretien|entrevue)\s+final|dernier\s+(?:tour|entretien)|entrevista\s+final|"
+     r"colloquio\s+finale|finale\s+ronde|laatste\s+ronde|final\s+m[üu]lakat|son\s+m[üu]lakat|"
+     r"wawancara\s+(?:akhir|user|hr)|ph[ỏo]ng\s+v[ấa]n\s+(?:cu[ốo]i|v[òo]ng)|"
+     r"fin[aá]ln[ií]\s+kolo|ostatni\s+etap|drugi\s+etap|kolejny\s+etap|sista\s+steget|"
+     r"andra\s+steget)\b|최종\s*면접|最終選考|终面", 2.0, ""),
+    (r"\b(?:einstellungstest|eignungstest|eignungsdiagnostik\w*|assessment[- ]?cent(?:er|re)|"
+     r"aptitude\s+test|psychometric\w*|test\s+psychotechnique|prueba\s+psicot[ée]cnica|"
+     r"teste\s+psicot[ée]cnico|test\s+attitudinal\w*|skills?\s+test|work\s+trial|paid\s+trial|"
+     r"schnuppertag|probetag|giornata\s+di\s+prova|prova\s+pratica|dia\s+de\s+teste|"
+     r"dzie[ńn]\s+pr[óo]bny|pr[óo]bny\s+dzie[ńn]|пробный\s+день|yetenek\s+testi|psikotes)\b|"
+     r"適性検査|筆記試験|인적성|코딩\s*테스트|测评|试工|试岗|体験入社", 2.0, ""),
 )
 
 # Tests and exercises that a selection process sets, in many languages.
@@ -376,7 +390,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"רדוק|מבוטל)\b|\b(?:cancel+ed|canceled|annul[ée]e?|abgesagt|cancelad[oa]|annullat[oa])\s*$",
      -6.0, "cancelled"),
     (r"模拟|模擬|練習|연습|모의|simulacro|simulaci[óo]n|simulazione|simula[çc][ãa]o|"
-     r"simulation|\bprovas[ıi]\b|hazırlık|latihan|\bth[ửu]\b|\bl[uy]ện\b|"
+     r"simulation|\bprovas[ıi]\b|hazırlık|latihan|\bthử\b|\bl[uy]ện\b|"
      r"pr[ée]par(?:ar|er|e|ing|ation)\b|rehears\w*|répétition|ensayo|пробн\w*|репетиц\w*|мок|"
      r"тренировк\w*|تدريب|تحضير|复盘|振り返り",
      -6.0, "practice or training"),
@@ -407,7 +421,11 @@ CANDIDATE_SIDE = _cues(
      r"\binternal\s+(?:job\s+board|mobility|candidate)\b|\bapplication\s+process\b|"
      r"\bbewerbung\b|\bihre\s+unterlagen\b|\bvotre\s+(?:entretien|candidature)\b|"
      r"\bcandidature\b|\bproceso\s+de\s+selecci[óo]n\b|\btu\s+(?:entrevista|postulaci[óo]n)\b|"
-     r"\bvaga\b|\bsollicitatie\b|応募|選考|面接",
+     r"\bvaga\b|\bsollicitatie\b|応募|選考|面接|"
+     r"\b(?:su|tu|sua|la\s+sua|uw|je|jouw|twoj[aą]|pana|pani)\s+(?:candidatura|sollicitatie|"
+     r"aplikacj\w*|kandydatur\w*)\b|\bваш\w*\s+(?:резюме|отклик\w*|кандидатур\w*)|"
+     r"\bba[şs]vurunuz\w*|\blamaran\s+(?:anda|kamu)\b|\bh[ồo]\s+s[ơo]\s+[ứu]ng\s+tuy[ểe]n\b|"
+     r"应聘|投递|지원해\s*주셔서|지원서",
      1.5, ""),
     (r"\b(?:talent\s+acquisition|recruiting\s+coordinator|recruiter|campus\s+recruiting|"
      r"hiring\s+team|the\s+\w+(?:\s+\w+){0,4}\s+(?:position|role|opening|req))\b", 1.0, ""),
@@ -429,6 +447,8 @@ DESCRIPTION_STEPS = _cues(
 INTERVIEWER_SIDE = _cues(
     (r"\bcandidate\s*#|\bapplicants\b|\bcandidates\b|\bto\s+evaluate\b|\bevaluation\s+form\b|"
      r"\byou\s+are\s+(?:chairing|on\s+the\s+panel|a\s+panelist|interviewing)|\bsourced\b|"
+     r"\b(?:added|assigned|booked|scheduled|invited)\s+as\s+(?:an?\s+|the\s+)?"
+     r"(?:interviewer|panel(?:ist|\s+member)|assessor|evaluator)\b|\bprospect\b|"
      r"\bpipeline\b|\bshortlist\w*|\bhiring\s+decision\b|"
      r"你被安排为|评估表|평가표|\bbedömning\b|\bbewertungsbogen\b", -4.0,
      "interviewer-side wording"),
@@ -461,6 +481,15 @@ JOB_WORDS = _cues(
      r"этап\w*|step)\s*(?:\d|i{1,3}\b|ko[ńn]cow\w*|final\w*)|\b(?:second|final|last|ostatni|"
      r"drugi|segunda|segundo|secondo|zweite|andra|sista|teine|второй|последний|kolejny)\s+"
      r"(?:stage|step|round|etap|fase|etapa|step|steget|runde|этап)\w*", 1.0, ""),
+    # The people who hire, in other languages: a recruiter, a hiring manager.
+    (r"\b(?:reclutador\w*|recrutador\w*|recruteu(?:r|se)s?|rekruter\w*|rekrutacj\w*|"
+     r"рекрутер\w*|headhunter\w*|selezionat(?:ore|rice)|personalvermittl\w*|"
+     r"i[şs]e\s+al[ıi]m\w*|perekrut\w*|nh[àa]\s+tuy[ểe]n\s+d[ụu]ng)\b|"
+     r"招聘(?:官|专员|经理|负责人)?|猎头|採用担当|人事担当|채용\s*담당\w*|인사\s*담당\w*|"
+     r"\b(?:responsable|charg[ée]e?)\s+(?:du\s+|de\s+)?recrutement\b|"
+     r"\b(?:gerente|responsable)\s+de\s+(?:contrataci[óo]n|selecci[óo]n)\b|"
+     r"\bgestor[a]?\s+(?:da\s+vaga|de\s+contrata[çc][ãa]o)\b|用人经理|部门面|"
+     r"\bfachbereichs?\w*|\bpersonalverantwortlich\w*|\bteamleadern?\b", 1.0, ""),
 )
 
 # Links and sender names of candidate-facing hiring systems.
@@ -484,6 +513,34 @@ DESCRIPTION_NEGATIVES = _cues(
      -2.5, "not a hiring interview"),
 )
 
+# An interview called off, as the description says it.
+CANCELLED = _cues(
+    (r"\b(?:have|need|had)\s+to\s+(?:cancel|call\s+off|postpone)\b|"
+     r"\b(?:cancel|cancelling|canceling)\s+(?:the|your|our|this|tomorrow['’]s|today['’]s)\b|"
+     r"\b(?:role|position|vacancy|req\w*|opening)\s+(?:has\s+been|was|is)\s+"
+     r"(?:filled|put\s+on\s+hold|on\s+hold|closed|cancell?ed|withdrawn)|\bput\s+on\s+hold\b|"
+     r"\bannuler\b|\bcombl[ée]\b|\babsagen\b|\bcancelar\b|\bannullare\b|\bafzeggen\b|"
+     r"\bodwo[łl]a[ćc]\b|\bотменить\b|\biptal\s+etmek\b|\bh[ủu]y\s+b[ỏo]|\bmembatalkan\b",
+     -3.0, "the interview is called off"),
+)
+
+# Titles that cover what an event is (the description says): an appointment, a hold, a
+# block, time off, in the languages of the tables. Matched on the whole title.
+COVER_TITLE = re.compile(
+    r"(?:(?:personal|private|privat|priv[ée]|personnel|persoonlijk|personale|"
+    r"dr|doctor|doctor['’]?s|dentist|dental|medical|bank|car)\s+)?"
+    r"(?:appt|appointment|app|rdv|rendez\s+vous|termin|cita|afspraak|appuntamento|consulta|"
+    r"hold|on\s+hold|busy|occupied|blocked|block|blocker|blocked\s+time|do\s+not\s+book|dnd|"
+    r"ooo|out\s+of\s+office|off|away|pto|errand|errands|focus|focus\s+time|deep\s+work|"
+    r"lunch|long\s+lunch|break|personal|private|privat|priv[ée]|personnel|persoonlijk|"
+    r"dentist|doctor|dr|physio|vet|gym|haircut|meeting|call|phone\s+call|tbd|misc|"
+    r"zahnarzt|arzt|besetzt|dentista|m[ée]dico|m[ée]decin|dentiste|occup[ée]|ocupad[oa]|"
+    r"tandarts|tandl[äa]kare|dentysta|di[şs][çc]i|стоматолог|врач|занят\w*|"
+    r"歯医者|病院|私用|用事|치과|병원|개인\s*일정|牙医|看牙|私事|有事|"
+    r"[İi]zin|janji|urusan|nha\s+s[ĩi]|b[ậa]n|طبيب\s+أسنان|مشغول|मीटिंग)"
+    r"(?:\s+(?:\d+|ii|2))?",
+    re.I)
+
 # --- Text shapes ---------------------------------------------------------------------------
 
 HTML_TAG = re.compile(r"<[^>]+>")
@@ -491,6 +548,9 @@ HTML_TAG = re.compile(r"<[^>]+>")
 TITLE_PREFIX = re.compile(
     r"^\s*(?:(?:updated\s+)?invitation|accepted|tentative|declined|cancell?ed\s+event|fwd?|re)"
     r"\s*:\s*", re.I)
+# The date an invitation mail adds to its subject: "… @ Thu Feb 8, 2024 3pm - 3:45pm (EST)".
+TITLE_WHEN = re.compile(r"\s+@\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w+\s+\d{1,2},?\s+\d{4}\b.*$",
+                        re.I)
 # Searched from the start of a run of address characters only: the same matches, in linear
 # time (from every position inside a long run the search would rescan the run: quadratic).
 ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
