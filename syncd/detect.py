@@ -158,6 +158,7 @@ class Detector:
         self._content = cache(self._read_content)  # (summary, description, location)
         self._address = cache(address_and_domain)
         self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
+        self._booker = cache(features.booker)  # description -> who booked it on a booking page
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str], categories: Sequence[str] = (),
@@ -177,7 +178,7 @@ class Detector:
         if forced is None and not content.hiring and not content.verdict.interview:
             return content.verdict  # who sent it does not count: nothing is about hiring
         parties = self.parties(organizer, attendees)
-        party = self._party_cues(parties, content.title, content.cues)
+        party = self._party_cues(parties, content.title, content.cues, content.text)
         weights = self.model.cues
         signals = (*content.signals, *((weights.get(key, 0.0), reason) for key, reason in party))
         if forced is None:
@@ -223,7 +224,7 @@ class Detector:
         text_cues = features.text_cues(text, self.prefilter)
         cues = features.content_cues(title, title_cues, text_cues,
                                      features.location_cues(location))
-        cues += self._party_cues(self.parties(organizer, attendees), title, cues)
+        cues += self._party_cues(self.parties(organizer, attendees), title, cues, text)
         values: dict[int, float] = {}
         for field, value in (("title", title), ("description", text), ("location", location)):
             found = features.bucket_values(features.word_grams(field, value, self.model.buckets))
@@ -235,14 +236,17 @@ class Detector:
         """Where the organizer and the attendees stand relative to the owner."""
         return place_parties(organizer, attendees, self._selves, self._own, self._address)
 
-    def _party_cues(self, parties: Parties, title: str, cues: Sequence[Cue]) -> list[Cue]:
+    def _party_cues(self, parties: Parties, title: str, cues: Sequence[Cue],
+                    text: str) -> list[Cue]:
         """The parties' cues, for an event whose text is about hiring (else none)."""
         if not any(key in features.HIRING_CUES for key, _ in cues):
             return []
         org = parties.organizer_domain
         named = self._named(org, title) if org in parties.outside else ""
         interviewer = any(key == "d:to-interviewer" for key, _ in cues)
-        return features.party_cues(parties, named, interviewer, title)
+        booker = self._booker(text)
+        return features.party_cues(parties, named, interviewer, title,
+                                   booker in self._selves if booker else None)
 
     def _read_title(self, summary: str) -> tuple[str, tuple[Cue, ...], Scored]:
         title = _clean_title(summary)

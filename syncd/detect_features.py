@@ -146,11 +146,12 @@ _FULL_NAME = re.compile(r"(?<![\w.])[A-Z][a-z]+(?:-[A-Z][a-z]+)?\s+[A-Z][a-z]+(?
 
 
 def party_cues(parties: Parties, named: str, interviewer_wording: bool,
-               title: str = "") -> list[Cue]:
+               title: str = "", booker: bool | None = None) -> list[Cue]:
     """What the organizer's and attendees' domains say about who is the candidate.
 
     ``named`` is the organizer's company when the title spells it, else "";
-    ``interviewer_wording`` says the description is addressed to an interviewer. The caller
+    ``interviewer_wording`` says the description is addressed to an interviewer; ``booker``
+    whether the owner booked the slot on someone's booking page (None: no booking). The caller
     asks only about events whose text is about hiring: who sent an invitation says which
     side of a hiring the owner is on, not whether it is one (most meetings come from
     another company's address).
@@ -176,10 +177,20 @@ def party_cues(parties: Parties, named: str, interviewer_wording: bool,
     if person and parties.internal:
         cues.append(("p:internal-names-person", f"an invite within the owner's organisation "
                                                 f"names a person ('{person.group(0)}')"))
+    if booker is not None:
+        cues.append(("p:booked-by-owner", "the owner booked the slot on a booking page") if booker
+                    else ("p:booked-by-other", "someone else booked a slot on the owner's "
+                                               "booking page"))
     if interviewer_wording and parties.owner_side:
         cues.append(("p:own-side-interviewer", "interviewer-side wording on an invite from "
                                                "the owner's own side"))
     return cues
+
+
+def booker(text: str) -> str:
+    """The address a booking page says booked the slot, or ""."""
+    match = words.BOOKER.search(text)
+    return match.group("address").lower() if match else ""
 
 
 def unique(cues: list[Cue]) -> list[Cue]:
@@ -223,10 +234,12 @@ def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
     negative = next((reason for key, reason in cues if key.startswith("t:not:")), "")
     if negative:
         found.append(("t:not-hiring", f"{negative}: the title names something else"))
-    cover = words.COVER_TITLE.fullmatch(_bare_title(title))
+    cover = words.COVER_TITLES.fullmatch(_bare_title(title))
     if cover and keys & _COVERED:
         said = next(reason for key, reason in cues if key in _COVERED)
         found.append(("x:cover-title", f"the title '{cover.group(0)[:30]}' is a cover: {said}"))
+    if not cover and keys & _COVERED and words.TALK_TITLE.search(title):
+        found.append(("x:talk-about-job", "a call or meeting whose description is about a job"))
     if "t:assessment" in keys and keys & _APPLYING:
         found.append(("t:hiring-step", "the title names a test or exercise, and the text says "
                                        "it is a step of a selection"))

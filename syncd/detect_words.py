@@ -237,15 +237,16 @@ TITLE_NEGATIVES = _cues(
     (r"\b(?:exit|stay|leaver|offboarding)\s+interview|entrevista\s+de\s+(?:desligamento|salida)|"
      r"entretien\s+de\s+(?:d[ée]part|sortie)|austrittsgespr[äa]ch|exitgesprek|退職面談",
      -6.0, "a retention or exit conversation"),
-    (r"\b(?:user|customer|client|research|discovery|usability|participant|stakeholder|"
+    (r"\b(?:user|customer|research|discovery|usability|participant|stakeholder|"
      r"jtbd|switch)\s+(?:interview|session|call|study)|\buxr\b|\bux\s+research\b|"
      r"\buser\s+(?:research|study|test)\b|\busability\b|jobs[- ]to[- ]be[- ]done|\bjtbd\b|"
      r"\bthesis\b|\bdissertation\b|\bparticipant\b|\bfocus\s+group\b|\boral\s+history\b|"
-     r"\btranscri(?:be|ption)\b|\bfamily\s+history\b|"
+     r"\btranscri(?:be|ption)\b|\bfamily\s+history\b|\beligibility\b|"
+     r"\b(?:sleep|clinical|research|medical|drug|vaccine)\s+(?:\w+\s+)?(?:study|trial)\b|"
      r"\bfor\s+(?:a|my|the|our)?\s*(?:\w+\s+){0,2}project\b"
      r"(?!\s+(?:manager|lead|engineer|coordinator|director|analyst|management))",
      -6.0, "research, not hiring"),
-    (r"\bpodcast\b|\bradio\s+(?:interview|show|segment)|\b(?:press|media|tv|television|magazine|"
+    (r"\bpodcast\b|\bradio\s+(?:interview|show|segment)|\b(?:live|studio|on-?air)\s+interview\b|\b(?:press|media|tv|television|magazine|"
      r"newspaper)\s+(?:interview|appearance|call|segment)|\breporter\b|\bjournalist\b|"
      r"\bbroadcast\b|\bon\s+air\b|\bpanel\s+discussion\b|\bfireside\b|\bkeynote\b|"
      r"\blive\s+radio\b|"
@@ -271,8 +272,8 @@ TITLE_NEGATIVES = _cues(
      r"\bpre-?school\b|\bdaycare\b|\bschool\s+(?:tour|admission|interview)|\badmissions?\b|"
      r"\bmba\s+(?:interview|admissions?)\b|\bcollege\s+interview\b|\balumni\s+interview",
      -6.0, "an admissions interview"),
-    (r"\breference\s+(?:call|check)\b|\breference\s+for\b", -6.0, "a reference for someone else"),
-    (r"\bonboarding\b|\bfirst\s+day\b|\borientation\b|\bdrug\s+(?:screen|test)\b|"
+    (r"\breference\s+(?:call|check|survey|form|request)\b|\breference\s+for\b", -6.0, "a reference for someone else"),
+    (r"\bonboarding\b|\bfirst\s+day\b|\borientation\b|\binduction\b|\boffer\s+walk-?through\b|\bdrug\s+(?:screen|test)\b|"
      r"\bbackground\s+check\b|\bnew\s+hire\b|\boffer\s+(?:signing|acceptance)\b",
      -6.0, "a post-offer step"),
     (r"\b(?:job|career|hiring)\s+(?:fair|expo)\b|\binfo(?:rmation)?\s+session\b|"
@@ -327,7 +328,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      -6.0, "the owner hiring help"),
     (r"\b(?:con|with|mit|avec|met)\s+(?:la|el|il|der|dem|le|de|the)?\s*(?:tutor[ae]?|maestr[ao]|"
      r"profesor[ae]?|insegnante|lehrer\w*|enseignant\w*|leraar|teacher|mentor)\b|"
-     r"\bclient[ei]?\b(?!\s*:)|\bdue\s+diligence\b|\bcommercialist\w*|\bsteuerberat\w*|"
+     r"(?<!\()\bclient[ei]?\b(?!\s*:|\s+interview)|\bdue\s+diligence\b|\bcommercialist\w*|\bsteuerberat\w*|"
      r"\bnotai?o\b|\bnotaire\b|\beredi\b|\bsuccessione\b|\berbschaft\b|\bherencia\b|\bprobate\b|"
      r"\bentretien\s+(?:de\s+la\s+|du\s+|des\s+|de\s+l['’])?(?:chaudi[èe]re|voiture|v[ée]lo|"
      r"jardin|piscine|climatisation|ascenseur|v[ée]hicule|moto|chauffage)",
@@ -381,7 +382,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      -6.0, "not about hiring"),
     (r"\bvolunteer\w*|\bb[ée]n[ée]vol\w*|\bvoluntari\w*|\behrenamt\w*|\bwolontari\w*",
      -6.0, "unpaid volunteering"),
-    (r"\bundergraduate\b|\bschool\s+of\b|\bprogram(?:me)?\s+interview|"
+    (r"\bundergraduate\b|\bschool\s+of\b|\bprogram(?:me)?\s+interview|\bfellowship\s+committee\b|"
      r"\bfaculty\s+of\b|\bpgp\b|\bmmi\b|\bmedical\s+school\b",
      -6.0, "an admissions interview"),
     (r"^\W*(?:cancel+ed|canceled|annul[ée]e?|annullat[oa]|abgesagt|storniert|cancelad[oa]|"
@@ -506,6 +507,11 @@ DESCRIPTION_NEGATIVES = _cues(
      r"\birb\b|\bgift\s+card\b|\bpractice\s+(?:only|interview|session)\b|\bpeer\s+practice\b|"
      r"\bmock\b|\bexit\s+interview\b|\bregretted\b|\boffboarding\b|\bds-160\b|"
      r"\bconsulate\b|\bessays\b|\breference\s+for\b|\bbadge\s+pickup\b|"
+     r"\bas\s+(?:a|his|her|their)\s+(?:professional\s+)?reference\b|"
+     r"\b(?:undergraduate|mba|college|school|graduate)\s+admissions?\b|\bfellowship\s+committee\b|"
+     r"\bmultiple\s+mini\s+interview|\bcome\s+on\s+the\s+(?:programme|program|show)\b|"
+     r"\bwalk\s+you\s+through\s+(?:your|the)\s+offer\b|\bfirst\s+paid\s+shift\b|"
+     r"\bcongratulations\s+on\s+your\s+new\b|\b(?:retained|executive)\s+search\b|"
      r"\bbenefits\s+enrollment\b|\bdonor\s+pass\b|\bjob\s+fair\b|\bno\s+interviews\s+on\s+site\b|"
      r"\bpackets\b|\bcoaching\b|\binterview\s+guide\b|\bdiscovery\s+interview\b|"
      r"\bswitch\s+interview\b|\bnot\s+a\s+performance\s+review\b|"
@@ -517,12 +523,25 @@ DESCRIPTION_NEGATIVES = _cues(
 CANCELLED = _cues(
     (r"\b(?:have|need|had)\s+to\s+(?:cancel|call\s+off|postpone)\b|"
      r"\b(?:cancel|cancelling|canceling)\s+(?:the|your|our|this|tomorrow['’]s|today['’]s)\b|"
-     r"\b(?:role|position|vacancy|req\w*|opening)\s+(?:has\s+been|was|is)\s+"
+     r"\bhiring\s+freeze\b|\b(?:role|position|vacancy|req\w*|opening|search)\s+(?:has\s+been|was|is)\s+"
      r"(?:filled|put\s+on\s+hold|on\s+hold|closed|cancell?ed|withdrawn)|\bput\s+on\s+hold\b|"
      r"\bannuler\b|\bcombl[ée]\b|\babsagen\b|\bcancelar\b|\bannullare\b|\bafzeggen\b|"
      r"\bodwo[łl]a[ćc]\b|\bотменить\b|\biptal\s+etmek\b|\bh[ủu]y\s+b[ỏo]|\bmembatalkan\b",
      -3.0, "the interview is called off"),
 )
+
+# Booking pages write who booked a slot into the event: the host is whoever did not.
+BOOKER = re.compile(r"\b(?:booked\s+by|invitee(?:\s+email)?\s*:)[^@]{0,120}?"
+                    r"(?P<address>[\w.+'-]+@[\w-]+(?:\.[\w-]+)+)", re.I)
+
+# A title that only says "a call", "a coffee", "a chat" with someone: what it is about is in
+# the description.
+TALK_TITLE = re.compile(
+    r"\b(?:call|phone\s+call|chat|coffee|zoom|teams|meet|meeting|catch[- ]?up|video\s+call|"
+    r"kaffe|fika|kennenlernen|gespr[äa]ch|telefonat|anruf|rozmowa|spotkanie|llamada|"
+    r"videollamada|charla|appel|caf[ée]|conversa|videochamada|liga[çc][ãa]o|chiamata|"
+    r"telefonata|gesprek|samtal|звонок|созвон|встреча|g[öo]r[üu][şs]me|telefon)\b|"
+    r"通话|電話|面談|통화|미팅", re.I)
 
 # Titles that cover what an event is (the description says): an appointment, a hold, a
 # block, time off, in the languages of the tables. Matched on the whole title.
@@ -540,6 +559,7 @@ COVER_TITLE = re.compile(
     r"[İi]zin|janji|urusan|nha\s+s[ĩi]|b[ậa]n|طبيب\s+أسنان|مشغول|मीटिंग)"
     r"(?:\s+(?:\d+|ii|2))?",
     re.I)
+COVER_TITLES = re.compile(rf"(?:{COVER_TITLE.pattern})(?:\s+(?:{COVER_TITLE.pattern})){{0,2}}", re.I)
 
 # --- Text shapes ---------------------------------------------------------------------------
 

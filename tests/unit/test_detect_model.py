@@ -86,10 +86,10 @@ def test_cross_validated_quality_reaches_the_goal(data: training.Data,
 # Floors a little below what `make train` measures, so that a change that loses ground on an
 # unseen writer fails here even when the cross-validation (which has seen every writer) holds.
 LEAVE_ONE_OUT_FLOORS = {  # corpus: (precision, recall)
-    "dev": (0.97, 0.93),
-    "train-a": (0.92, 0.94),
-    "train-b": (0.97, 0.96),
-    "train-c": (0.96, 0.93),
+    "dev": (0.97, 0.95),
+    "train-a": (0.95, 0.96),
+    "train-b": (0.97, 0.97),
+    "train-c": (0.97, 0.95),
 }
 
 
