@@ -231,7 +231,12 @@ def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
     """
     keys = {key for key, _ in cues}
     found: list[Cue] = []
-    negative = next((reason for key, reason in cues if key.startswith("t:not:")), "")
+    if keys & {"t:interview-word", "t:hiring-step"} and "t:not:someone else's interview" not in keys:
+        whose = words.FAMILY.search(title) or words.FOR_SOMEONE.search(title)
+        if whose:
+            found.append(("t:not:someone else's interview",
+                          f"title says '{whose.group(0)}' (someone else's interview)"))
+    negative = next((reason for key, reason in [*cues, *found] if key.startswith("t:not:")), "")
     if negative:
         found.append(("t:not-hiring", f"{negative}: the title names something else"))
     cover = words.COVER_TITLES.fullmatch(_bare_title(title))
