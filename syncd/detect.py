@@ -346,7 +346,22 @@ def _overruled(forced: tuple[bool, str], signals: tuple[Signal, ...]) -> Verdict
 def _reasons(signals: Sequence[Signal], interview: bool) -> tuple[str, ...]:
     """Reasons that support the verdict, heaviest first, then the strongest dissent."""
     ranked = sorted((s for s in signals if abs(s[0]) >= 0.05), key=lambda s: -abs(s[0]))
-    agree = [reason for weight, reason in ranked if (weight > 0) == interview]
+    agree = _said_once([reason for weight, reason in ranked if (weight > 0) == interview])
     dissent = [f"despite: {reason}" for weight, reason in ranked if (weight > 0) != interview]
     reasons = agree[:MAX_REASONS - 1] + dissent[:1]
     return tuple(reasons or ["no sign of a job interview in the title, description or invitees"])
+
+
+def _said_once(reasons: list[str]) -> list[str]:
+    """The reasons without those another one already says (a combined cue quotes its parts)."""
+    kept: list[str] = []
+    for reason in reasons:
+        if any(reason in other for other in kept):
+            continue
+        said = [i for i, other in enumerate(kept) if other in reason]
+        if said:  # the longer one takes the place of the first it says, heaviest first
+            kept[said[0]] = reason
+            kept = [other for i, other in enumerate(kept) if i not in said[1:]]
+        else:
+            kept.append(reason)
+    return kept

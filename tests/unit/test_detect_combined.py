@@ -97,3 +97,12 @@ def test_who_booked_a_slot_on_a_booking_page_says_who_hosts() -> None:
     assert features.booker(booking) == "jo.bloggs@example.org"
     assert features.booker(text) == ME
     assert features.booker("Join with Google Meet") == ""
+
+
+def test_a_reason_is_not_repeated_inside_another() -> None:
+    verdict = classify("Dentist", "really: the final round, on Zoom", "", "", [],
+                       Rules(self_addresses=(ME,)))
+    assert verdict.interview
+    reasons = verdict.reasons
+    assert reasons[0].startswith("the title 'Dentist' is a cover")
+    assert not any(a != b and a in b for a in reasons for b in reasons), reasons
