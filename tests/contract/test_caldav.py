@@ -68,17 +68,35 @@ def test_idle_cycle_is_one_report_per_calendar(dav_server: DavServer):
     second.proxy.stop()
 
 
-def test_changes_are_fetched_by_chunked_multiget(env: CalDAVEnv, monkeypatch):
+def test_first_read_is_a_token_and_one_query(env: CalDAVEnv, monkeypatch):
     monkeypatch.setattr(caldav_sync, "CHUNK", 3)
     for i in range(7):
         env.add_user_event(f"ev-{i}", f"Event {i}", T0 + timedelta(hours=i), T0 + timedelta(hours=i + 1))
     first = sync(env)
-    assert len(first.upserts) == 7 and first.full
+    assert sorted(e.uid for e in events_of(cache_after(first, {}))) == [f"ev-{i}" for i in range(7)]
+    assert first.full and first.token and first.deletions == []
+    assert [m for m, _ in env.proxy.log] == ["PROPFIND", "REPORT"]  # sync-token, calendar-query
+    env.proxy.reset()
+    idle = sync(env, first.token, known_of(cache_after(first, {})))
+    assert (idle.upserts, idle.deletions, env.proxy.counts) == ([], [], Counter({"REPORT": 1}))
+
+
+def test_changes_are_fetched_by_chunked_multiget(env: CalDAVEnv, monkeypatch):
+    monkeypatch.setattr(caldav_sync, "CHUNK", 3)
+    env.add_user_event("ev-0", "Event 0", T0, T0 + timedelta(hours=1))
+    first = sync(env)
+    cache = cache_after(first, {})
+    for i in range(1, 8):
+        env.add_user_event(f"ev-{i}", f"Event {i}", T0 + timedelta(hours=i), T0 + timedelta(hours=i + 1))
+    env.proxy.reset()
+    second = sync(env, first.token, known_of(cache))
+    assert len(second.upserts) == 7 and not second.full
     assert env.proxy.counts == Counter({"REPORT": 1 + 3})  # sync-collection + 3 multigets
+    cache = cache_after(second, cache)
     env.edit_user_event("ev-3", "Event 3 (moved)")
     env.proxy.reset()
-    second = sync(env, first.token, known_of(cache_after(first, {})))
-    assert [(e.uid, e.summary) for e in events_of(cache_after(second, {}))] == [("ev-3", "Event 3 (moved)")]
+    third = sync(env, second.token, known_of(cache))
+    assert [(e.uid, e.summary) for e in events_of(cache_after(third, {}))] == [("ev-3", "Event 3 (moved)")]
     assert env.proxy.counts == Counter({"REPORT": 2})
 
 
@@ -197,10 +215,28 @@ NO_SYNC = {
 }
 
 
+# A server without sync-collection has no DAV:sync-token property either (RFC 6578 4).
+NO_TOKEN = (207, {"Content-Type": "application/xml"},
+            b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>%s</D:href>'
+            b"<D:propstat><D:prop><D:sync-token/></D:prop><D:status>HTTP/1.1 404 Not Found"
+            b"</D:status></D:propstat></D:response></D:multistatus>")
+
+
+def without_sync_collection(env: CalDAVEnv, refusal: str) -> None:
+    """Make the proxy answer as a server without sync-collection would."""
+    def rule(method: str, path: str, body: bytes):
+        if method == "REPORT" and b"sync-collection" in body:
+            return NO_SYNC[refusal]
+        if method == "PROPFIND" and b"sync-token" in body:
+            status, headers, answer = NO_TOKEN
+            return status, headers, answer % path.encode()
+        return None
+    env.proxy.rules.append(rule)
+
+
 @pytest.mark.parametrize("refusal", sorted(NO_SYNC))
 def test_fallback_to_ctag_and_etag_listing(env: CalDAVEnv, refusal: str):
-    env.proxy.rules.append(lambda method, path, body: NO_SYNC[refusal]
-                           if method == "REPORT" and b"sync-collection" in body else None)
+    without_sync_collection(env, refusal)
     env.add_user_event("a", "A", T0, T0 + timedelta(hours=1))
     env.add_user_event("b", "B", T0, T0 + timedelta(hours=1))
     first = sync(env)
@@ -214,6 +250,49 @@ def test_fallback_to_ctag_and_etag_listing(env: CalDAVEnv, refusal: str):
     changes = sync(env, idle.token, known_of(cache))
     assert not changes.full and changes.deletions == [env.href("b")]
     assert [(e.uid, e.summary) for e in events_of(cache_after(changes, cache))] == [("a", "A, edited")]
+
+
+def test_token_without_sync_collection_falls_back_to_ctag_later(env: CalDAVEnv):
+    """A server that names a sync token but refuses sync-collection: the first read is the
+    query, later ones compare the ctag and list ETags."""
+    env.proxy.rules.append(lambda method, path, body: NO_SYNC["501"]
+                           if method == "REPORT" and b"sync-collection" in body else None)
+    env.add_user_event("a", "A", T0, T0 + timedelta(hours=1))
+    first = sync(env)
+    cache = cache_after(first, {})
+    env.add_user_event("b", "B", T0, T0 + timedelta(hours=1))
+    later = sync(env, first.token, known_of(cache))
+    assert later.token.startswith("ctag:")
+    cache = cache_after(later, cache)
+    assert sorted(e.uid for e in events_of(cache)) == ["a", "b"]
+    env.proxy.reset()
+    idle = sync(env, later.token, known_of(cache))
+    assert (idle.upserts, idle.deletions, env.proxy.counts) == ([], [], Counter({"PROPFIND": 1}))
+
+
+TRUNCATED = (207, {"Content-Type": "application/xml"},
+             b'<?xml version="1.0"?><D:multistatus xmlns:D="DAV:"><D:response><D:href>%s'
+             b"</D:href><D:status>HTTP/1.1 507 Insufficient Storage</D:status></D:response>"
+             b"</D:multistatus>")
+REFUSED_QUERY = {"501": (501, {"Content-Type": "text/plain"}, b"Not Implemented"),
+                 "507": (507, {"Content-Type": "text/plain"}, b"Too many results"),
+                 "truncated": TRUNCATED}
+
+
+@pytest.mark.parametrize("refusal", sorted(REFUSED_QUERY))
+def test_refused_or_truncated_query_falls_back_to_sync_collection(env: CalDAVEnv, refusal: str):
+    def rule(method: str, path: str, body: bytes):
+        if method == "REPORT" and b"calendar-query" in body:
+            status, headers, answer = REFUSED_QUERY[refusal]
+            return status, headers, answer.replace(b"%s", path.encode())
+        return None
+    env.proxy.rules.append(rule)
+    for uid in ("a", "b"):
+        env.add_user_event(uid, uid.upper(), T0, T0 + timedelta(hours=1))
+    first = sync(env)
+    assert first.full and first.token and first.deletions == []
+    assert sorted(e.uid for e in events_of(cache_after(first, {}))) == ["a", "b"]
+    assert [m for m, _ in env.proxy.log] == ["PROPFIND", "REPORT", "REPORT", "REPORT"]
 
 
 # -- writes --------------------------------------------------------------------------------
