@@ -291,6 +291,8 @@ TITLE_NEGATIVES = _cues(
      -6.0, "a recruiting event, not an interview"),
     # Not "film" or "Netflix" alone: those are employers too.
     (r"\bmovie\b|\bwatch\s+party\b|\bscreening\s+of\b|\bthe\s+interview\s+\(\d{4}\)|"
+     r"\binterview\s+(?:magazine|scene|episode|album)\b|\bscene\b|\bcivics\b|\bhomework\b|"
+     r"\b(?:school|class|history|social\s+studies)\s+(?:project|assignment)\b|"
      r"\binterview\s+(?:st|street|ave|avenue|rd|road|room)\b",
      -6.0, "not about hiring"),
     (r"\b(?:annual|performance|mid-?year|year-?end)\s+review\b|jahresgespr[äa]ch|"
@@ -376,6 +378,7 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"interviewing|hosting)|\bpanelists?\b|\bapplicants\b|\bcandidates\b|\bcandidate\s*#|"
      r"\bintake\b|\bsourcing\b|\bkick-?off\b|\bpipeline\b|候选人|面试官|候補者|지원자|면접관|"
      r"\bkandidat(?:intervju|samtal|gesprek)|\bgesprek\s+kandidaat|\bz\s+kandydat\w*|"
+     r"^\W*interview\s+panel\b|مرشح|उम्मीदवार|מועמד|ผู้สมัคร|داوطلب|\b[ứu]ng\s+vi[êe]n\b|"
      r"\bcon\s+(?:el|la)\s+candidat[oa]|\bcandidat[oa]\s*:|\bavaliar\s+candidat[oa]",
      -6.0, "interviewer-side"),
     (r"\b\w+\s+has\s+(?:a\s+|an\s+|the\s+|his\s+|her\s+|their\s+)?(?:\w+\s+){0,2}"
@@ -409,7 +412,8 @@ TITLE_NEGATIVES_WORLD = _cues(
     (r"模拟|模擬|練習|연습|모의|simulacro|simulaci[óo]n|simulazione|simula[çc][ãa]o|"
      r"simulation|\bprovas[ıi]\b|hazırlık|latihan|\bthử\b|\bl[uy]ện\b|"
      r"pr[ée]par(?:ar|er|e|ing|ation)\b|rehears\w*|répétition|ensayo|пробн\w*|репетиц\w*|мок|"
-     r"тренировк\w*|تدريب|تحضير|复盘|振り返り|मॉक|अभ्यास|ฝึก|จำลอง|\bsimulasi\b|\btreino\b|"
+     r"тренировк\w*|تدريب|تحضير|复盘|振り返り|面接対策|対策講座|面试辅导|面试培训|辅导|講座|"
+     r"मॉक|अभ्यास|ฝึก|จำลอง|\bsimulasi\b|\btreino\b|"
      r"\bpr[óo]ba\s*interj[úu]\w*|תרגול|סימולציה|تمرين|محاكاة|\bdeneme\s+m[üu]lakat\w*|"
      r"\b[üu]bungs\w*|\bprobeinterview\w*|\bensaio\b|\besercitazione\b",
      -6.0, "practice or training"),
