@@ -246,15 +246,32 @@ def weights_document(data: Data, model: LogisticRegression) -> str:
     return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
 
+def options(doc: str, default_out: Path) -> argparse.ArgumentParser:
+    """The options both training scripts take: --check, --errors, --no-report, --out."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare with the shipped file")
+    parser.add_argument("--errors", action="store_true", help="list the mistakes")
+    parser.add_argument("--no-report", action="store_true", help="only fit and write")
+    parser.add_argument("--out", type=Path, default=default_out)
+    return parser
+
+
+def ship(text: str, out: Path, check: bool) -> int:
+    """Write the weights file (or, with ``check``, compare it); the exit code."""
+    if check:
+        same = out.exists() and out.read_text("utf-8") == text
+        print(f"{out}: {'matches' if same else 'DIFFERS FROM'} retraining on the corpora")
+        return 0 if same else 1
+    out.write_text(text, "utf-8")
+    print(f"wrote {out} ({len(text.encode()):,} bytes)")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Measure, then write (or, with --check, compare) the weights file."""
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true", help="compare with the shipped file")
-    parser.add_argument("--errors", action="store_true", help="list the cross-validated mistakes")
-    parser.add_argument("--no-report", action="store_true", help="only fit and write")
+    parser = options(__doc__ or "", MODEL_PATH)
     parser.add_argument("--sweep", action="store_true",
                         help="print leave-one-corpus-out means by setting, then stop")
-    parser.add_argument("--out", type=Path, default=MODEL_PATH)
     args = parser.parse_args(argv)
     data = featurize(load_records())
     if args.sweep:
@@ -262,14 +279,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if not args.no_report:
         print("\n".join(report(data, args.errors)))
-    text = weights_document(data, fit(data.matrix, data.labels))
-    if args.check:
-        same = args.out.exists() and args.out.read_text("utf-8") == text
-        print(f"{args.out}: {'matches' if same else 'DIFFERS FROM'} retraining on the corpora")
-        return 0 if same else 1
-    args.out.write_text(text, "utf-8")
-    print(f"wrote {args.out} ({len(text.encode()):,} bytes)")
-    return 0
+    return ship(weights_document(data, fit(data.matrix, data.labels)), args.out, args.check)
 
 
 if __name__ == "__main__":

@@ -29,7 +29,8 @@ from syncd import detect_features as features
 from syncd import detect_words as words
 from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
-from syncd.detect_details import company_name, company_named_in_title, meeting_format, role_name
+from syncd.detect_company import company_name
+from syncd.detect_details import company_named_in_title, meeting_format, role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
 
@@ -190,7 +191,8 @@ class Detector:
             return verdict
         title, text = content.title, content.text
         return replace(verdict, format=meeting_format(title, text, location),
-                       company=company_name(title, text, parties), role=role_name(title, text))
+                       company=company_name(title, text, location, parties, attendees),
+                       role=role_name(title, text))
 
     def _read_content(self, summary: str, description: str, location: str) -> Content:
         """What the title, description and location say, and the verdict on that alone."""

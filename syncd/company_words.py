@@ -1,0 +1,100 @@
+"""Word tables for :mod:`syncd.detect_company`: what a company name is not, and its legal forms.
+
+Vocabulary of languages only (the words for interview, call, round, office...): nothing here
+names a company. The interview, step and job words of :mod:`syncd.detect_words` count too.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Title and text words that are never (part of) the hiring company's name, by language.
+NOT_NAME = frozenset(
+    """interview interviews interviewing int int. intro call calls chat screen screening round
+    rounds final finals onsite on-site virtual online remote video phone tel tel. telephone
+    zoom teams meet meeting webex skype whatsapp google hangout f2f panel loop superday
+    coffee lunch breakfast dinner conversation session sync catch-up catchup hm hr rh
+    recruiter recruiters recruiting recruitment talent acquisition hiring manager mgr team
+    technical tech coding case study test tests assessment exercise presentation review
+    demo take-home homework task challenge trial shift day visit tour offer
+    job role position opening vacancy req application applied candidate
+    first second third fourth fifth 1st 2nd 3rd 4th 5th next initial last new
+    updated invitation invite reminder confirmed confirmation rescheduled reschedule moved
+    cancelled canceled tentative fw fwd re reagendado reprogramada jadwal baru
+    my your our the a an with w w/ and or for at from to of in on by via via: about re:
+    me you him her us them hi hello dear
+    part process stage step steps etap etapa fase tahap
+    prep preparation practice mock busy hold block blocker ooo focus time errand personal
+    private tbd tba office hq headquarters campus building floor suite room lobby reception
+    entrevista entrevue entretien embauche entrevistas colloquio colloqui intervista
+    gespräch gesprach vorstellungsgespräch bewerbungsgespräch kennenlernen zweitgespräch
+    sollicitatie sollicitatiegesprek intervju intervjuu haastattelu rozmowa kwalifikacyjna
+    rekrutacyjna telefoniczna rekrutacji rekrutacja mülakat mülakatı mulakat görüşme
+    görüşmesi wawancara phỏng vấn собеседование собеседования интервью співбесіда
+    telefoninterview telefonintervju telefonisches persönliches erstes zweites technisches
+    presencial presenciale virtuale telefonico telefonica telefónica telefônica telefone
+    videochamada videollamada videocolloquio videogespräch visio appel llamada ligação
+    prova prueba teste testi sınav tes psikotes ujian kirjalik scritta scritto pisemny
+    dia día jour journée giorno tag dag dzień gün hari
+    con com chez bei hos presso para pour per für voor met mit avec und y e et og och i
+    du des le la les el los las il lo gli der die das den dem het een ein eine
+    user gm ceo cto cfo vp svp director head lead cho ke dengan
+    deep dive deep-dive past experience life story values culture fit behavioral behavioural
+    system design architecture whiteboard pairing debrief onboarding orientation
+    scheduled invited invitation einladung undangan convite convocatoria convocation invito
+    zaproszenie davet приглашение uitnodiging inbjudan kutsu confirmación bestätigung
+    mon tue wed thu fri sat sun monday tuesday wednesday thursday friday saturday sunday
+    jan feb mar apr jun jul aug sep sept oct nov dec january february march april may june
+    july august september october november december montag dienstag mittwoch donnerstag
+    freitag lundi mardi mercredi jeudi vendredi lunes martes miércoles jueves viernes
+    segunda terça quarta quinta sexta when where who what date time duration location
+    senior sr junior jr staff principal associate assistant intern internship trainee
+    graduate apprentice apprenticeship entry level grad new programme program residency
+    fellowship clerkship postdoc faculty search manager engineer developer designer analyst
+    specialist consultant coordinator representative executive officer clerk cashier
+    barista crew member associate driver nurse teacher technician operator agent host
+    server cook chef bartender helper handler warehouse store retail sales customer service
+    support operations marketing finance product software data backend frontend full-stack
+    fullstack mobile ios android cloud security infra infrastructure platform research
+    technik teknik técnica técnico tecnico technique technisch technische teknisk
+    structured oral board live recorded one-way async asynchronous group individual
+    client klient cliente kunde contract freelance freelancer temp temporary part-time
+    full-time seasonal paid unpaid remote hybrid local store branch site plant
+    面试 面接 면접 인터뷰 一面 二面 三面 终面 复试 初试 笔试 电话 视频 线上 现场 岗位 职位
+    工程师 经理 开发 产品 设计师 实习 实习生 后端 前端 算法 一次 二次 最終 最终 面談 選考
+    ご案内 案内 のご案内 オンライン 採用 アルバイト エンジニア 担当 전화 화상 기술 최종 인성
+    임원 1차 2차 3차 안내 개발자 인턴 신입 경력 직무 채용 지원 관리자 매니저
+    مقابلة شخصية هاتفية عمل فيديو عبر دعوة لمقابلة وظيفة
+    इंटरव्यू साक्षात्कार टेलीफ़ोनिक वॉक-इन""".split()
+)
+
+# Connector words in a title, by what they say about the name that follows them.
+CONNECTORS = {
+    "at": "at", "@": "at", "bei": "at", "chez": "at", "hos": "at", "à": "at", "en": "at",
+    "presso": "at", "в": "at", "у": "at", "при": "at", "tại": "at", "di": "at", "na": "at",
+    "op": "at", "ở": "at", "in": "at",
+    "with": "with", "w/": "with", "w": "with", "met": "with", "mit": "with", "con": "with",
+    "com": "with", "avec": "with", "z": "with", "с": "with", "ile": "with", "với": "with",
+    "dengan": "with", "med": "with", "between": "with", "<>": "with", "x": "with",
+    "via": "via", "über": "via", "through": "via", "tramite": "via", "przez": "via",
+    "for": "for", "für": "for", "pour": "for", "para": "for", "voor": "for", "per": "for",
+    "from": "from", "von": "from", "from:": "from",
+}
+
+# Legal forms dropped from a name, as the corpora's labels do ("Siemens AG" -> "Siemens").
+# Forms that stay part of the name in everyday use (PT, AS, Grupo) are not here.
+LEGAL_TRAILING = re.compile(
+    r"(?:[\s,]+(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|SE|KG|Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|"
+    r"Limited|Corp\.?|Corporation|plc|PLC|S\.A\.?|S\.A\.S\.?|SAS|S\.p\.A\.?|SpA|S\.r\.l\.?|Srl|"
+    r"S\.L\.?|B\.V\.?|BV|N\.V\.?|NV|K\.K\.?|KK|Pty\.?(?:\s+Ltd\.?)?|Co\.,?\s*Ltd\.?|"
+    r"sp\.\s*z\s*o\.\s*o\.?))+\s*$")
+LEGAL_CJK = re.compile(r"^(?:株式会社|㈱|有限会社|주식회사|㈜)\s*|\s*(?:株式会社|㈱|有限会社|"
+                       r"技术有限公司|科技有限公司|有限公司|股份有限公司|주식회사|㈜)$")
+# A legal form next to a run of words says that run is a company: after it, or before it.
+LEGAL_AFTER = re.compile(
+    r"^(?:GmbH|AG|SE|Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|plc|S\.A\.?|SA|SAS|S\.p\.A\.?|Srl|"
+    r"S\.r\.l\.?|B\.V\.?|BV|N\.V\.?|NV|AS|AB|Oy|ApS|A/S|KK|Pty|sp\.)$")
+LEGAL_BEFORE = re.compile(r"^(?:PT|CV|Grupo|Gruppo|Groupe|Studio|Fundación|Fundação|Banco)$")
+CJK_COMPANY = re.compile(
+    r"(?:株式会社|㈱)\s*(?P<a>[^\s、。，（）()【】「」・/|:：]{1,20})|"
+    r"(?P<b>[^\s、。，（）()【】「」・/|:：]{1,20}?)(?:株式会社|技术有限公司|科技有限公司|有限公司|公司)")
