@@ -172,6 +172,12 @@ HIRING_STEPS = _cues(
     (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next|presentation|coding|technical|case|"
      r"behaviou?ral|culture|hr|interview)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b", 2.0, ""),
     (r"\btake[- ]?home\b", 2.5, ""),
+    # A teacher's interview is a lesson taught to the panel.
+    (r"\bteaching\s+(?:demo|demonstration|presentation)\b|\b(?:demo|sample|trial|model)\s+"
+     r"(?:lesson|class|lecture)\b|\bcampus\s+interview\b|\blehrprobe\b|\bclase\s+(?:muestra|"
+     r"demostrativa|de\s+prueba)\b|\baula\s+(?:teste|demonstrativa|de\s+teste)\b|"
+     r"\ble[çc]on\s+d['’]essai\b|\blezione\s+(?:di\s+prova|simulata)\b|\bproefles\b|"
+     r"\blekcja\s+pokazowa\b|\bоткрыт\w*\s+урок\w*|试讲", 2.0, ""),
     (r"\bteam[- ]match(?:ing)?\b", 2.5, ""),
     (r"\b(?:recruiter|recruiting)\s+(?:intro|call|chat|conversation|sync)\b|"
      r"\bintro(?:ductory)?\s+call\b", 2.5, ""),
@@ -183,7 +189,8 @@ HIRING_STEPS = _cues(
     (r"\b(?:role|position|opening|req|vacancy|stelle|poste|vaga|puesto|vacature)\b", 1.0, ""),
     (r"\binternal\s+(?:candidate|mobility|transfer|applicant)\b", 3.0, ""),
     # Shorthand of people going through a process: a loop, a final, R3, an OA, a VO, HM.
-    (r"\b(?:loop(?:\s+day)?|finals?|r[1-6]|oa|vo|tps|f2f|hm|hiring\s+mgr|oral\s+board|"
+    (r"\b(?:loop(?:\s+day)?(?!\s+(?:road|trail|ride|run|walk|hike|track|line))|"
+     r"finals?(?!\s+(?:exams?|week|match|game|review|four|cut|draft))|r[1-6]|oa|vo|tps|f2f|hm|hiring\s+mgr|oral\s+board|"
      r"job\s+talk|chalk\s+talk|culture\s+fit|oci|ph\.?\s+screen|"
      r"(?:working|group|walk-?in|panel|stay)\s+interview)\b", 1.5, ""),
     # Trying the job out: a trial shift, a working day, a stage in a kitchen.
@@ -429,7 +436,8 @@ TITLE_NEGATIVES_WORLD = _cues(
      -6.0, "an admissions interview"),
     (r"\b(?:blog|revista|rivista|zeitschrift|tv|télé|televisi[óo]n|canal|kanal|"
      r"канал|телевиден\w*|قناة|تلفزيون\w*|diputad[oa]|deputado|nota\b|reportaje|reportagem)\b|"
-     r"采访|专访|記者|记者|取材|기자|언론|ラジオ|라디오|电台|\bрадио\b|\bр[áa]di[oó]\b|\bradyo\b",
+     r"采访|专访|記者|记者|取材|기자|언론|ラジオ|라디오|电台|\bрадио\b|\bradyo\b|"
+     r"\b(?:a|alla|à\s+la|en\s+la|im|na|no|in|on(?:\s+the)?|w)\s+r[áa]di[oóu]\b",
      -6.0, "a media appearance"),
 )
 

@@ -106,3 +106,20 @@ def test_a_reason_is_not_repeated_inside_another() -> None:
     reasons = verdict.reasons
     assert reasons[0].startswith("the title 'Dentist' is a cover")
     assert not any(a != b and a in b for a in reasons for b in reasons), reasons
+
+
+@pytest.mark.parametrize("title, description", [
+    ("HM chat @ Brightwave", ""), ("int. @ Corvid", ""), ("OCI – Baker Hale LLP", ""),
+    ("Teaching demo – Riverside College", "campus interview day, 2nd step"),
+    ("Interviu la o bancă", ""), ("Errand", "Interview at the Plexa office, 3rd floor"),
+])
+def test_terse_notes_and_other_languages_are_interviews(title: str, description: str) -> None:
+    assert is_interview(title, description)
+
+
+@pytest.mark.parametrize("title", ["Final exam", "Loop road bike ride", "Intervista a Radio Uno",
+                                   "Interview magazine launch party", "Rehearsal – interview scene",
+                                   "Lena final round – keep the kids quiet",
+                                   "Interview panel – Data Analyst", "Gönüllü mülakatı"])
+def test_shorthand_and_interview_words_that_are_not_the_owners_interview(title: str) -> None:
+    assert not is_interview(title)
