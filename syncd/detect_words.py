@@ -170,7 +170,8 @@ HIRING_STEPS = _cues(
     (r"\bpanel\b", 1.5, ""),
     (r"\bfinal\s+(?:round|interview|step|stage)\b", 2.5, ""),
     (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next|presentation|coding|technical|case|"
-     r"behaviou?ral|culture|hr|interview)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b", 2.0, ""),
+     r"behaviou?ral|culture|hr|interview)\s+round\b|\bround\s+\d+(?:\s+of\s+\d+)?\b|"
+     r"\b(?:v[òo]ng|ronda|rodada|runde|ronde|etap|этап|tahap|a[şs]ama)\s*\d\b", 2.0, ""),
     (r"\btake[- ]?home\b", 2.5, ""),
     # A teacher's interview is a lesson taught to the panel.
     (r"\bteaching\s+(?:demo|demonstration|presentation)\b|\b(?:demo|sample|trial|model)\s+"
@@ -326,7 +327,8 @@ TITLE_NEGATIVES = _cues(
      -4.0, "a post-offer step"),
     (r"\bthank[- ]you\s+(?:note|email|letter)\b|\bfollow[- ]up\s+email\b", -3.0,
      "a follow-up task"),
-    (r"(?<!internal\s)\bcandidates?\b", -1.5, "about a candidate"),
+    (r"(?<!internal\s)\bcandidat(?:[oae]s?|s)?\b|\bkandydat\w*|\bbewerber\w*|"
+     r"\bкандидат\w*|\bkandidaat\b", -1.5, "about a candidate"),
 )
 
 # The same kinds of negative in other languages' words, and a cancelled event's title.
@@ -399,7 +401,10 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"\bpolis\b|\bpolicji\b|شرطة|पुलिस|\bembajada\b|\bembaixada\b|\bambassade\b|\bbotschaft\b|"
      r"\bambasada\b|\bпосольств\w*|大使馆|大使館|대사관|\bkonsulat\w*|\bconsulado\b|领事馆|"
      r"\bv[íi]ctima\b|\bvictim\b|\btestigo\b|\btestemunha\b|\bzeug(?:e|in)\b|"
-     r"\bvize\b|签证|ビザ|비자|\bвиз\w*|تأشيرة|\bcourt\b|\btribunal\b",
+     r"\bvize\b|签证|ビザ|비자|\bвиз\w*|تأشيرة|\bcourt\b|\btribunal\b|\bcomisar[íi]a\b|"
+     r"\bcommissariat\b|\bpolizeirevier\b|\bvernehmung\b|\bt[ée]moin\b|\bдопрос\w*|\bсвидетел\w*|"
+     r"\bdelegacia\b|\bquestura\b|\bcarabinieri\b|\bzeugenaussage\b|\bdeclaraci[óo]n\b|"
+     r"\btestimonio\b|\bkarakol\w*|\btanık\w*|\bświadek\b|\bprzesłuchani\w*",
      -6.0, "a government appointment"),
     (r"\bvendor\b|\brfp\b|\bsupplier\b|\bprocurement\b|\blandlord\b|\bviewing\b",
      -6.0, "not about hiring"),
@@ -414,7 +419,9 @@ TITLE_NEGATIVES_WORLD = _cues(
     (r"^\W*(?:cancel+ed|canceled|annul[ée]e?|annullat[oa]|abgesagt|storniert|cancelad[oa]|"
      r"geannuleerd|afgelast|inst[äa]llt|odwo[łl]an[aey]|zru[šs]en[oa]?|iptal|отмен\w*|"
      r"скасован\w*|h[ủu]y|batal|dibatalkan|取消|キャンセル|中止|취소|ملغ[يى]|ألغي\w*|"
-     r"רדוק|מבוטל)\b|\b(?:cancel+ed|canceled|annul[ée]e?|abgesagt|cancelad[oa]|annullat[oa])\s*$",
+     r"רדוק|מבוטל)\b|\b(?:cancel+ed|canceled|annul[ée]e?|abgesagt|cancelad[oa]|annullat[oa])\s*$|"
+     r"\b(?:cancel+ed|canceled|cancelad[oa]|annul[ée]e?|annullat[oa]|abgesagt|odwo[łl]an[aey]|"
+     r"отмен[её]н\w*|iptal\s+edildi)\b",
      -6.0, "cancelled"),
     (r"模拟|模擬|練習|연습|모의|simulacro|simulaci[óo]n|simulazione|simula[çc][ãa]o|"
      r"simulation|\bprovas[ıi]\b|hazırlık|latihan|\bthử\b|\bl[uy]ện\b|"
@@ -422,7 +429,9 @@ TITLE_NEGATIVES_WORLD = _cues(
      r"тренировк\w*|تدريب|تحضير|复盘|振り返り|面接対策|対策講座|面试辅导|面试培训|辅导|講座|"
      r"मॉक|अभ्यास|ฝึก|จำลอง|\bsimulasi\b|\btreino\b|"
      r"\bpr[óo]ba\s*interj[úu]\w*|תרגול|סימולציה|تمرين|محاكاة|\bdeneme\s+m[üu]lakat\w*|"
-     r"\b[üu]bungs\w*|\bprobeinterview\w*|\bensaio\b|\besercitazione\b",
+     r"\b[üu]bungs\w*|\bprobeinterview\w*|\bensaio\b|\besercitazione\b|\bentretien\s+blanc\b|"
+     r"\bprobe-?(?:interview|gespr[äa]ch|vorstellungsgespr[äa]ch)\w*|\bsimulat[oa]\b|"
+     r"\bde\s+pr[áa]ctica\b",
      -6.0, "practice or training"),
     (r"\b(?:help|helping|ayudar|ajudar|aiutare|helfen|aider|bantu|accompagn\w*|acompa[ñn]ar|"
      r"begleiten|drive|drop\s+off|pick\s+up|lenen|помочь|помогти|отвезти|"
@@ -432,12 +441,20 @@ TITLE_NEGATIVES_WORLD = _cues(
     (r"\b(?:beca|beasiswa|bolsa|stipendium|borsa\s+di\s+studio|bourse|scholarship|admisi[óo]n|"
      r"admiss[ãa]o|ammissione|zulassung|入学|입학|大学院|гимнази\w*|школ\w*|поступлени\w*|"
      r"القبول|جامعة|universit\w*|master|mba|maestr[íi]a|doctorado|mestrado|doutorado|"
-     r"yüksek\s+lisans|burs|studienplatz)\b|考研|保研|研究生|入試|입시|대학원",
+     r"yüksek\s+lisans|burs|studienplatz|na\s+studia|magistratur\w*|магистратур\w*|"
+     r"аспирантур\w*|aufnahmegespr[äa]ch|doktorat\w*)\b|考研|保研|研究生|入試|입시|대학원",
      -6.0, "an admissions interview"),
     (r"\b(?:blog|revista|rivista|zeitschrift|tv|télé|televisi[óo]n|canal|kanal|"
      r"канал|телевиден\w*|قناة|تلفزيون\w*|diputad[oa]|deputado|nota\b|reportaje|reportagem)\b|"
      r"采访|专访|記者|记者|取材|기자|언론|ラジオ|라디오|电台|\bрадио\b|\bradyo\b|"
-     r"\b(?:a|alla|à\s+la|en\s+la|im|na|no|in|on(?:\s+the)?|w)\s+r[áa]di[oóu]\b",
+     r"\b(?:a|alla|à\s+la|en\s+la|im|na|no|in|on(?:\s+the)?|w)\s+r[áa]di[oóu]\b|"
+     r"\b(?:para|per|pour|f[üu]r|voor|dla|для|for|com|con|avec|mit|met|z|с|dengan|ile)\s+"
+     r"(?:la\s+|el\s+|il\s+|le\s+|die\s+|den\s+|de\s+|het\s+|the\s+|o\s+|a\s+)?(?:radio|radia|"
+     r"радио|tv|tele\w*|giornale|journal|krant|zeitung|peri[óo]dico|jornal|gazet\w*|газет\w*|"
+     r"revista|rivista|magazine|podcast|blog|journalist\w*|journaliste|giornalista|periodista|"
+     r"jornalista|dziennikar\w*|журналист\w*|gazeteci\w*|wartawan|jurnalis|reporter\w*)\b|"
+     r"\bkrant\b|\bgiornale\b|\bgazet[ae]\w*|\bгазет\w*|\bwartawan\b|\bjurnalis\b|"
+     r"\bdziennikar\w*|\bжурналист\w*|\bgazeteci\w*|\br[öo]portaj\w*|\bwywiad\s+dla\b",
      -6.0, "a media appearance"),
 )
 
@@ -445,7 +462,8 @@ TITLE_NEGATIVES_WORLD = _cues(
 # reads these with an interview word in the title as someone else's interview. ("Partner",
 # "Frau", "Mann" are left out: a partner round, Frau Schmidt.)
 FAMILY = re.compile(
-    r"\b(?:son|daughter|husband|wife|boyfriend|girlfriend|mom|mum|mother|dad|father|brother|"
+    r"(?:\b(?:my|our|his|her)\s+son\b|\bson['’]s\b)|"
+    r"\b(?:daughter|husband|wife|boyfriend|girlfriend|mom|mum|mother|dad|father|brother|"
     r"sister|kids?|child|nephew|niece|cousin|roommate|hijo|hija|esposo|esposa|marido|novio|"
     r"novia|hermano|hermana|mam[áa]|pap[áa]|filho|filha|namorad[oa]|irm[ãa]o?|fils|fille|"
     r"(?:mon|son)\s+mari|copain|copine|fr[èe]re|s[œo]eur|sohn|tochter|bruder|schwester|"

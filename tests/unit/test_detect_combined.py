@@ -123,3 +123,19 @@ def test_terse_notes_and_other_languages_are_interviews(title: str, description:
                                    "Interview panel – Data Analyst", "Gönüllü mülakatı"])
 def test_shorthand_and_interview_words_that_are_not_the_owners_interview(title: str) -> None:
     assert not is_interview(title)
+
+
+@pytest.mark.parametrize("title", [
+    "Entrevista para la radio", "Interview met de krant", "Wawancara dengan wartawan",
+    "Собеседование в магистратуру", "Entretien blanc", "Colloquio simulato",
+    "Entrevista en la comisaría", "Entrevista cancelada – supermercado",
+    "Vorstellungsgespräch mit Bewerberin Frau Klein", "Entretien candidat – M. Diallo",
+])
+def test_the_kinds_of_non_interview_in_other_languages(title: str) -> None:
+    assert not is_interview(title)
+
+
+@pytest.mark.parametrize("title", ["Son mülakat – holding", "Vòng 2 – ngân hàng",
+                                   "Entretien final – cosmétiques"])
+def test_last_rounds_in_other_languages_are_interviews(title: str) -> None:
+    assert is_interview(title)
