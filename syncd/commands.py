@@ -73,11 +73,11 @@ def cmd_once(args: argparse.Namespace) -> int:
         state = open_state(config)
         engine = Engine(config, state)
         try:
-            report = engine.cycle(now_utc(), on_plan=Narrator(config.tz, config).tell)
+            failed, _ = engine.once(now_utc(), on_plan=Narrator(config.tz, config).tell)
         finally:
             engine.close()
             state.close()
-    return EX_TEMPFAIL if report.failed else EX_OK
+    return EX_TEMPFAIL if failed else EX_OK
 
 
 def _print_dry_run(report: Any) -> None:

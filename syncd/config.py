@@ -479,11 +479,12 @@ def _check_msgraph(where: str, prefix: str, account: dict[str, Any],
 
 def _check_sink(where: str, followup: dict[str, Any], accounts: list[dict[str, Any]]) -> list[ConfigProblem]:
     """``followup.sink`` names a sink syncd has (an account sink: an account that keeps drafts)."""
-    from syncd.followup.imap import check_settings
     from syncd.followup.sink import validate_sink
 
     problems = validate_sink(followup["sink"], accounts, where)
     if followup["sink"] == "imap":
+        from syncd.followup.imap import check_settings  # imaplib and ssl: only for this sink
+
         problems += [ConfigProblem(where, f"followup.imap.{key}", value, expected)
                      for key, value, expected in check_settings(followup["imap"])]
     return problems

@@ -14,25 +14,29 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from providers import base
-from providers.ical import expand_raw
 from syncd import retry, sync
 from syncd.config import Config
 from syncd.errors import Gone, ProviderError
+from syncd import rest
 from syncd.learn import learning_from
-from syncd.followup import DraftSink, apply_followups, open_sink
 from syncd.model import Calendar, Event, Window
-from syncd.plan import Memo, Plan, make_plan, planning_window, rules_of
-from syncd.explain import explain_removals
 from syncd.reconcile import apply, diff, guard_deletions, in_place, owned_in
 from syncd.state import State
-from syncd.verdicts import VerdictStore
+from syncd.window import MARGIN, planning_window, whole_hours
+
+if TYPE_CHECKING:
+    from syncd.followup.sink import DraftSink
+    from syncd.plan import Memo, Plan
+
+# The planner, the detector behind it and the drafting are imported where a cycle plans:
+# an idle ``syncd once`` that rests (syncd.rest) never loads them.
 
 log = logging.getLogger(__name__)
 
-MARGIN = timedelta(days=1)  # plan a little beyond the window so its edges do not churn
+__all__ = ["MARGIN", "Engine", "Report", "collector_paused", "snapshot"]
 REDISCOVER = timedelta(hours=6)
 
 
@@ -85,6 +89,8 @@ class Engine:
     def drafts(self) -> DraftSink:
         """The draft sink ``followup.sink`` names, opened on first use and kept open."""
         if self.sink is None:
+            from syncd.followup.sink import open_sink  # Jinja2 and the mail modules: only to draft
+
             self.sink = open_sink(self.config.followup,
                                   lambda name: self.provider(self.config.account(name)))
         return self.sink
@@ -96,20 +102,48 @@ class Engine:
         Every account's requests, retries and waits, reads and writes alike, end by its
         ``deadline`` from the start of the cycle. ``on_plan`` sees the report once planned, before anything is written.
         """
-        window = planning_window(self.config, now)
-        outer = Window(window.start - MARGIN, window.end + MARGIN)
+        failed = self.observe(now, accounts)
+        return self.decide(now, failed, on_plan)
+
+    def once(self, now: datetime, on_plan: Callable[[Report], None] | None = None,
+             may_rest: bool = True) -> tuple[dict[str, str], bool]:
+        """The cycle of ``syncd once``: like :meth:`cycle` over every account, but when the last
+        one ended settled and nothing it read has changed since (see :mod:`syncd.rest`), it ends
+        after the sync. Returns the accounts that failed (name -> sentence) and whether it rested.
+        """
+        failed = self.observe(now, None)
+        if may_rest and not self.dry_run and not failed and not self.stop.is_set():
+            if rest.may_rest(self.state, rest.fingerprint(self.state, self.config), now):
+                log.info("Nothing changed since the last cycle: no plan, no writes")
+                return failed, True
+        report = self.decide(now, failed, on_plan)
+        if may_rest and not self.dry_run:
+            self._settle(report, now)
+        return report.failed, False
+
+    def observe(self, now: datetime, accounts: list[str] | None = None) -> dict[str, str]:
+        """Start the cycle's clock and sync the accounts. Returns name -> error sentence."""
         self.start_clock()
-        failed = self.sync_accounts(now, outer, accounts)
-        events = self._remembered("snapshot", (self._cache_generation(), _hours(outer)),
-                                  lambda: snapshot(self.state, self.config, _hours(outer)))
+        outer = planning_window(self.config, now)
+        return self.sync_accounts(now, Window(outer.start - MARGIN, outer.end + MARGIN), accounts)
+
+    def decide(self, now: datetime, failed: dict[str, str],
+               on_plan: Callable[[Report], None] | None = None) -> Report:
+        """Plan over every account's cache, then write what the plan wants and draft."""
+        from syncd.explain import explain_removals
+        from syncd.plan import make_plan
+
+        window = planning_window(self.config, now)
+        outer = whole_hours(Window(window.start - MARGIN, window.end + MARGIN))
+        events = self._remembered("snapshot", (self._cache_generation(), outer),
+                                  lambda: snapshot(self.state, self.config, outer))
         with collector_paused():
             plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
                              learning_from(self.state.ack_times(), self.config.learn, now),
                              self.state.marks(), self._plan_memo())
         self._keep_verdicts()
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
-        owned = self._remembered("owned", self._cache_generation(),
-                                 lambda: in_place(owned_in(self.state.items())))
+        owned = self._owned()
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled(), now=now)
         ops = explain_removals(ops, plan, events, self.state.acks(), self.config)
         ops, report.held = guard_deletions(ops, owned, self.state.held)
@@ -130,6 +164,29 @@ class Engine:
         report.drafts = self.draft(plan, now)
         return report
 
+    def _owned(self) -> list[Any]:
+        return self._remembered("owned", self._cache_generation(),
+                                lambda: in_place(owned_in(self.state.items())))
+
+    def _settle(self, report: Report, now: datetime) -> None:
+        """Record the cycle for :mod:`syncd.rest` when it left nothing to do: every account
+        synced, nothing suspected or held, the plan's writes all made, its drafts all left
+        alone by the next pass; otherwise forget any earlier record."""
+        from syncd.followup.drafting import untouched
+
+        failed = report.failed or self.troubled() or report.suspects or report.held
+        owned = self._owned()
+        window = planning_window(self.config, now)
+        followups = self.state.followups()
+        if (failed or self.stop.is_set() or diff(report.plan.artifacts, owned, window, now=now)
+                or not all(untouched(f.kind, followups.get(f.interview.ref))
+                           for f in report.plan.followups)):
+            rest.forget(self.state)
+            return
+        due = rest.next_change(self.config, now, report.plan.interviews, owned,
+                               self.state.ack_times())
+        rest.remember(self.state, rest.fingerprint(self.state, self.config), now, due)
+
     def draft(self, plan: Plan, now: datetime) -> list[str]:
         """Apply the plan's follow-ups to the sink; a sink that cannot be opened waits a cycle."""
         if not plan.followups:
@@ -140,9 +197,14 @@ class Engine:
             log.warning("Follow-up drafts wait for the next cycle: the draft sink %s cannot be "
                         "opened: %s", self.config.followup.get("sink", "maildir"), exc)
             return [f"draft sink unavailable: {exc}"]
+        from syncd.followup.drafting import apply_followups
+
         return [o.sentence for o in apply_followups(plan.followups, self.state, self.config, now, sink)]
 
     def _plan_memo(self) -> Memo:
+        from syncd.plan import Memo, rules_of
+        from syncd.verdicts import VerdictStore
+
         if self.plan_memo is None:
             store = VerdictStore(self.state.verdict_rows(), rules_of(self.config))
             self.plan_memo = Memo(store)
@@ -250,14 +312,6 @@ class Engine:
                         len(keys), calendar)
 
 
-def _hours(window: Window) -> Window:
-    """``window`` widened to whole hours, so that its edges move once an hour, not every
-    cycle: within an hour the snapshot of an unchanged cache is the same."""
-    start = window.start.replace(minute=0, second=0, microsecond=0)
-    end = window.end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    return Window(start, end)
-
-
 @contextmanager
 def collector_paused() -> Iterator[None]:
     """Keep Python's cyclic garbage collector out of a planning pass.
@@ -281,6 +335,8 @@ def snapshot(state: State, config: Config, window: Window) -> list[Event]:
     events = []
     for account, calendar, item in state.items():
         if item.recurring:
+            from providers.ical import expand_raw  # icalendar: only where a series is held
+
             item = expand_raw(item, config.tz, window)
         for event in item.events:
             if window.overlaps(event.start, max(event.end, event.start + timedelta(seconds=1))):

@@ -23,18 +23,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone, tzinfo
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from syncd.bounds import MAX_CONFLICT_LINES
 from syncd import config as config_mod
 from syncd import lock, schedule
-from syncd.ask.asker import Asker, build_channels
 from syncd.config import Config
 from syncd.cycle import Engine, Report
 from syncd.errors import ConfigError, ConfigProblem
 from syncd.secrets import remember_config_secrets
 from syncd.state import State
-from syncd.plan import Interview, why_inactive
 from syncd.text import duration, plural, set_owner_zone, when
+
+if TYPE_CHECKING:
+    from syncd.ask.asker import Asker
+    from syncd.plan import Interview
 
 log = logging.getLogger("syncd")
 
@@ -122,6 +125,8 @@ class Narrator:
                 log.warning("%s", note)
 
     def _tell_interview(self, iv: Interview) -> None:
+        from syncd.plan import why_inactive  # loaded by the planning pass that made ``iv``
+
         inactive = why_inactive(iv.event, self.config) if self.config else None
         if inactive:
             log.info("%s: [%s] '%s' on %s was %s: no blocks, no follow-up", iv.event.account, iv.ref,
@@ -166,6 +171,8 @@ class Daemon:
         self.watchdog = Watchdog()
         self.timings: dict[str, schedule.Timing] = {}
         self.rand = rand
+        from syncd.ask.asker import Asker  # the channels and drafting: only for the daemon
+
         self.asker = Asker(config, [])
         self.first = True  # act on answers left by a crash before the first cycle
 
@@ -219,6 +226,8 @@ class Daemon:
 
     def _asker(self) -> Asker:
         """Start the channels that ask the owner (the page, ntfy, desktop)."""
+        from syncd.ask.asker import Asker, build_channels
+
         asker = Asker(self.config, build_channels(self.config), self.wake)
         asker.start()
         return asker

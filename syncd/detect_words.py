@@ -9,7 +9,7 @@ outweighs anything else. Every pattern is matched case-insensitively unless it s
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from functools import cached_property
 
 from syncd.literals import LiteralIndex
 
@@ -17,18 +17,31 @@ from syncd.literals import LiteralIndex
 Cue = tuple[re.Pattern[str], float, str]
 
 
-@dataclass(frozen=True)
 class CueTable:
-    """A family of cues, and the index that says which of them a text might hold."""
+    """A family of cues, and the index that says which of them a text might hold.
 
-    cues: tuple[Cue, ...]
-    index: LiteralIndex
+    Both are made on first use: compiling every table costs more than the rest of a start-up,
+    and a process whose verdicts are all kept in the state never reads one.
+    """
+
+    def __init__(self, entries: tuple[tuple[str, float, str], ...]) -> None:
+        self.entries = entries
+
+    @cached_property
+    def cues(self) -> tuple[Cue, ...]:
+        """(compiled pattern, weight, note) of each entry, case-insensitive, in order."""
+        return tuple((re.compile(pattern, re.I), weight, note)
+                     for pattern, weight, note in self.entries)
+
+    @cached_property
+    def index(self) -> LiteralIndex:
+        """Which patterns a text might match, by the literals each one needs."""
+        return LiteralIndex([pattern for pattern, _, _ in self.cues])
 
 
 def _cues(*entries: tuple[str, float, str]) -> CueTable:
-    """Compile a cue table, case-insensitively."""
-    cues = tuple((re.compile(pattern, re.I), weight, note) for pattern, weight, note in entries)
-    return CueTable(cues, LiteralIndex([pattern for pattern, _, _ in cues]))
+    """A cue table, compiled case-insensitively when first used."""
+    return CueTable(entries)
 
 
 # --- Domains -------------------------------------------------------------------------------

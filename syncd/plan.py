@@ -20,8 +20,9 @@ from syncd.bounds import MAX_INTERVIEWS_PER_SERIES, MAX_MARKERS_PER_INTERVIEW, M
 from syncd.conflicts import Conflict, Crowd, Report, bounded_conflicts, is_busy
 from syncd.config import Config
 from syncd.learn import Learning
-from syncd.model import Alarm, Artifact, Event, Window, artifact_key
+from syncd.model import Alarm, Artifact, Event, artifact_key
 from syncd.verdicts import VerdictStore
+from syncd.window import planning_window as planning_window  # its home; callers know it from here
 
 BLOCK_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back")
 
@@ -58,12 +59,6 @@ class Plan:
     followups: list[FollowupDue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     learning: Learning | None = None
-
-
-def planning_window(config: Config, now: datetime) -> Window:
-    """The window of occurrences the planner looks at: recent past to the horizon."""
-    back = max(config.followup["max_age"] + config.followup["grace"], timedelta(days=1))
-    return Window(now - back, now + config.daemon["horizon"])
 
 
 class Memo:

@@ -45,7 +45,14 @@ CREATE TABLE IF NOT EXISTS questions (
     sent TEXT DEFAULT '{}');
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS verdicts (digest TEXT PRIMARY KEY, verdict TEXT);
+INSERT OR IGNORE INTO settings VALUES ('items.revision', 0);
 """
+# Every write to the items moves their revision, whoever makes it (any version, any process):
+# the same revision means the same cached items (see syncd.rest).
+REVISION_TRIGGERS = "".join(
+    f"CREATE TRIGGER IF NOT EXISTS items_revision_{event.lower()} AFTER {event} ON items BEGIN "
+    "UPDATE settings SET value = value + 1 WHERE key = 'items.revision'; END;"
+    for event in ("INSERT", "UPDATE", "DELETE"))
 
 
 class State:
@@ -78,7 +85,7 @@ class State:
         db = sqlite3.connect(path, timeout=30, isolation_level=None)
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(SCHEMA)
+        db.executescript(SCHEMA + REVISION_TRIGGERS)
         for name in (path.name, path.name + "-wal", path.name + "-shm"):
             private_file(state_dir / name)
         _add_columns(db)
@@ -96,7 +103,7 @@ class State:
             source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             source.backup(memory)
             source.close()
-        memory.executescript(SCHEMA)
+        memory.executescript(SCHEMA + REVISION_TRIGGERS)
         _add_columns(memory)
         return cls(memory, path)
 
@@ -138,14 +145,20 @@ class State:
         return row[0] if row else None
 
     def etags(self, account: str, calendar: str) -> dict[str, str]:
-        """href -> etag of every cached item of a calendar."""
-        return {href: item.etag for (acc, cal, href), item in self._decoded().items()
-                if acc == account and cal == calendar}
+        """href -> etag of every cached item of a calendar (read without decoding any)."""
+        return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
+                                    (account, calendar)))
 
     def count_events(self, account: str) -> int:
-        """How many occurrences an account's cache holds."""
-        return sum(len(item.events) for (acc, _, _), item in self._decoded().items()
-                   if acc == account)
+        """How many occurrences an account's cache holds (counted without decoding them)."""
+        row = self.db.execute("SELECT SUM(json_array_length(events)) FROM items WHERE account=?",
+                              (account,)).fetchone()
+        return int(row[0] or 0)
+
+    def revision(self) -> int:
+        """A number that moves with every write to the cached items, by any process."""
+        row = self.db.execute("SELECT value FROM settings WHERE key='items.revision'").fetchone()
+        return int(row[0]) if row else 0
 
     def user_hrefs(self, account: str, calendar: str) -> set[str]:
         """The hrefs of a calendar's cached items that are not syncd's own."""
@@ -154,7 +167,11 @@ class State:
         return {r[0] for r in rows}
 
     def apply_changes(self, account: str, calendar: str, changes: Changes) -> None:
-        """Apply a Changes value to the cache and store its token, atomically."""
+        """Apply a Changes value to the cache and store its token, atomically (nothing is
+        written when there is nothing new, as after an idle sync that kept its token)."""
+        if not (changes.full or changes.deletions or changes.upserts) and \
+                changes.token == self.token(account, calendar):
+            return
         with self.transaction() as db:
             if changes.full:
                 db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
@@ -269,7 +286,9 @@ class State:
         return dict(self.db.execute("SELECT key, value FROM provider_cache WHERE account=?", (account,)))
 
     def save_provider_cache(self, account: str, cache: dict[str, str]) -> None:
-        """Replace the adapter's cache."""
+        """Replace the adapter's cache (unless it holds that already)."""
+        if cache == self.provider_cache(account):
+            return
         with self.transaction() as db:
             db.execute("DELETE FROM provider_cache WHERE account=?", (account,))
             db.executemany("INSERT INTO provider_cache VALUES (?,?,?)",

@@ -9,14 +9,7 @@
 - :mod:`syncd.followup.ack`: :func:`acknowledge`, what ``syncd ack`` and every answer channel
   call.
 
-The cycle only calls :func:`apply_followups` with the sink from :func:`open_sink`.
+The cycle only calls :func:`~syncd.followup.drafting.apply_followups` with the sink from
+:func:`~syncd.followup.sink.open_sink`. Nothing is imported here: a command that only reads
+the config (which checks ``followup.sink``) must not load Jinja2 and the mail modules.
 """
-
-from __future__ import annotations
-
-from syncd.followup.drafting import DraftOutcome, apply_followups
-from syncd.followup.render import DraftRequest, DraftTemplateError, render
-from syncd.followup.sink import DraftSink, StoredDraft, open_sink
-
-__all__ = ["DraftOutcome", "DraftRequest", "DraftSink", "DraftTemplateError", "StoredDraft",
-           "apply_followups", "open_sink", "render"]

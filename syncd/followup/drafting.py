@@ -118,6 +118,15 @@ def _message(item: FollowupDue, state: State, config: Config, now: datetime) -> 
     return stamp(rendering.render(request, config.followup.get("templates_dir"), now))
 
 
+def untouched(wanted: str | None, record: dict | None) -> bool:
+    """True when :func:`draft_one` (without ``refresh``) leaves an interview whose followups
+    record is ``record`` alone, asking the sink nothing: its ``wanted`` draft is there, or no
+    draft is wanted and none of syncd's is live."""
+    if record is None:
+        return wanted is None
+    return record["kind"] == wanted and live(record) if wanted is not None else not live(record)
+
+
 def live(record: dict) -> bool:
     """True when a followups record stands for a draft of syncd's own (not only a kept one)."""
     return record["state"] in ("drafted", "replaced") or (

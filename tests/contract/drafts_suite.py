@@ -20,7 +20,7 @@ import pytest
 
 from syncd import config as config_mod
 from syncd.detect import Verdict
-from syncd.followup import apply_followups
+from syncd.followup.drafting import apply_followups
 from syncd.followup.render import DraftRequest, render
 from syncd.followup.sink import DraftSink, StoredDraft, stamp
 from syncd.model import Attendee, Event

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.errors import SyncdError
-from syncd.followup import DraftRequest, DraftTemplateError, render
+from syncd.followup.render import DraftRequest, DraftTemplateError, render
 from syncd.followup.headers import draft_bytes
 from syncd.followup.maildir import remove_draft, write_draft
 from syncd.model import Attendee

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from syncd.cycle import Engine
-from syncd.followup import apply_followups
+from syncd.followup.drafting import apply_followups
 from syncd.followup.headers import addr_spec, draft_bytes
 from syncd.followup.maildir import MaildirSink
 from syncd.followup.render import render
