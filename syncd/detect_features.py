@@ -226,8 +226,8 @@ def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
 
     They carry what one family alone says too weakly for a writer nobody has seen: a title
     that says something else than a hiring interview, whatever the kind; a cover title
-    ("Dentist", "Hold", "OOO") over a description about a job interview; a test or an
-    exercise that is a step of a selection.
+    ("Dentist", "Hold", "OOO") over a description about a job interview; a call with a
+    recruiter in any language; a test or an exercise that is a step of a selection.
     """
     keys = {key for key, _ in cues}
     found: list[Cue] = []
@@ -245,6 +245,8 @@ def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
         found.append(("x:cover-title", f"the title '{cover.group(0)[:30]}' is a cover: {said}"))
     if not cover and keys & _COVERED and words.TALK_TITLE.search(title):
         found.append(("x:talk-about-job", "a call or meeting whose description is about a job"))
+    if words.TALK_TITLE.search(title) and words.HIRERS.search(title):
+        found.append(("t:hiring-step", "the title names a call or a chat with a recruiter"))
     if "t:assessment" in keys and keys & _APPLYING:
         found.append(("t:hiring-step", "the title names a test or exercise, and the text says "
                                        "it is a step of a selection"))

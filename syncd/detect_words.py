@@ -552,6 +552,22 @@ INTERVIEWER_SIDE = _cues(
      -4.0, "interviewer-side wording"),
 )
 
+# The people who hire, in other languages: a recruiter, a hiring manager.
+HIRERS_PATTERN = (
+    r"\b(?:reclutador\w*|recrutador\w*|recruteu(?:r|se)s?|rekruter\w*|rekrutacj\w*|"
+    r"рекрутер\w*|headhunter\w*|selezionat(?:ore|rice)|personalvermittl\w*|"
+    r"i[şs]e\s+al[ıi]m\w*|perekrut\w*|nh[àa]\s+tuy[ểe]n\s+d[ụu]ng)\b|"
+    r"招聘(?:官|专员|经理|负责人)?|猎头|採用担当|人事担当|채용\s*담당\w*|인사\s*담당\w*|"
+    r"\b(?:responsable|charg[ée]e?)\s+(?:du\s+|de\s+)?recrutement\b|"
+    r"\b(?:gerente|responsable)\s+de\s+(?:contrataci[óo]n|selecci[óo]n)\b|"
+    r"\bgestor[a]?\s+(?:da\s+vaga|de\s+contrata[çc][ãa]o)\b|用人经理|部门面|"
+    r"\bfachbereichs?\w*|\bpersonalverantwortlich\w*|\bteamleadern?\b|\brecrutor\w*|"
+    r"\btoborz[óo]\w*|\bn[áa]bor\w*|מגייס\w*|استخدام|توظيف|"
+    r"الموارد\s+البشرية|भर्ती|สรรหา|รับสมัคร|\bpengambilan\b|\bпрофесионал\w*\s+по\s+подбор\w*|"
+    r"\bподбор\w*\s+персонал\w*|\bhr[- ]?(?:menedzser|manager|partner)\b"
+)
+HIRERS = re.compile(HIRERS_PATTERN, re.I)
+
 # What a job application brings along, in the owner's own notes: the post, a CV, references.
 JOB_WORDS = _cues(
     (r"\b(?:position|role|job|vacancy|opening|puesto|poste|vaga|stelle|functie|posizione|"
@@ -570,18 +586,7 @@ JOB_WORDS = _cues(
      r"этап\w*|step)\s*(?:\d|i{1,3}\b|ko[ńn]cow\w*|final\w*)|\b(?:second|final|last|ostatni|"
      r"drugi|segunda|segundo|secondo|zweite|andra|sista|teine|второй|последний|kolejny)\s+"
      r"(?:stage|step|round|etap|fase|etapa|step|steget|runde|этап)\w*", 1.0, ""),
-    # The people who hire, in other languages: a recruiter, a hiring manager.
-    (r"\b(?:reclutador\w*|recrutador\w*|recruteu(?:r|se)s?|rekruter\w*|rekrutacj\w*|"
-     r"рекрутер\w*|headhunter\w*|selezionat(?:ore|rice)|personalvermittl\w*|"
-     r"i[şs]e\s+al[ıi]m\w*|perekrut\w*|nh[àa]\s+tuy[ểe]n\s+d[ụu]ng)\b|"
-     r"招聘(?:官|专员|经理|负责人)?|猎头|採用担当|人事担当|채용\s*담당\w*|인사\s*담당\w*|"
-     r"\b(?:responsable|charg[ée]e?)\s+(?:du\s+|de\s+)?recrutement\b|"
-     r"\b(?:gerente|responsable)\s+de\s+(?:contrataci[óo]n|selecci[óo]n)\b|"
-     r"\bgestor[a]?\s+(?:da\s+vaga|de\s+contrata[çc][ãa]o)\b|用人经理|部门面|"
-     r"\bfachbereichs?\w*|\bpersonalverantwortlich\w*|\bteamleadern?\b|\brecrutor\w*|"
-     r"\btoborz[óo]\w*|\bn[áa]bor\w*|\bmonitoring\s+kandydat\w*|מגייס\w*|استخدام|توظيف|"
-     r"الموارد\s+البشرية|भर्ती|สรรหา|รับสมัคร|\bpengambilan\b|\bпрофесионал\w*\s+по\s+подбор\w*|"
-     r"\bподбор\w*\s+персонал\w*|\bhr[- ]?(?:menedzser|manager|partner)\b", 1.0, ""),
+    (HIRERS_PATTERN, 1.0, ""),
 )
 
 # Links and sender names of candidate-facing hiring systems.

@@ -139,3 +139,10 @@ def test_the_kinds_of_non_interview_in_other_languages(title: str) -> None:
                                    "Entretien final – cosmétiques"])
 def test_last_rounds_in_other_languages_are_interviews(title: str) -> None:
     assert is_interview(title)
+
+
+@pytest.mark.parametrize("title", ["Llamada con la reclutadora – Telefónica",
+                                   "Appel recruteuse – Capgemini", "Созвон с рекрутером – Озон"])
+def test_a_call_with_a_recruiter_in_any_language_is_a_hiring_step(title: str) -> None:
+    assert "t:hiring-step" in keys(title)
+    assert is_interview(title)
