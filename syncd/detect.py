@@ -159,6 +159,7 @@ class Detector:
         self._content = cache(self._read_content)  # (summary, description, location)
         self._address = cache(address_and_domain)
         self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
+        self._company = cache(company_name)  # one series' occurrences are named once
         self._booker = cache(features.booker)  # description -> who booked it on a booking page
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
@@ -191,7 +192,7 @@ class Detector:
             return verdict
         title, text = content.title, content.text
         return replace(verdict, format=meeting_format(title, text, location),
-                       company=company_name(title, text, location, parties, attendees),
+                       company=self._company(title, text, location, parties, attendees),
                        role=role_name(title, text))
 
     def _read_content(self, summary: str, description: str, location: str) -> Content:

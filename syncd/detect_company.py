@@ -110,16 +110,20 @@ def candidates(title: str, text: str, location: str, parties: Parties,
     persons = _person_words((parties.organizer, *list(people)[:20])) | _greeted(body)
     for name, features in found.items():
         _describe(name, features, domains, lowered)
-        if any(squash(t) in persons for t in name.split()):
+        if persons and any(_fold(t) in persons for t in name.split()):
             features["person"] = 1.0
     _relate(found)
     for features in found.values():
         kind = _domain_kind(features)
-        for key in [k for k in features if k.startswith(("span:", "loc:span", "src:"))]:
+        for key in [k for k in features if k[:4] in _CROSSED]:
             features[f"{key}&dom-{kind}"] = 1.0
     return found
 
 
+_CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind
+
+
+@lru_cache(maxsize=16384)
 def tidy(raw: str) -> str:
     """A span as a name: spaces collapsed, legal forms and stray punctuation dropped."""
     name = " ".join(raw.split()).strip(" .,;:-–—'\"’&/")
@@ -341,15 +345,18 @@ def _domain_keys(parties: Parties) -> list[tuple[str, str]]:
     keys: list[tuple[str, str]] = []
     for domain, role in _company_domains(parties):
         label = domain.partition(".")[0]
-        for key in dict.fromkeys((squash(label), squash(words.LABEL_AFFIXES.sub("", label)))):
+        for key in dict.fromkeys((_fold(label), _fold(words.LABEL_AFFIXES.sub("", label)))):
             if len(key) >= 2:
                 keys.append((key, role))
         if "-" in label:
-            keys += [(squash(p), f"{role}-part") for p in label.split("-") if len(p) >= 3]
+            keys += [(_fold(p), f"{role}-part") for p in label.split("-") if len(p) >= 3]
     for domain in parties.outside[:4]:
         if _is_agency(domain):
-            keys.append((squash(domain.partition(".")[0]), "agency"))
+            keys.append((_fold(domain.partition(".")[0]), "agency"))
     return keys
+
+
+_fold = lru_cache(maxsize=16384)(squash)
 
 
 def _person_words(addresses: Iterable[str]) -> frozenset[str]:
@@ -373,7 +380,7 @@ def _greeted(body: str) -> frozenset[str]:
     for line in body.splitlines()[:3]:
         tokens = _tokens(line, 4)
         if len(tokens) >= 2 and tokens[0].casefold() in _GREETINGS:
-            found.add(squash(tokens[1]))
+            found.add(_fold(tokens[1]))
     return frozenset(found)
 
 
@@ -386,42 +393,52 @@ def _is_agency(domain: str) -> bool:
 
 def _describe(name: str, features: Features, domains: list[tuple[str, str]],
               lowered: tuple[str, str, str]) -> None:
-    """Add what the name itself says: its words, its script, and what the domain says of it."""
+    """Add what the name itself says, where else the event spells it, and what the domain
+    says of it."""
+    features.update(_name_features(name))
+    folded = name.casefold()
+    seen = [folded in value for value in lowered]
+    for field, found in zip(("title", "text", "location"), seen):
+        if found:
+            features[f"in:{field}"] = 1.0
+    features["fields"] = sum(seen) / 3
+    if domains:
+        features.update(_domain_features(name, tuple(domains)))
+
+
+@lru_cache(maxsize=8192)
+def _name_features(name: str) -> tuple[tuple[str, float], ...]:
+    """What a name says by itself: its words, its script, role or agency words."""
     tokens = name.split()
     n = len(tokens)
-    features[f"words:{min(n, 4)}"] = 1.0
-    features["vocab-words"] = sum(not_name(t) for t in tokens) / n
+    found: Features = {f"words:{min(n, 4)}": 1.0}
+    found["vocab-words"] = sum(not_name(t) for t in tokens) / n
     if any(not_name(t) and t not in _JOINERS and t not in _ARTICLES for t in tokens):
-        features["vocab-inside"] = 1.0
-    features["capitalised"] = sum(_capitalised(t) for t in tokens) / n
-    features["first-lower"] = float(tokens[0][0].islower())
+        found["vocab-inside"] = 1.0
+    found["capitalised"] = sum(_capitalised(t) for t in tokens) / n
+    found["first-lower"] = float(tokens[0][0].islower())
     lower = sum(t[0].islower() and t.casefold() not in _JOINERS for t in tokens[1:])
     if lower:
-        features["lower-inside"] = float(lower)
+        found["lower-inside"] = float(lower)
     if not name.isascii():
-        features["non-latin"] = float(not any("a" <= c.lower() <= "z" for c in name))
+        found["non-latin"] = float(not any("a" <= c.lower() <= "z" for c in name))
     if name.isupper() and len(name) <= 5:
-        features["acronym"] = 1.0
+        found["acronym"] = 1.0
     if words.ROLE_TITLE.search(name):
-        features["role-words"] = 1.0
+        found["role-words"] = 1.0
     if any(c.isdigit() for c in name):
-        features["digits"] = 1.0
-    folded = name.casefold()
-    for field, value in zip(("title", "text", "location"), lowered):
-        if folded in value:
-            features[f"in:{field}"] = 1.0
-    features["fields"] = sum(folded in value for value in lowered) / 3
-    features.update(_domain_features(name, domains))
-    if words.AGENCY_WORDS.fullmatch(squash(name)) or any(
-            words.AGENCY_WORDS.fullmatch(squash(t)) for t in tokens):
-        features["agency-name"] = 1.0
+        found["digits"] = 1.0
+    if any(words.AGENCY_WORDS.fullmatch(_fold(part)) for part in (name, *tokens)):
+        found["agency-name"] = 1.0
+    return tuple(found.items())
 
 
-def _domain_features(name: str, domains: list[tuple[str, str]]) -> Features:
+@lru_cache(maxsize=8192)
+def _domain_features(name: str, domains: tuple[tuple[str, str], ...]) -> Features:
     """How a domain spells the name: fully, its start, its initials, or as an agency's."""
-    initials = squash("".join(t[0] for t in name.split() if t.casefold() not in _JOINERS))
+    initials = _fold("".join(t[0] for t in name.split() if t.casefold() not in _JOINERS))
     found: Features = {}
-    for squashed in dict.fromkeys((squash(name), squash(_GERMAN.sub(_german, name)))):
+    for squashed in dict.fromkeys((_fold(name), _fold(_GERMAN.sub(_german, name)))):
         if squashed:
             found.update(_spelled(squashed, initials, domains))
     return found
@@ -435,7 +452,7 @@ def _german(match: re.Match[str]) -> str:
     return {"ß": "ss"}.get(match.group(0), unicodedata.normalize("NFKD", match.group(0))[0] + "e")
 
 
-def _spelled(squashed: str, initials: str, domains: list[tuple[str, str]]) -> Features:
+def _spelled(squashed: str, initials: str, domains: tuple[tuple[str, str], ...]) -> Features:
     """The domain features of one spelling of a name."""
     found: Features = {}
     for key, role in domains:
@@ -455,15 +472,15 @@ def _spelled(squashed: str, initials: str, domains: list[tuple[str, str]]) -> Fe
 def _relate(found: dict[str, Features]) -> None:
     """Mark names that a longer candidate contains, and the longer ones that contain them."""
     names = sorted(found, key=len)
+    kinds = {name: _domain_kind(found[name]) for name in names}
+    padded = {name: f" {name} " for name in names}
     for i, short in enumerate(names):
-        padded = f" {short} "
-        short_domain = _domain_kind(found[short])
         for longer in names[i + 1:]:
-            if padded in f" {longer} ":
+            if padded[short] in padded[longer]:
                 found[short]["inside-longer"] = 1.0
                 found[longer]["holds-shorter"] = 1.0
-                found[longer][f"holds-dom-{short_domain}"] = 1.0
-                found[short][f"inside-dom-{_domain_kind(found[longer])}"] = 1.0
+                found[longer][f"holds-dom-{kinds[short]}"] = 1.0
+                found[short][f"inside-dom-{kinds[longer]}"] = 1.0
 
 
 def _domain_kind(features: Features) -> str:
