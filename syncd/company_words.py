@@ -65,7 +65,11 @@ NOT_NAME = frozenset(
     ご案内 案内 のご案内 オンライン 採用 アルバイト エンジニア 担当 전화 화상 기술 최종 인성
     임원 1차 2차 3차 안내 개발자 인턴 신입 경력 직무 채용 지원 관리자 매니저
     مقابلة شخصية هاتفية عمل فيديو عبر دعوة لمقابلة وظيفة
-    इंटरव्यू साक्षात्कार टेलीफ़ोनिक वॉक-इन""".split()
+    इंटरव्यू साक्षात्कार टेलीफ़ोनिक वॉक-इन
+    inside outside sub substitute real rn lpn cna po sde swe pm apm ops walk-in trial
+    склад стажер стажировка стажёр вакансия офис 파트너 물류센터 매장 본사 지점 センター
+    本社 店舗 支店 总部 门店 iş staj stajyer magang uzman uzmanı sorumlusu müdürü
+    chuyên viên kỹ sư thực tập sinh nhân""".split()
 )
 
 # Connector words in a title, by what they say about the name that follows them.
@@ -98,3 +102,22 @@ LEGAL_BEFORE = re.compile(r"^(?:PT|CV|Grupo|Gruppo|Groupe|Studio|Fundación|Fund
 CJK_COMPANY = re.compile(
     r"(?:株式会社|㈱)\s*(?P<a>[^\s、。，（）()【】「」・/|:：]{1,20})|"
     r"(?P<b>[^\s、。，（）()【】「」・/|:：]{1,20}?)(?:株式会社|技术有限公司|科技有限公司|有限公司|公司)")
+# Job titles in scripts without capitals end in these: 硬件工程师, 产品经理, 서버 개발자.
+ROLE_SUFFIX = re.compile(r"(?:工程师|经理|设计师|专员|助理|实习生|开发|エンジニア|担当|デザイナー|"
+                         r"개발자|관리자|매니저|디자이너|엔지니어|운영관리자)$")
+# Nouns that organisations put in their names, by language: a name that ends in one is whole.
+ORG_WORDS = frozenset(
+    """group grupo gruppo groupe gruppe holding holdings company co corporation university
+    universidad universidade università université universität universitet uniwersytet
+    üniversitesi college school academy institute institut instituto istituto hospital
+    hôpital hospitale ospedale krankenhaus klinik clinic clinique clínica clinica health
+    healthcare care medical pharma farma pharmacy pharmacie apotheke bank banco banque banca
+    bankası insurance assicurazioni seguros versicherung services servicios serviços
+    solutions soluciones systems technologies technology teknologi tecnologia labs lab
+    studio studios agency agencia agence agenzia partners associates consulting logistics
+    logistik logistica logística energy energia energie energía foods food restaurants
+    hospitality hotels hotel resort resorts airlines airways motors automotive robotics
+    software digital media news press post department departamento
+    ministry ministerio council county city district authority office police fire
+    foundation fundación fundação stiftung society association federation union library
+    libraries museum center centre centro zentrum trust""".split())

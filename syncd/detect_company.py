@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -36,9 +36,9 @@ Features = dict[str, float]
 # Title segments end at punctuation, dashes between spaces and brackets.
 _SEGMENT = re.compile(r"\s+[-–—|/:·~+]\s+|\s*[–—|:·()\[\]【】（）「」『』,;!?#•<>*\"]+\s*|\s-+\s|"
                       r"\s+-(?=\S)|(?<=\S)-\s+|(?<=\s)@|^@")
-_TOKEN = re.compile(r"w/(?=\s)|[^\s,;:!?()\[\]{}<>\"“”«»【】（）「」|/]+")
+_TOKEN = re.compile(r"w/(?=\s)|[^\s,;:!?()\[\]{}<>\"“”«»【】（）「」|/・]+")
 _TIME_OR_NUMBER = re.compile(r"^(?:\d[\d:.,/hH]*(?:am|pm|h|uhr)?|#?\w*\d\w*)$", re.I)
-_LINE_SPLIT = re.compile(r"\s+[-–—|·]\s+|\s*[,(]\s*|\s+[|]\s*")
+_LINE_SPLIT = re.compile(r"\s+[-–—|·]\s+|\s*[,(:]\s*|\s+[|]\s*")
 
 
 @dataclass(frozen=True)
@@ -217,12 +217,22 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
             else:
                 tag = ("span:core" if (start, end) == core else
                        "span:head" if (start, end) == head else "span:part")
-            if not _ends_in_role(tokens[start:end + 1]):
+            if not _ends_in_role(tokens[start:end + 1]) and not _trails_off(tokens, start, end):
                 yield " ".join(tokens[start:end + 1]), tag
 
 
+def _trails_off(tokens: list[str], start: int, end: int) -> bool:
+    """A capitalised name running on into lower-case words ("Kroger pharmacy", "Swiggy ops")."""
+    last = tokens[end]
+    return (end > start and _capitalised(tokens[start]) and last[0].islower()
+            and last.isascii() and last not in _JOINERS)
+
+
 def _ends_in_role(tokens: list[str]) -> bool:
-    """A name followed by the job ("Figma Developer Advocate"): the role is no part of it."""
+    """A job, or a name followed by one ("Figma Developer Advocate"): the role is no name."""
+    joined = " ".join(tokens)
+    if words.ROLE_TITLE.fullmatch(joined) or cw.ROLE_SUFFIX.search(joined):
+        return True
     return any(not_name(tokens[i]) and words.ROLE_TITLE.fullmatch(" ".join(tokens[i:]))
                for i in range(1, len(tokens)))
 
@@ -402,6 +412,10 @@ def _describe(name: str, features: Features, domains: list[tuple[str, str]],
         if found:
             features[f"in:{field}"] = 1.0
     features["fields"] = sum(seen) / 3
+    if not any(seen):
+        features["in-no-field"] = 1.0
+        if not lowered[0].isascii() and any(c.isalpha() and not c.isascii() for c in lowered[0]):
+            features["in-no-field&native-title"] = 1.0
     if domains:
         features.update(_domain_features(name, tuple(domains)))
 
@@ -421,13 +435,20 @@ def _name_features(name: str) -> tuple[tuple[str, float], ...]:
     if lower:
         found["lower-inside"] = float(lower)
     if not name.isascii():
-        found["non-latin"] = float(not any("a" <= c.lower() <= "z" for c in name))
+        latin = any("a" <= c.lower() <= "z" for c in name)
+        found["non-latin"] = float(not latin)
+        if latin and any(_script(t) != _script(tokens[0]) for t in tokens[1:]):
+            found["mixed-script"] = 1.0
     if name.isupper() and len(name) <= 5:
         found["acronym"] = 1.0
     if words.ROLE_TITLE.search(name):
         found["role-words"] = 1.0
     if any(c.isdigit() for c in name):
         found["digits"] = 1.0
+    if tokens[-1].casefold() in cw.ORG_WORDS:
+        found["org-word-last"] = 1.0
+    elif any(t.casefold() in cw.ORG_WORDS for t in tokens):
+        found["org-word"] = 1.0
     if any(words.AGENCY_WORDS.fullmatch(_fold(part)) for part in (name, *tokens)):
         found["agency-name"] = 1.0
     return tuple(found.items())
@@ -480,6 +501,10 @@ def _relate(found: dict[str, Features]) -> None:
                 found[short]["inside-longer"] = 1.0
                 found[longer]["holds-shorter"] = 1.0
                 found[longer][f"holds-dom-{kinds[short]}"] = 1.0
+                if kinds[short] == "equal":
+                    extra = longer.replace(short, " ", 1).split()
+                    org = any(w.casefold() in cw.ORG_WORDS for w in extra)
+                    found[longer][f"holds-dom-equal&{'org' if org else 'other'}-words"] = 1.0
                 found[short][f"inside-dom-{kinds[longer]}"] = 1.0
 
 
@@ -507,6 +532,12 @@ def not_name(token: str) -> bool:
                ) if len(token) < 40 else True
 
 
+def _script(token: str) -> str:
+    """"latin" or "other", by the token's first letter."""
+    first = next((c for c in token if c.isalpha()), "a")
+    return "latin" if first.isascii() or "LATIN" in unicodedata.name(first, "") else "other"
+
+
 def _capitalised(token: str) -> bool:
     first = token[0]
     return first.isupper() or (first.isalpha() and not first.isascii() and not first.islower())
@@ -519,3 +550,51 @@ def _first_words(raw: str) -> str:
 def feature_names(found: Iterable[Features]) -> list[str]:
     """Every feature name used by some candidate, sorted (for training)."""
     return sorted({key for features in found for key in features})
+
+
+# --- One calendar's interviews -----------------------------------------------------------------
+
+
+def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:
+    """The companies of one owner's interviews, each short form replaced by its full name.
+
+    ``entries`` are (company, the organizer's company domain or "") per interview. A process
+    spells its company in full once ("Sunrise Home Healthcare LLC – Recruitment") and short
+    after ("Sunrise – online assessment"); a name that is the first words, the last words or
+    the initials of another interview's name becomes that name, when their domains agree.
+    """
+    domains: dict[str, set[str]] = {}
+    for name, domain in entries:
+        if name:
+            domains.setdefault(name, set()).add(domain)
+    full = {}
+    for short in domains:
+        longer = [name for name in domains if _shortens(short, name)
+                  and _same_sender(domains[short], domains[name])]
+        if len(longer) == 1:  # two different full names: which one is meant is unclear
+            full[short] = longer[0]
+    return [full.get(name, name) for name, _ in entries]
+
+
+def sender_domain(parties: Parties) -> str:
+    """The domain of the company that sent the invite, "" for a person, platform or agency."""
+    found = _company_domains(parties)
+    return found[0][0] if found and found[0][1] == "organizer" else ""
+
+
+def _shortens(short: str, name: str) -> bool:
+    """"Sunrise" of "Sunrise Home Healthcare", "Meridian Post" of "The Meridian Post", "ALN"
+    of "Agencia Latina de Noticias"."""
+    small, big = short.casefold().split(), name.casefold().split()
+    if len(small) >= len(big):
+        return False
+    if big[:len(small)] == small or big[-len(small):] == small:
+        return True
+    initials = "".join(w[0] for w in big if w not in _JOINERS)
+    return short.isupper() and len(short) >= 2 and initials == small[0] and len(small) == 1
+
+
+def _same_sender(one: set[str], other: set[str]) -> bool:
+    """Both sent from one company's domain, or at least one of them from none."""
+    one, other = one - {""}, other - {""}
+    return not one or not other or bool(one & other)

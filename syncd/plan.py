@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableMapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone, tzinfo
 from operator import itemgetter
 from typing import Any
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from syncd import detect, text
 from syncd.bounds import MAX_INTERVIEWS_PER_SERIES, MAX_MARKERS_PER_INTERVIEW, MAX_NOTES, clip
 from syncd.conflicts import Conflict, Crowd, Report, bounded_conflicts, is_busy
+from syncd.detect_company import names_in_full, sender_domain
 from syncd.config import Config
 from syncd.learn import Learning
 from syncd.model import Alarm, Artifact, Event, artifact_key
@@ -223,7 +224,20 @@ def find_interviews(events: Sequence[Event], rules: detect.Rules,
         if verdict.interview:
             found.append(((*_place(event), index), Interview(event, verdict, mark)))
     found.sort(key=itemgetter(0))  # interviews are few: sort them, not every event
-    return [iv for _, iv in found]
+    return named_in_full([iv for _, iv in found], detector)
+
+
+def named_in_full(interviews: list[Interview], detector: detect.Detector) -> list[Interview]:
+    """Each interview's company as the owner's other interviews spell it in full: "Sunrise"
+    becomes "Sunrise Home Healthcare" when another invite of the same sender says so."""
+    senders = [sender_domain(detector.parties(iv.event.organizer,
+                                              [a.email for a in iv.event.attendees]))
+               for iv in interviews]
+    names = names_in_full([(iv.verdict.company, sender)
+                           for iv, sender in zip(interviews, senders)])
+    return [iv if name == iv.verdict.company else
+            replace(iv, verdict=replace(iv.verdict, company=name))
+            for iv, name in zip(interviews, names)]
 
 
 def _canonical(events: Sequence[Event]) -> Iterable[int]:

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
 from syncd.detect import Detector, Rules, classify
-from syncd.detect_company import MAX_CANDIDATES, candidates, company_name, tidy
+from syncd.detect_company import MAX_CANDIDATES, candidates, company_name, names_in_full, tidy
+from syncd.model import Attendee, Event
+from syncd.plan import find_interviews
 
 ROOT = Path(__file__).parents[2]
 CORPUS_DIR = ROOT / ".." / "shared" / "corpus"
@@ -88,6 +91,46 @@ def test_hostile_long_fields_stay_bounded() -> None:
     assert time.perf_counter() - started < 5  # generous: a guard against runaway cost only
 
 
+# --- One owner's interviews together -----------------------------------------------------------
+
+
+def test_a_short_name_takes_the_full_name_another_invite_gives() -> None:
+    entries = [("Sunrise Home Healthcare", "sunrisehhc.ae"), ("Sunrise", "sunrisehhc.ae"),
+               ("Meridian Post", ""), ("The Meridian Post", "meridianpost.com"),
+               ("ALN", "aln-noticias.com"), ("Agencia Latina de Noticias", "aln-noticias.com")]
+    assert names_in_full(entries) == [
+        "Sunrise Home Healthcare", "Sunrise Home Healthcare", "The Meridian Post",
+        "The Meridian Post", "Agencia Latina de Noticias", "Agencia Latina de Noticias"]
+
+
+def test_names_stay_apart_when_the_senders_or_the_full_names_differ() -> None:
+    # Another company's domain: not the same employer.
+    assert names_in_full([("Apex", "apex.io"), ("Apex Freight", "apexfreight.com")]) == [
+        "Apex", "Apex Freight"]
+    # Two full names could be meant: the short one stays as it is.
+    assert names_in_full([("Nova", ""), ("Nova Bank", ""), ("Nova Foods", "")])[0] == "Nova"
+    assert names_in_full([("", ""), ("Nova Bank", "")]) == ["", "Nova Bank"]
+
+
+def test_planning_names_each_interview_as_its_process_does() -> None:
+    start = datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc)
+    people = (Attendee("talent@brightwellfoods.com"), Attendee(ME))
+
+    def event(uid: str, summary: str, description: str, days: int) -> Event:
+        at = start + timedelta(days=days)
+        return Event(uid=uid, start=at, end=at + timedelta(hours=1), summary=summary,
+                     description=description, organizer="talent@brightwellfoods.com",
+                     attendees=people, href=f"{uid}.ics")
+
+    events = [
+        event("a", "Interview – Brightwell (Quality Lead)", "Thanks for applying!\n\n"
+              "Brightwell Foods – Talent Acquisition", 0),
+        event("b", "Brightwell – site visit and final interview", "See you at the plant.", 7),
+    ]
+    found = find_interviews(events, Rules(self_addresses=(ME,), include=(".",)))
+    assert [iv.verdict.company for iv in found] == ["Brightwell Foods"] * 2
+
+
 # --- The shipped ranker (needs scikit-learn and the corpora) --------------------------------
 
 
@@ -119,7 +162,7 @@ def test_shipped_company_weights_are_what_training_gives(training, events) -> No
 
 # Leave-one-corpus-out company accuracy (trained on three writers, tested on the fourth), a
 # little below what `make train` measures. Issue 10's goal is 0.85 on each.
-LOCO_FLOORS = {"dev": 0.84, "train-a": 0.58, "train-b": 0.65, "train-c": 0.63}
+LOCO_FLOORS = {"dev": 0.82, "train-a": 0.63, "train-b": 0.74, "train-c": 0.79}
 
 
 def test_left_out_corpora_company_accuracy(training, events) -> None:  # type: ignore[no-untyped-def]
