@@ -1,0 +1,182 @@
+"""What each candidate company name looks like: the ranker's features. Pure.
+
+The name's own words (how many, capitalised, interview or role words, an organisation noun),
+how the sender's domain spells it (fully, its start, its initials, an agency's), whether a
+mailbox or a greeting says it is a person, and how it relates to the event's other
+candidates (a shorter one inside it, a longer one around it).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+
+from syncd import company_words as cw
+from syncd import detect_words as words
+from syncd.company_spans import (ARTICLES, JOINERS, GREETINGS, capitalised, company_domains,
+                                 is_agency, not_name, script, words_of)
+from syncd.detect_details import squash
+from syncd.detect_parties import Parties, bare_address
+
+Features = dict[str, float]
+
+
+def domain_keys(parties: Parties) -> list[tuple[str, str]]:
+    """Squashed keys of the domain labels a name may spell: (key, role)."""
+    keys: list[tuple[str, str]] = []
+    for domain, role in company_domains(parties):
+        label = domain.partition(".")[0]
+        for key in dict.fromkeys((fold(label), fold(words.LABEL_AFFIXES.sub("", label)))):
+            if len(key) >= 2:
+                keys.append((key, role))
+        if "-" in label:
+            keys += [(fold(p), f"{role}-part") for p in label.split("-") if len(p) >= 3]
+    for domain in parties.outside[:4]:
+        if is_agency(domain):
+            keys.append((fold(domain.partition(".")[0]), "agency"))
+    return keys
+
+
+fold = lru_cache(maxsize=16384)(squash)
+
+
+def person_words(addresses: Iterable[str]) -> frozenset[str]:
+    """The name parts of mailboxes ("jane.doe@x" -> jane, doe), as squashed words."""
+    found: set[str] = set()
+    for address in addresses:
+        local, _, domain = bare_address(address).partition("@")
+        if domain in words.TENANT_PLATFORMS:  # datadog@myworkday.com is no person
+            continue
+        found.update(p for p in re.split(r"[._\-+\d]+", local.casefold()) if len(p) >= 3)
+    return frozenset(found - _NOT_PERSON)
+_NOT_PERSON = frozenset("""recruiting recruiter recruitment careers career jobs talent hr noreply
+    reply notifications interviews hiring team info admin contact people rekrutacja rh""".split())
+
+
+def greeted(body: str) -> frozenset[str]:
+    """Names the description greets ("Hi Fatima," -> fatima): people, not companies."""
+    found: set[str] = set()
+    for line in body.splitlines()[:3]:
+        tokens = words_of(line, 4)
+        if len(tokens) >= 2 and tokens[0].casefold() in GREETINGS:
+            found.add(fold(tokens[1]))
+    return frozenset(found)
+
+
+def describe(name: str, features: Features, domains: list[tuple[str, str]],
+              lowered: tuple[str, str, str]) -> None:
+    """Add what the name itself says, where else the event spells it, and what the domain
+    says of it."""
+    features.update(_name_features(name))
+    folded = name.casefold()
+    seen = [folded in value for value in lowered]
+    for field, found in zip(("title", "text", "location"), seen):
+        if found:
+            features[f"in:{field}"] = 1.0
+    features["fields"] = sum(seen) / 3
+    if not any(seen):
+        features["in-no-field"] = 1.0
+        if not lowered[0].isascii() and any(c.isalpha() and not c.isascii() for c in lowered[0]):
+            features["in-no-field&native-title"] = 1.0
+    if domains:
+        features.update(_domain_features(name, tuple(domains)))
+
+
+@lru_cache(maxsize=8192)
+def _name_features(name: str) -> tuple[tuple[str, float], ...]:
+    """What a name says by itself: its words, its script, role or agency words."""
+    tokens = name.split()
+    n = len(tokens)
+    found: Features = {f"words:{min(n, 4)}": 1.0}
+    found["vocab-words"] = sum(not_name(t) for t in tokens) / n
+    if any(not_name(t) and t not in JOINERS and t not in ARTICLES for t in tokens):
+        found["vocab-inside"] = 1.0
+    found["capitalised"] = sum(capitalised(t) for t in tokens) / n
+    found["first-lower"] = float(tokens[0][0].islower())
+    lower = sum(t[0].islower() and t.casefold() not in JOINERS for t in tokens[1:])
+    if lower:
+        found["lower-inside"] = float(lower)
+    if not name.isascii():
+        latin = any("a" <= c.lower() <= "z" for c in name)
+        found["non-latin"] = float(not latin)
+        if latin and any(script(t) != script(tokens[0]) for t in tokens[1:]):
+            found["mixed-script"] = 1.0
+    if name.isupper() and len(name) <= 5:
+        found["acronym"] = 1.0
+    if words.ROLE_TITLE.search(name):
+        found["role-words"] = 1.0
+    if any(c.isdigit() for c in name):
+        found["digits"] = 1.0
+    if tokens[-1].casefold() in cw.ORG_WORDS:
+        found["org-word-last"] = 1.0
+    elif any(t.casefold() in cw.ORG_WORDS for t in tokens):
+        found["org-word"] = 1.0
+    if any(words.AGENCY_WORDS.fullmatch(fold(part)) for part in (name, *tokens)):
+        found["agency-name"] = 1.0
+    return tuple(found.items())
+
+
+@lru_cache(maxsize=8192)
+def _domain_features(name: str, domains: tuple[tuple[str, str], ...]) -> Features:
+    """How a domain spells the name: fully, its start, its initials, or as an agency's."""
+    initials = fold("".join(t[0] for t in name.split() if t.casefold() not in JOINERS))
+    found: Features = {}
+    for squashed in dict.fromkeys((fold(name), fold(_GERMAN.sub(_german, name)))):
+        if squashed:
+            found.update(_spelled(squashed, initials, domains))
+    return found
+_GERMAN = re.compile("[äöüÄÖÜß]")
+
+
+def _german(match: re.Match[str]) -> str:
+    """How German domains spell an umlaut: "ü" -> "ue"."""
+    return {"ß": "ss"}.get(match.group(0), unicodedata.normalize("NFKD", match.group(0))[0] + "e")
+
+
+def _spelled(squashed: str, initials: str, domains: tuple[tuple[str, str], ...]) -> Features:
+    """The domain features of one spelling of a name."""
+    found: Features = {}
+    for key, role in domains:
+        if squashed == key:
+            found[f"dom:{role}:equal"] = 1.0
+        elif len(squashed) >= 3 and key.startswith(squashed):
+            found[f"dom:{role}:name-starts"] = len(squashed) / len(key)
+        elif len(key) >= 4 and squashed.startswith(key):
+            found[f"dom:{role}:name-extends"] = len(key) / len(squashed)
+        elif len(initials) >= 2 and initials == key:
+            found[f"dom:{role}:initials"] = 1.0
+        elif len(key) >= 4 and key in squashed:
+            found[f"dom:{role}:inside"] = 1.0
+    return found
+
+
+def relate(found: dict[str, Features]) -> None:
+    """Mark names that a longer candidate contains, and the longer ones that contain them."""
+    names = sorted(found, key=len)
+    kinds = {name: domain_kind(found[name]) for name in names}
+    padded = {name: f" {name} " for name in names}
+    for i, short in enumerate(names):
+        for longer in names[i + 1:]:
+            if padded[short] in padded[longer]:
+                found[short]["inside-longer"] = 1.0
+                found[longer]["holds-shorter"] = 1.0
+                found[longer][f"holds-dom-{kinds[short]}"] = 1.0
+                if kinds[short] == "equal":
+                    extra = longer.replace(short, " ", 1).split()
+                    org = any(w.casefold() in cw.ORG_WORDS for w in extra)
+                    found[longer][f"holds-dom-equal&{'org' if org else 'other'}-words"] = 1.0
+                found[short][f"inside-dom-{kinds[longer]}"] = 1.0
+
+
+def domain_kind(features: Features) -> str:
+    """How the domain spells a candidate, in one word: equal, partly, or none."""
+    kinds = {key.rsplit(":", 1)[1] for key in features if key.startswith("dom:")
+             and not key.startswith("dom:agency")}
+    return "equal" if "equal" in kinds else "partly" if kinds else "none"
+
+
+def feature_names(found: Iterable[Features]) -> list[str]:
+    """Every feature name used by some candidate, sorted (for training)."""
+    return sorted({key for features in found for key in features})
