@@ -17,25 +17,32 @@ import json
 import logging
 from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from caldav import DAVClient
-from caldav.lib import error as dav_error
-
 from providers.base import Provider
-from providers.caldav.http import check_status, guard, make_client, redact_url
-from providers.caldav.sync import CollectionReader, href_of, url_of
-from providers.ical import parse_item, render_artifact
+from providers.caldav import wire
+from providers.caldav.http import check_status, guard, make_client, redact_url, timeout_seconds
+from providers.caldav.wire import href_of, url_of
 from syncd.errors import Gone, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
 from syncd.secrets import resolve_password
 from syncd.text import plural
 
+if TYPE_CHECKING:
+    from caldav import DAVClient
+
+    from providers.caldav.sync import CollectionReader
+
+# The caldav library, niquests and icalendar are loaded where they are used: an idle sync that
+# providers.caldav.wire answers needs none of them.
+
 log = logging.getLogger(__name__)
 
 CACHE_CALENDARS = "caldav.calendars"
 CACHE_FINGERPRINT = "caldav.fingerprint"
+CACHE_AUTH = "caldav.auth"  # how the server asked for credentials last time, and for which account
+AUTH_SCHEMES = {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest", "HTTPBearerAuth": "bearer"}
 CALENDAR_PROPS = ["{DAV:}resourcetype", "{DAV:}displayname",
                   "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"]
 CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
@@ -153,17 +160,69 @@ class CalDAVProvider(Provider):
                 window: Window) -> Changes:
         """What changed in ``calendar`` since ``token``; see ``CollectionReader.changes``.
 
+        An idle calendar is answered by :func:`providers.caldav.wire.unchanged` (one REPORT,
+        without loading the CalDAV library) once the server's way of signing in is known.
         A calendar that answers 404/410 makes the next ``calendars()`` rediscover.
         """
+        quick = self._quick_listing(calendar, token)
+        listing = None
+        if quick is not None:
+            changed, deleted, new_token = quick
+            if wire.nothing_new(changed, deleted, known):
+                return Changes(token=new_token)
+            from providers.caldav.sync import Listing
+
+            listing = Listing(changed, deleted, new_token, full=False)
         try:
-            return self._reader(calendar).changes(token, known, window)
+            changes = self._reader(calendar).changes(token, known, window, listing)
         except Gone:
             log.warning("%s: calendar %s is gone; calendars will be discovered again",
                         self.name, calendar.name)
             self.rediscover()
             raise
+        self._remember_auth()
+        return changes
+
+    def _quick_listing(self, calendar: Calendar, token: str | None
+                       ) -> tuple[dict[str, str], list[str], str] | None:
+        """The sync-collection listing since ``token`` by :func:`providers.caldav.wire.listing`;
+        None to ask the library (no token yet, ctag token, sign-in not known yet, any trouble)."""
+        scheme = self._auth_scheme()
+        if not token or token.startswith(wire.CTAG_PREFIX) or scheme is None or not calendar.url:
+            return None
+        if self._secret is None and scheme != "none":
+            self._secret = resolve_password(self.account)
+        credentials = (str(self.account.get("username") or ""), self._secret or "")
+        return wire.listing(calendar.url, token, scheme, credentials,
+                            bool(self.account.get("verify_tls", True)),
+                            timeout_seconds(self.account.get("timeout")))
+
+    def _auth_scheme(self) -> str | None:
+        """How the server asked for credentials when the library last signed in (or how the
+        config says to send them); None when not known yet."""
+        configured = self.account.get("auth_type")
+        if configured:
+            return str(configured)
+        try:
+            known = json.loads(self.cache.get(CACHE_AUTH, ""))
+        except ValueError:
+            return None
+        if not isinstance(known, dict) or known.get("for") != self._fingerprint():
+            return None
+        return str(known["scheme"]) if known.get("scheme") in ("basic", "digest", "bearer", "none") else None
+
+    def _remember_auth(self) -> None:
+        """Keep how the library signed in ("none" when the server never asked)."""
+        if self._client is None:
+            return
+        auth = getattr(self._client, "auth", None)
+        scheme = "none" if auth is None else AUTH_SCHEMES.get(type(auth).__name__)
+        if scheme is not None:
+            self.cache[CACHE_AUTH] = json.dumps({"scheme": scheme, "for": self._fingerprint()})
 
     def _reader(self, calendar: Calendar) -> CollectionReader:
+        from providers.caldav.sync import CollectionReader
+
         return CollectionReader(self.client, self._url(calendar), self.name, calendar.name,
                                 self.tz, self._secret)
 
@@ -188,6 +247,8 @@ class CalDAVProvider(Provider):
         Raises PreconditionFailed when it exists but cannot be found again.
         """
         href = href_of(self._url(calendar)).rstrip("/") + f"/syncd-{artifact.key}.ics"
+        from providers.ical import render_artifact
+
         body = render_artifact(artifact)
         what = f"creating {artifact.kind} {artifact.key} in {calendar.name!r}"
         with self._guard(what):
@@ -214,6 +275,8 @@ class CalDAVProvider(Provider):
 
     def _find_by_uid(self, calendar: Calendar, uid: str, window: Window) -> Item | None:
         """Look an event up by UID (a client may have stored it under another name)."""
+        from caldav.lib import error as dav_error
+
         reader = self._reader(calendar)
         with self._guard(f"looking up {uid} in {calendar.name!r}"):
             try:
@@ -225,6 +288,8 @@ class CalDAVProvider(Provider):
     def _update(self, calendar: Calendar, item: Item, artifact: Artifact) -> Item:
         """PUT the artifact over an owned item with ``If-Match``; 412 -> PreconditionFailed."""
         href = self._own_href(calendar, item)
+        from providers.ical import render_artifact
+
         etag = item.etag or self._checked_current(calendar, item, artifact.key).etag
         body = render_artifact(artifact)
         with self._guard(f"updating {artifact.kind} {artifact.key} in {calendar.name!r}"):
@@ -271,6 +336,8 @@ class CalDAVProvider(Provider):
     def _written(self, calendar: Calendar, href: str, body: str, resp: Any,
                  artifact: Artifact) -> Item:
         """The item just stored: parsed from what we sent when the server gave an ETag."""
+        from providers.ical import parse_item
+
         etag = (getattr(resp, "headers", {}) or {}).get("ETag")
         if not etag:  # some servers change what they store: read back what they keep
             stored = self._fetch_one(calendar, href, _window_of(artifact))

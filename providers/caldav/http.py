@@ -11,16 +11,18 @@ import contextlib
 import logging
 import ssl
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
-
-from caldav import DAVClient
-from caldav.lib import error as dav_error
-from caldav.lib.http_sync import requests as http_lib
 
 from syncd.errors import (
     AuthError, Gone, PreconditionFailed, ProviderError, RateLimited, TransientError,
 )
+
+if TYPE_CHECKING:
+    from caldav import DAVClient
+
+# caldav (and niquests under it) are imported where a client is made or its errors are read:
+# an idle sync that providers.caldav.wire answers never loads them.
 
 log = logging.getLogger(__name__)
 
@@ -31,13 +33,15 @@ class HTTPStatusError(Exception):
     """A raw DAV response we sent ourselves came back with an error status."""
 
     def __init__(self, status: int, retry_after: str | None = None, body: str = ""):
+        from caldav.lib import error as dav_error
+
         self.status = status
         self.retry_after = retry_after
         self.preconditions = dav_error.parse_preconditions(body)
         super().__init__(f"HTTP {status}")
 
 
-def _seconds(value: Any, default: float) -> int:
+def timeout_seconds(value: Any, default: float = DEFAULT_TIMEOUT) -> int:
     """A timeout from the config (a timedelta, or seconds), at least one second."""
     if value is None:
         return int(default)
@@ -51,6 +55,8 @@ def make_client(account: Mapping[str, Any], password: str | None) -> DAVClient:
     Besides the documented keys it understands ``auth_type`` ("basic", "digest", "bearer":
     send credentials at once instead of after a 401) and ``timeout`` (a duration or seconds).
     """
+    from caldav import DAVClient
+
     url = str(account["url"])
     return DAVClient(
         url=url,
@@ -58,7 +64,7 @@ def make_client(account: Mapping[str, Any], password: str | None) -> DAVClient:
         password=password,
         auth_type=account.get("auth_type"),  # None: negotiate on the first 401
         ssl_verify_cert=bool(account.get("verify_tls", True)),
-        timeout=_seconds(account.get("timeout"), DEFAULT_TIMEOUT),
+        timeout=timeout_seconds(account.get("timeout")),
         # A bare domain may be discovered (RFC 6764); a full URL is used as given.
         enable_rfc6764="://" not in url,
         # Rate limits are honoured by the daemon's one retry policy, not by sleeping here.
@@ -96,6 +102,8 @@ def to_provider_error(exc: BaseException, *, account: str, what: str,
     412 -> PreconditionFailed. ``secret`` is scrubbed from the message in case a server
     echoed it.
     """
+    from caldav.lib.http_sync import requests as http_lib
+
     status, retry_after = _status_of(exc)
     if status is not None:
         err = _from_status(status, retry_after, account, what)
@@ -134,6 +142,8 @@ def _from_status(status: int, retry_after: float | None, account: str, what: str
 
 
 def _status_of(exc: BaseException) -> tuple[int | None, float | None]:
+    from caldav.lib import error as dav_error
+
     if isinstance(exc, HTTPStatusError):
         retry = dav_error.parse_retry_after(exc.retry_after) if exc.retry_after else None
         return exc.status, retry

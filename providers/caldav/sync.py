@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from caldav import Calendar as DAVCalendar
@@ -24,6 +24,7 @@ from caldav.lib import error as dav_error
 from lxml import etree
 
 from providers.caldav.http import check_status, guard, preconditions_of
+from providers.caldav.wire import CTAG_PREFIX, HREF_SAFE, href_of, responses_of
 from providers.ical import parse_item
 from syncd.model import Changes, Item, Window
 
@@ -38,7 +39,6 @@ GETCTAG = "{http://calendarserver.org/ns/}getctag"
 GETETAG = "{DAV:}getetag"
 CALENDAR_DATA = "{urn:ietf:params:xml:ns:caldav}calendar-data"
 SYNC_TOKEN = "{DAV:}sync-token"
-CTAG_PREFIX = "ctag:"  # our own token for servers without sync-collection
 CTAG_PROPFIND = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" '
                  'xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:getctag/></D:prop>'
                  "</D:propfind>")
@@ -53,18 +53,6 @@ EVENTS_QUERY = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D
                 "</C:calendar-query>")
 UNSUPPORTED_STATUSES = (400, 405, 415, 501)
 REFUSED_QUERY_STATUSES = (*UNSUPPORTED_STATUSES, 403, 507)  # 403/507: too many results
-HREF_SAFE = "/@:+,;="  # characters left as they are when an href is quoted again
-
-
-def href_of(url: object) -> str:
-    """The unquoted server path of a URL or href: the adapter's one spelling of an href."""
-    return unquote(urlsplit(str(url)).path)
-
-
-def url_of(base: str, href: str) -> str:
-    """The absolute, quoted URL of an href on the server of ``base``."""
-    parts = urlsplit(base)
-    return f"{parts.scheme}://{parts.netloc}{quote(href, safe=HREF_SAFE)}"
 
 
 @dataclass
@@ -93,19 +81,23 @@ class CollectionReader:
         self.secret = secret
         self.collection = DAVCalendar(client=client, url=url)
 
-    def changes(self, token: str | None, known: Mapping[str, str], window: Window) -> Changes:
+    def changes(self, token: str | None, known: Mapping[str, str], window: Window,
+                listing: Listing | None = None) -> Changes:
         """Return the calendar's changes since ``token`` (everything, ``full``, if None).
 
         An expired or unknown token starts over without one. Servers without sync-collection
-        are read by ctag and ETag listing, diffed against ``known`` (href -> etag).
+        are read by ctag and ETag listing, diffed against ``known`` (href -> etag). A
+        ``listing`` the caller already has (``providers.caldav.wire.listing``) is not asked again.
         Raises ProviderError subclasses (see ``providers.caldav.http.to_provider_error``).
         """
         with guard(self.account, f"syncing {self.label!r}", self.secret):
-            if token is None:
+            if token is None and listing is None:
                 whole = self._read_whole(window)
                 if whole is not None:
                     return whole
-            if token is not None and token.startswith(CTAG_PREFIX):
+            if listing is not None:
+                pass  # listed by the adapter's quick sync-collection REPORT
+            elif token is not None and token.startswith(CTAG_PREFIX):
                 listing = self._ctag_listing(token, known)
             else:
                 listing = self._sync_or_fallback(token, known)
@@ -314,24 +306,6 @@ def _xml(element: object) -> str:
     """Serialise a caldav request element."""
     return etree.tostring(element.xmlelement(), encoding="utf-8",  # type: ignore[attr-defined]
                           xml_declaration=True).decode("utf-8")
-
-
-def responses_of(tree: Any) -> Iterator[tuple[str, str, dict[str, str]]]:
-    """(href, status, {property tag: text}) for each DAV:response of a multistatus, with
-    the properties of its 200 propstats only. Walks the parsed tree with lxml directly:
-    for thousands of members this is several times faster than expanding DAVResponse
-    properties one by one."""
-    if tree is None:
-        return
-    for response in tree.iterfind("{DAV:}response"):
-        props: dict[str, str] = {}
-        for propstat in response.iterfind("{DAV:}propstat"):
-            if " 200" not in (propstat.findtext("{DAV:}status") or " 200"):
-                continue
-            for prop in propstat.iterfind("{DAV:}prop"):
-                props.update((el.tag, el.text or "") for el in prop)
-        yield (response.findtext("{DAV:}href") or "", response.findtext("{DAV:}status") or "",
-               props)
 
 
 def _unsupported(exc: dav_error.DAVError) -> bool:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import uuid
 from datetime import datetime, timedelta, timezone
 
@@ -11,6 +15,7 @@ from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
 from syncd.status import status_data
+from tests.configfile import write_config
 from tests.contract.test_local import user_ics
 from tests.proxy import CountingProxy
 from tests.servers import request, start_server
@@ -122,6 +127,32 @@ def test_idle_cycle_is_one_request_and_changes_nothing(server, setup, monkeypatc
     reports = run_cycles(config, count=3, proxy=proxy)
     assert reports[-1].ops == []
     assert [method for method, _ in proxy.log] == ["REPORT"], proxy.log
+
+
+def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup, tmp_path):
+    """A new ``syncd once`` process on an idle calendar: one REPORT, sent without loading caldav,
+    niquests or icalendar (providers.caldav.wire), and no planning (syncd.rest)."""
+    config, _, cal_url, proxy = setup
+    put(server, cal_url + "iv.ics", interview_ics(IV_START))
+    dav = config.account("dav")
+    path = write_config(tmp_path / "once.toml", {
+        "daemon": {"state_dir": str(config.daemon["state_dir"]), "timezone": "UTC"},
+        "accounts": [{"name": "dav", "type": "caldav", "url": dav["url"], "username": dav["username"],
+                      "password_env": "SYNCD_TEST_DAV_PASSWORD", "calendars": dav["calendars"]}],
+        "interviews": {"self": [ME]}, "followup": {"drafts_dir": str(tmp_path / "drafts")}})
+    env = {**os.environ, "SYNCD_TEST_DAV_PASSWORD": server.password}
+    loaded = ("caldav", "niquests", "icalendar", "jinja2", "syncd.plan", "syncd.detect")
+    script = ("import json, sys\nfrom syncd.cli import main\ncode = main(sys.argv[1:])\n"
+              f"print(json.dumps([m for m in {loaded!r} if m in sys.modules]))\nsys.exit(code)")
+    runs = []
+    for _ in range(2):
+        proxy.reset()
+        done = subprocess.run([sys.executable, "-c", script, "--config", str(path), "once"], env=env,
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        runs.append((json.loads(done.stdout), [method for method, _ in proxy.log]))
+    assert "caldav" in runs[0][0]  # the first signs in through the library and writes the blocks
+    assert runs[1] == ([], ["REPORT"]), runs[1]
 
 
 def test_moving_the_interview_on_the_server_moves_its_buffers(server, setup, monkeypatch):
