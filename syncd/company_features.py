@@ -80,7 +80,7 @@ def describe(name: str, features: Features, domains: list[tuple[str, str]],
         features["in-no-field"] = 1.0
         if not lowered[0].isascii() and any(c.isalpha() and not c.isascii() for c in lowered[0]):
             features["in-no-field&native-title"] = 1.0
-    if domains:
+    if domains and any(seen):  # a name made from the domain spells it by itself
         features.update(_domain_features(name, tuple(domains)))
 
 
@@ -163,10 +163,12 @@ def relate(found: dict[str, Features]) -> None:
                 found[short]["inside-longer"] = 1.0
                 found[longer]["holds-shorter"] = 1.0
                 found[longer][f"holds-dom-{kinds[short]}"] = 1.0
-                if kinds[short] == "equal":
-                    extra = longer.replace(short, " ", 1).split()
-                    org = any(w.casefold() in cw.ORG_WORDS for w in extra)
-                    found[longer][f"holds-dom-equal&{'org' if org else 'other'}-words"] = 1.0
+                extra = longer.replace(short, " ", 1).split()
+                if any(w.casefold() in cw.ORG_WORDS for w in extra):
+                    found[short]["inside-org-name"] = 1.0  # "Carver State" of "... University"
+                    found[longer][f"holds-dom-{kinds[short]}&org-words"] = 1.0
+                elif kinds[short] == "equal":
+                    found[longer]["holds-dom-equal&other-words"] = 1.0
                 found[short][f"inside-dom-{kinds[longer]}"] = 1.0
 
 

@@ -106,6 +106,8 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
     "span:part"."""
     tokens = words_of(piece, 20)
     keep = [(not not_name(t) or t in ARTICLES) and t not in "&@" for t in tokens]
+    # An organisation noun ends a name ("FinEst Solutions") but starts none ("Software").
+    ends = [k or t.casefold() in cw.ORG_WORDS for k, t in zip(keep, tokens)]
     groups = [(i, j) for i, j in _groups(keep)]
     core = groups[0] if len(groups) == 1 else None
     head = groups[0] if len(groups) > 1 else None
@@ -113,7 +115,7 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
         if not keep[start]:
             continue
         for end in range(start, min(len(tokens), start + MAX_SPAN)):
-            if not keep[end] or tokens[end] in ARTICLES:
+            if not ends[end] or tokens[end] in ARTICLES:
                 continue
             if (start, end) == (0, len(tokens) - 1):
                 tag = "span:whole"
@@ -183,7 +185,7 @@ def _capitalised_runs(line: str) -> Iterator[tuple[str, str, str]]:
     ends at punctuation ("Company: Acme" holds two)."""
     for part in _PUNCTUATION.split(line)[:20]:
         yield from _runs(words_of(part, 60))
-_PUNCTUATION = re.compile(r"[:;,()\[\]|]|\s[-–—·]\s")
+_PUNCTUATION = re.compile(r"[:;,()\[\]|]|\s[-–—·]\s|(?<=[a-z]{2})[.!?](?=\s)")
 
 
 def _runs(tokens: list[str]) -> Iterator[tuple[str, str, str]]:

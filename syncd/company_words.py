@@ -120,4 +120,4 @@ ORG_WORDS = frozenset(
     software digital media news press post department departamento
     ministry ministerio council county city district authority office police fire
     foundation fundación fundação stiftung society association federation union library
-    libraries museum center centre centro zentrum trust""".split())
+    libraries museum trust""".split())

@@ -105,6 +105,8 @@ def candidates(title: str, text: str, location: str, parties: Parties,
     relate(found)
     for features in found.values():
         kind = domain_kind(features)
+        if "in-no-field" in features:
+            continue  # made from a domain: no domain kind of its own to cross with
         for key in [k for k in features if k[:4] in _CROSSED]:
             features[f"{key}&dom-{kind}"] = 1.0
     return found
