@@ -61,12 +61,13 @@ test-latest: | $(BIN)/uv
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
-# Refit the interview detector and the company ranker on ../shared/corpus/, print their quality
-# tables and rewrite syncd/detect_model.json and syncd/company_model.json (bit for bit the same
-# from the same corpora).
+# Refit the interview detector, the company ranker and the format reader on ../shared/corpus/,
+# print their quality tables and rewrite syncd/detect_model.json, syncd/company_model.json and
+# syncd/format_model.json (bit for bit the same from the same corpora).
 train: $(STAMP)
 	$(BIN)/python benchmarks/train_detect.py --errors
 	$(BIN)/python benchmarks/train_company.py --errors
+	$(BIN)/python benchmarks/train_format.py --errors
 
 clean:
 	rm -rf $(VENV) $(LATEST) demo .pytest_cache .hypothesis

@@ -30,7 +30,8 @@ from syncd import detect_words as words
 from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
 from syncd.detect_company import company_name
-from syncd.detect_details import company_named_in_title, meeting_format, role_name
+from syncd.detect_details import company_named_in_title, role_name
+from syncd.detect_format import meeting_format
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
 
@@ -161,6 +162,7 @@ class Detector:
         self._named = cache(company_named_in_title)  # (organizer's domain, title) -> name
         self._company = cache(company_name)  # one series' occurrences are named once
         self._booker = cache(features.booker)  # description -> who booked it on a booking page
+        self._format = cache(meeting_format)  # (title, text, location) -> format
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str], categories: Sequence[str] = (),
@@ -191,7 +193,7 @@ class Detector:
         if not verdict.interview:
             return verdict
         title, text = content.title, content.text
-        return replace(verdict, format=meeting_format(title, text, location),
+        return replace(verdict, format=self._format(title, text, location),
                        company=self._company(title, text, location, parties, attendees),
                        role=role_name(title, text))
 

@@ -16,63 +16,6 @@ import unicodedata
 from syncd import detect_words as words
 
 
-# --- Format --------------------------------------------------------------------------------
-
-
-def meeting_format(title: str, text: str, location: str) -> str:
-    """Say how an interview happens: "in_person", "video", "phone" or "unknown".
-
-    The location is the most deliberate field, so it decides first; then the title; then
-    links and phrases in the description; last, any named place counts as somewhere to go.
-    """
-    place = location.strip()
-    decided = _format_from_location(title, text, place) if place else ""
-    if decided:
-        return decided
-    if words.VIDEO.search(title) or words.VIDEO_ONLY_TOOLS.search(text):
-        return "video"
-    if words.PHONE_TITLE.search(title):
-        return "phone"
-    if words.VIDEO_LINK.search(text):
-        return "video"
-    if words.PHONE_CALL.search(title) or words.PHONE_DESCRIPTION.search(text):
-        return "phone"
-    if words.IN_PERSON.search(title) or (words.IN_PERSON.search(text) and _is_address(text)):
-        return "in_person"
-    return "in_person" if place and not words.NO_PLACE.match(place) else "unknown"
-
-
-def _format_from_location(title: str, text: str, location: str) -> str:
-    """The format the location implies, or "" when it implies none."""
-    if words.VIDEO.search(location) or words.URL.search(location):
-        return "video"
-    if _is_phone(location):
-        return "phone"
-    if _is_address(location):
-        return "in_person"
-    if words.IN_PERSON.search(title) or words.IN_PERSON.search(location):
-        return "in_person"
-    if words.OFFICE_WORDS.search(location) and words.IN_PERSON.search(text):
-        return "in_person"
-    return ""
-
-
-def _is_phone(location: str) -> bool:
-    """A location that is a phone number, or says it is a call."""
-    number = words.PHONE_NUMBER.search(location)
-    if number and sum(c.isdigit() for c in number.group(0)) >= 7:
-        rest = location.replace(number.group(0), "")
-        return not re.search(r"[^\W\d_]{4,}", rest) or bool(words.PHONE_WORDS.search(rest))
-    if words.PHONE_WORDS.match(location):
-        return True
-    return len(location.split()) <= 4 and bool(words.PHONE_WORDS.search(location))
-
-
-def _is_address(text: str) -> bool:
-    """True when the text contains something shaped like a street address or postcode."""
-    return any(pattern.search(text) for pattern in words.STREET_ADDRESS)
-
-
 # --- Role ----------------------------------------------------------------------------------
 
 

@@ -673,64 +673,20 @@ TITLE_WHEN = re.compile(r"\s+@\s+(?:mon|tue|wed|thu|fri|sat|sun)\w*\s+\w+\s+\d{1
 ADDRESS = re.compile(r"(?<![\w.+'-])[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 WORD_TOKEN = re.compile(r"[^\W_]+(?:['&.-][^\W_]+)*")
 
-# --- Format cues ---------------------------------------------------------------------------
+# --- Format words -------------------------------------------------------------------------
 
+# Words for a video call or a phone in a title, and links: the company reader skips them
+# ("Phone interview – Acme"). The format itself is read by syncd.detect_format.
+URL = re.compile(r"https?://|www\.", re.I)
 VIDEO = re.compile(
     r"zoom|meet\.google|google\s+meet|hangouts|\bteams\b|teams\.microsoft|webex|skype|"
     r"whereby|bluejeans|gotomeeting|\bchime\b|jitsi|coderpad|karat|hirevue|codesignal|"
     r"hackerrank|codility|\bvideo\b|\bvirtual\b|\bonline\b|\bremote\b|\bvisio\b|オンライン",
     re.I,
 )
-# Tools that only ever run as a video session, even where a phone word shows up too.
-VIDEO_ONLY_TOOLS = re.compile(r"coderpad|karat|hirevue|codesignal|hackerrank|codility", re.I)
-URL = re.compile(r"https?://|www\.", re.I)
-PHONE_NUMBER = re.compile(r"\+?\(?\d[\d\s().\-]{6,}\d")
 PHONE_WORDS = re.compile(
     r"\bphone\b|\btelephone\b|\btel\.?\b|\bcall\b|\btelefon\w*|t[ée]l[ée]phon\w*|"
     r"\btel[ée]fono\b|\btelef[óo]nica\b|電話", re.I)
-PHONE_TITLE = re.compile(
-    r"\bphone\s+(?:screen|interview|call)\b|\btelefon(?:interview|isch)|"
-    r"entretien\s+t[ée]l[ée]phonique|"
-    r"entrevista\s+telef[óo]nica|電話面接", re.I)
-# A bare "call" in the title is weaker: it may be a video call, so links decide first.
-PHONE_CALL = re.compile(r"\bcall\b|\banruf\b|\bappel\b|\bllamada\b|\bligação\b", re.I)
-# Video services as they appear in invitation bodies (bare words like "teams" are too common).
-VIDEO_LINK = re.compile(
-    r"zoom\.us|\bzoom\b|meet\.google|google\s+meet|teams\.microsoft|microsoft\s+teams|webex|"
-    r"skype|whereby\.com|bluejeans|gotomeeting|chime\.aws|jitsi|"
-    r"video\s*(?:call|interview|conference)|"
-    r"videollamada|visioconf[ée]rence|videogespr[äa]ch|オンライン", re.I)
-PHONE_DESCRIPTION = re.compile(
-    r"\b(?:will|I['’]ll|we['’]ll)\s+(?:give\s+you\s+a\s+)?call\b|"
-    r"\bcall(?:s|ing)?\s+(?:you|me|my)\b|"
-    r"\bmy\s+cell\b|\byour\s+cell\b|\bphone\s+number\s+on\s+your\b|\bruft\s+sie\b|"
-    r"\bvous\s+appellera\b|\bte\s+llamar[áa]\b", re.I)
-IN_PERSON = re.compile(
-    r"(?<!virtual\s)(?<!virtual\s-\s)\bon-?site\b|\bin[- ]person\b|\bpresencial\b|\bvor\s+ort\b|"
-    r"\bpers[öo]nlich\b|\ben\s+personne\b|\bsur\s+(?:site|place)\b|\bop\s+(?:ons\s+)?kantoor\b|"
-    r"\bat\s+our\s+office|\bour\s+offices?\b|\bnuestras\s+oficinas\b|\bnos\s+bureaux\b|"
-    r"\breception\b|\bvisitor\s+badge\b|\bempfang\b|\breceptie\b|\brecepci[óo]n\b|\baccueil\b|"
-    r"\barrive\s+(?:at|by)\b|対面|来社|ご来社", re.I)
-OFFICE_WORDS = re.compile(
-    r"\boffice\b|\bhq\b|\bheadquarters\b|\bcampus\b|\bbuilding\b|\bbldg\b|\bfloor\b|\bsuite\b|"
-    r"\bb[üu]ro\b|\bbureau\b|\boficina\b|\bkantoor\b|\bgeb[äa]ude\b|\bcaf[ée]\b|\bbakery\b", re.I)
-STREET_ADDRESS = (
-    re.compile(r"\b\d+[a-z]?\s+(?:[\w.'-]+\s+){0,4}(?:st|street|ave|avenue|rd|road|blvd|boulevard|"
-               r"dr|drive|ln|lane|way|pl|place|pkwy|parkway|ct|court|sq|square|park|plaza|hwy|"
-               r"highway|broadway|terrace|circle|quai|rue)\b", re.I),
-    re.compile(r"(?<![a-zäöüß-])[a-zäöüß-]+(?:straße|strasse|str\.|allee|weg|platz|gasse|ring|damm|ufer|straat|"
-               r"laan|gracht|plein|kade|vej|gatan|gata|veien)\s*\d+", re.I),
-    re.compile(r"\b(?:calle|c/|avenida|av\.|avda\.?|rue|boulevard|quai|via|viale|piazza|corso|"
-               r"rua|praça|largo|paseo|plaza|carrer)\s+[\w' .-]+?\s*\d+", re.I),
-    # Postcodes: US state + ZIP, European five digits + town, Dutch 1011 DJ, UK, Japanese.
-    re.compile(r"[都道府県][^\s\d]{0,12}?[区市町村]|\b[A-Z]{2}\s+\d{5}(?:-\d{4})?\b|"
-               r"\b\d{5}\s+[A-Z][\w-]+|\b\d{4}\s?[A-Z]{2}\s+[A-Z]|"
-               r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b|〒\s*\d{3}-\d{4}|\d+丁目|\d+番地?"),
-)
-
-# Locations that name no place at all.
-NO_PLACE = re.compile(r"^(?:tbd|tba|n/?a|none|-+|\?+|see\s+(?:description|below|invite|email|"
-                      r"details)|details\s+to\s+follow|home|my\s+place)$", re.I)
 
 # --- Company cues --------------------------------------------------------------------------
 

@@ -14,12 +14,13 @@ import json
 from collections.abc import Iterator, MutableMapping
 from dataclasses import fields
 
-from syncd import detect
+from syncd import detect, detect_format
 
 
 def _salt(rules: detect.Rules) -> str:
     """What, besides an event's fields, decides its verdict: the rules, the weights, the form."""
-    weights = hashlib.sha256(detect.MODEL_PATH.read_bytes()).hexdigest()
+    weights = hashlib.sha256(detect.MODEL_PATH.read_bytes()
+                             + detect_format.FORMAT_MODEL_PATH.read_bytes()).hexdigest()
     form = ",".join(f.name for f in fields(detect.Verdict))
     return f"{rules!r}\x1f{weights}\x1f{form}\x1f"
 

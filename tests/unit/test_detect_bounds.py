@@ -17,18 +17,20 @@ from hypothesis import strategies as st
 
 from syncd import bounds
 from syncd import detect_words as words
+from syncd import format_words
 from syncd.detect import Detector, Rules, _read_description
 
 # The patterns as they were before they were made linear; the rewrite must not change a match.
 OLD = {
     "ADDRESS": re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+"),
     "STREET": re.compile(r"[a-zäöüß-]+(?:straße|strasse|str\.|allee|weg|platz|gasse|ring|damm|ufer|"
-                         r"straat|laan|gracht|plein|kade|vej|gatan|gata|veien)\s*\d+", re.I),
+                         r"straat|laan|gracht|plein|kade|vej|gatan|gata|veien|vägen|väljak|katu)\s*\d+",
+                         re.I),
     "LEGAL": re.compile(r"[\s,]+(?:AG|SE|GmbH|Inc\.?|LLC|Ltd\.?|plc|S\.A\.|SA|SAS|BV|B\.V\.|NV|N\.V\.|"
                         r"Co\.|Corp\.?|Corporation|KK|K\.K\.|Recruiting|Talent|Careers|Hiring|Team)\s*$"),
     "SPLIT": re.compile(r"\s+[-–—|:·/]\s+|\s*[|–—·:]\s*"),
 }
-NEW = {"ADDRESS": words.ADDRESS, "STREET": words.STREET_ADDRESS[1], "LEGAL": words.LEGAL_SUFFIX,
+NEW = {"ADDRESS": words.ADDRESS, "STREET": format_words.STREET_ADDRESS[1], "LEGAL": words.LEGAL_SUFFIX,
        "SPLIT": words.SEGMENT_SPLIT}
 
 # Small alphabets full of the characters each pattern cares about, so matches are common.

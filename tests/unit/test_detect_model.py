@@ -100,3 +100,56 @@ def test_quality_on_a_writer_left_out_holds_its_floor(data: training.Data, corpu
     print(f"{corpus} left out: precision={precision:.3f} recall={recall:.3f}")
     floor_precision, floor_recall = LEAVE_ONE_OUT_FLOORS[corpus]
     assert precision >= floor_precision and recall >= floor_recall, (precision, recall)
+
+
+# --- The interview format (benchmarks/train_format.py, syncd/format_model.json) -------------
+
+# Leave-one-corpus-out format accuracy among true interviews, a little below what `make train`
+# measures (dev 1.000, train-a 0.972, train-b 1.000, train-c 0.993): trained on three writers,
+# scored on the fourth. Issue 10 asks for 0.90 on events by writers never seen.
+FORMAT_FLOORS = {"dev": 0.97, "train-a": 0.95, "train-b": 0.97, "train-c": 0.97}
+
+
+@pytest.fixture(scope="module")
+def format_data() -> object:
+    import train_format
+
+    return train_format.featurize(training.load_records())
+
+
+def test_shipped_format_weights_are_what_training_on_the_corpora_gives(format_data) -> None:
+    import train_format
+
+    from syncd.detect_format import FORMAT_MODEL_PATH
+
+    if unlocked := _unlocked_trainers():
+        pytest.skip("the weights are rebuilt bit for bit on the locked versions; here: "
+                    + ", ".join(unlocked))
+    everything = np.ones(len(format_data.labels), dtype=bool)
+    retrained = train_format.weights_document(format_data, train_format.fit(format_data, everything))
+    assert FORMAT_MODEL_PATH.read_text("utf-8") == retrained, "run `make train` and commit the result"
+
+
+def test_daemon_reads_the_format_as_the_fitted_model_does(format_data) -> None:
+    import train_format
+
+    from syncd.detect import _clean_title, _read_description
+    from syncd.detect_format import meeting_format
+
+    everything = np.ones(len(format_data.labels), dtype=bool)
+    expected = train_format.predict(train_format.fit(format_data, everything), format_data, everything)
+    for record, index in zip(format_data.records, expected):
+        got = meeting_format(_clean_title(record["summary"]), _read_description(record["description"]),
+                             record["location"])
+        assert got == train_format.FORMATS[index], record["id"]
+
+
+def test_format_accuracy_on_a_corpus_left_out_reaches_its_floor(format_data) -> None:
+    import train_format
+
+    predicted = train_format.left_out(format_data)
+    sets = np.array([r["set"] for r in format_data.records])
+    for name, floor in FORMAT_FLOORS.items():
+        accuracy = float(np.mean(predicted[sets == name] == format_data.labels[sets == name]))
+        print(f"format, {name} left out: {accuracy:.3f}")
+        assert accuracy >= floor, (name, accuracy)
