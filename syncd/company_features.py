@@ -51,6 +51,8 @@ def person_words(addresses: Iterable[str]) -> frozenset[str]:
             continue
         found.update(p for p in re.split(r"[._\-+\d]+", local.casefold()) if len(p) >= 3)
     return frozenset(found - _NOT_PERSON)
+
+
 _NOT_PERSON = frozenset("""recruiting recruiter recruitment careers career jobs talent hr noreply
     reply notifications interviews hiring team info admin contact people rekrutacja rh""".split())
 
@@ -127,6 +129,8 @@ def _domain_features(name: str, domains: tuple[tuple[str, str], ...]) -> Feature
         if squashed:
             found.update(_spelled(squashed, initials, domains))
     return found
+
+
 _GERMAN = re.compile("[äöüÄÖÜß]")
 
 

@@ -151,6 +151,8 @@ def _groups(keep: list[bool]) -> Iterator[tuple[int, int]]:
         elif not flag and start is not None:
             yield start, i - 1
             start = None
+
+
 ARTICLES = frozenset("The La Le El Les Los Las Il Die Der Das De Het".split())
 
 
@@ -185,6 +187,8 @@ def _capitalised_runs(line: str) -> Iterator[tuple[str, str, str]]:
     ends at punctuation ("Company: Acme" holds two)."""
     for part in _PUNCTUATION.split(line)[:20]:
         yield from _runs(words_of(part, 60))
+
+
 _PUNCTUATION = re.compile(r"[:;,()\[\]|]|\s[-–—·]\s|(?<=[a-z]{2})[.!?](?=\s)")
 
 
@@ -205,6 +209,8 @@ def _runs(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
         after = tokens[j] if j < len(tokens) else ""
         yield " ".join(tokens[i:j]), before, after
         i = j
+
+
 GREETINGS = frozenset("""hi hello dear hey hallo liebe lieber bonjour hola olá ola ciao hej
     hei cześć witam merhaba halo dag beste caro cara estimado estimada prezado prezada""".split())
 JOINERS = frozenset("& de del della di da do dos das of the la le y e und and van von".split())

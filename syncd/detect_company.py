@@ -110,6 +110,8 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         for key in [k for k in features if k[:4] in _CROSSED]:
             features[f"{key}&dom-{kind}"] = 1.0
     return found
+
+
 _CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind
 
 
