@@ -127,13 +127,30 @@ def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:
     for name, domain in entries:
         if name:
             domains.setdefault(name, set()).add(domain)
+    # Each name is looked up under its first word, its last word and its initials, so that a
+    # pass with many interviews compares only names that might be one another's short form.
+    index: dict[str, list[str]] = {}
+    for name in domains:
+        for key in _keys(name):
+            index.setdefault(key, []).append(name)
     full = {}
     for short in domains:
-        longer = [name for name in domains if _shortens(short, name)
-                  and _same_sender(domains[short], domains[name])]
+        small = short.casefold().split()
+        keys = [f"first:{small[0]}", f"last:{small[-1]}"] + (
+            [f"initials:{small[0]}"] if len(small) == 1 else [])
+        near = [name for key in keys for name in index.get(key, [])[:MAX_CANDIDATES]]
+        longer = {name for name in near if _shortens(short, name)
+                  and _same_sender(domains[short], domains[name])}
         if len(longer) == 1:  # two different full names: which one is meant is unclear
-            full[short] = longer[0]
+            full[short] = longer.pop()
     return [full.get(name, name) for name, _ in entries]
+
+
+def _keys(name: str) -> tuple[str, ...]:
+    """Where :func:`names_in_full` files a name: its first and last word, its initials."""
+    words_ = name.casefold().split()
+    initials = "".join(w[0] for w in words_ if w not in JOINERS)
+    return f"first:{words_[0]}", f"last:{words_[-1]}", f"initials:{initials}"
 
 
 def sender_domain(parties: Parties) -> str:

@@ -112,6 +112,15 @@ def test_names_stay_apart_when_the_senders_or_the_full_names_differ() -> None:
     assert names_in_full([("", ""), ("Nova Bank", "")]) == ["", "Nova Bank"]
 
 
+def test_many_interviews_are_named_together_in_bounded_time() -> None:
+    # A hostile calendar: 20,000 interviews, all of one first word.
+    entries = [(f"Acme {i} Holdings", "") for i in range(20_000)] + [("Acme", "")]
+    started = time.perf_counter()
+    named = names_in_full(entries)
+    assert named[:-1] == [name for name, _ in entries[:-1]] and named[-1] == "Acme"
+    assert time.perf_counter() - started < 5  # generous: a guard against quadratic cost only
+
+
 def test_planning_names_each_interview_as_its_process_does() -> None:
     start = datetime(2026, 12, 1, 14, 0, tzinfo=timezone.utc)
     people = (Attendee("talent@brightwellfoods.com"), Attendee(ME))
