@@ -6,8 +6,9 @@ or to an interviewer, who sent the invite and from where) and hashed character n
 its title, description and location. A logistic regression fitted by ``make train``
 (benchmarks/train_detect.py) weighs them; its weights ship in ``detect_model.json``, which
 this module reads without scikit-learn. The features that weighed most become the reasons,
-in words. The format, role and company of an interview are read by
-:mod:`syncd.detect_details`; where the invitees stand by :mod:`syncd.detect_parties`.
+in words. The format of an interview is read by :mod:`syncd.detect_format`, its company by
+:mod:`syncd.detect_company` and its role by :mod:`syncd.detect_role`; where the invitees stand
+by :mod:`syncd.detect_parties`.
 Pure: no I/O after the weights are loaded, no clock; the only state is a
 :class:`Detector`'s memory of the texts and addresses it has already read, which never
 changes an answer.
@@ -30,8 +31,9 @@ from syncd import detect_words as words
 from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
 from syncd.detect_company import company_name
-from syncd.detect_details import company_named_in_title, role_name
+from syncd.detect_details import company_named_in_title
 from syncd.detect_format import meeting_format
+from syncd.detect_role import role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
 
@@ -163,6 +165,7 @@ class Detector:
         self._company = cache(company_name)  # one series' occurrences are named once
         self._booker = cache(features.booker)  # description -> who booked it on a booking page
         self._format = cache(meeting_format)  # (title, text, location) -> format
+        self._role = cache(role_name)  # (title, text, company) -> role
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str], categories: Sequence[str] = (),
@@ -193,9 +196,9 @@ class Detector:
         if not verdict.interview:
             return verdict
         title, text = content.title, content.text
-        return replace(verdict, format=self._format(title, text, location),
-                       company=self._company(title, text, location, parties, attendees),
-                       role=role_name(title, text))
+        company = self._company(title, text, location, parties, attendees)
+        return replace(verdict, format=self._format(title, text, location), company=company,
+                       role=self._role(title, text, company))
 
     def _read_content(self, summary: str, description: str, location: str) -> Content:
         """What the title, description and location say, and the verdict on that alone."""

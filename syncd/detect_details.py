@@ -1,11 +1,8 @@
-"""The details of an interview: how it happens, the role, and whether the title names the
-organizer's company. Pure.
+"""Whether an interview's title names the organizer's company. Pure.
 
-:mod:`syncd.detect` decides whether an event is a job interview; for those that are, these
-functions read the format from the location, title and description, and the role from the
-title and text; whether a title names the organizer's company counts towards the score. The
-company's name itself is :mod:`syncd.detect_company`'s. Keyword tables live in
-:mod:`syncd.detect_words`.
+Whether a title names the organizer's company counts towards the score. The company's name
+itself is :mod:`syncd.detect_company`'s, the format :mod:`syncd.detect_format`'s and the
+role :mod:`syncd.detect_role`'s. Keyword tables live in :mod:`syncd.detect_words`.
 """
 
 from __future__ import annotations
@@ -14,33 +11,6 @@ import re
 import unicodedata
 
 from syncd import detect_words as words
-
-
-# --- Role ----------------------------------------------------------------------------------
-
-
-def role_name(title: str, text: str) -> str:
-    """The job applied for ("Product Analyst"), from the title or else the description."""
-    for source in (title, text[:3000]):
-        named = words.ROLE_FIELD.search(source)
-        if named:
-            role = _clean_role(named.group("role"))
-            if role:
-                return role
-        for match in words.ROLE_TITLE.finditer(source):
-            role = _clean_role(match.group(0))
-            if role:
-                return role
-    return ""
-
-
-def _clean_role(raw: str) -> str:
-    """A role as a short phrase, "" when it reads like something else."""
-    role = " ".join(re.sub(r"[^\w\s/&+.,()'-]", " ", raw).split()).strip(" .,-(")
-    parts = role.split()
-    if not 1 <= len(parts) <= 8 or parts[0].lower() in ("hiring", "the", "a", "an", "our"):
-        return ""
-    return role
 
 
 # --- Company -------------------------------------------------------------------------------

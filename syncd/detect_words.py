@@ -257,12 +257,6 @@ ROLE_TITLE = re.compile(
     r"(?!\s+(?i:screen|call|chat|intro|sync|conversation))"
 )
 
-# A role spelled out: "for the Product Analyst role", "Position: Data Engineer".
-ROLE_FIELD = re.compile(
-    r"(?:\b(?:for|as)\s+(?:the|a|an|our)\s+|\b(?:position|role|poste|puesto|stelle|vaga)\s*:\s*)"
-    r"(?P<role>[A-Z][\w/&+.-]*(?:[ \t]+(?:[A-Z][\w/&+.,-]*|of|and|&|-|–|I{1,3}|\d)){0,6}?)"
-    r"(?=[ \t]+(?i:role|position|opening|vacancy)\b|\s*(?:$|[\n(|–—;]))", re.M)
-
 # Things called an interview that are not one in which the owner is a job candidate.
 TITLE_NEGATIVES = _cues(
     (r"\b(?:exit|stay|leaver|offboarding)\s+interview|entrevista\s+de\s+(?:desligamento|salida)|"
