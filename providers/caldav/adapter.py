@@ -160,7 +160,7 @@ class CalDAVProvider(Provider):
                 window: Window) -> Changes:
         """What changed in ``calendar`` since ``token``; see ``CollectionReader.changes``.
 
-        An idle calendar is answered by :func:`providers.caldav.wire.unchanged` (one REPORT,
+        An idle calendar is answered by :func:`providers.caldav.wire.listing` (one REPORT,
         without loading the CalDAV library) once the server's way of signing in is known.
         A calendar that answers 404/410 makes the next ``calendars()`` rediscover.
         """

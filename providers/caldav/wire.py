@@ -2,10 +2,13 @@
 sync-collection REPORT (RFC 6578) of an idle sync.
 
 Loading the ``caldav`` library and the HTTP client under it costs more than the REPORT an idle
-calendar needs, so :func:`unchanged` sends that REPORT with httpx and reads the answer with
-lxml. It only ever says "nothing new": any other answer (a change, a removal, a truncated list,
-an error, a refused login) sends the caller to the library, which reads it in full and words
-any error, so what a sync does is the same whichever path it took.
+calendar needs, so :func:`listing` sends that REPORT with the standard library's client and
+reads the answer with lxml. Measured in this project's environment, making a client costs
+about 20 ms with ``urllib.request``, against about 200 ms with requests or niquests and more
+with httpx (httpcore loads trio and anyio when they are installed). It reads only a whole 207
+answer with a token; anything else (an error, a refused sign-in, a redirect, a truncated list)
+sends the caller to the library, which reads it again and words any error, so what a sync does
+is the same whichever path it took.
 """
 
 from __future__ import annotations
@@ -65,46 +68,53 @@ def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], ver
     ``scheme`` is how the server wants ``credentials`` (user, password): "basic", "digest",
     "bearer" (the password is the token) or "none".
     """
-    import httpx  # its import is a fraction of caldav's and niquests'
+    import http.client
+    import urllib.error
+    import urllib.request
 
-    auth: Any = {"basic": lambda: httpx.BasicAuth(*credentials),
-                 "digest": lambda: httpx.DigestAuth(*credentials),
-                 "bearer": lambda: _Bearer(credentials[1]),
-                 "none": lambda: None}[scheme]()
-    body = SYNC_REPORT.format(token=escape(token))
-    headers = {"Depth": "1", "Content-Type": 'application/xml; charset="utf-8"'}
+    request = urllib.request.Request(url, data=SYNC_REPORT.format(token=escape(token)).encode(),
+                                     method="REPORT", headers={
+                                         "Depth": "1", "Content-Type": 'application/xml; charset="utf-8"'})
+    if scheme == "bearer":
+        request.add_header("Authorization", f"Bearer {credentials[1]}")
     try:
-        with httpx.Client(auth=auth, verify=verify, timeout=timeout) as client, client.stream(
-                "REPORT", url, content=body, headers=headers) as answer:
-            if answer.status_code != 207:
+        with _opener(url, scheme, credentials, verify).open(request, timeout=timeout) as answer:
+            text = answer.read(MAX_ANSWER + 1)
+            if answer.status != 207 or len(text) > MAX_ANSWER:
                 return None
-            text = b""
-            for chunk in answer.iter_bytes():
-                text += chunk
-                if len(text) > MAX_ANSWER:
-                    return None
-    except (httpx.HTTPError, OSError, ValueError) as exc:
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         log.debug("the quick sync-collection REPORT failed (%s); asking the library",
                   type(exc).__name__)
         return None
     return _listed(text, url)
 
 
+def _opener(url: str, scheme: str, credentials: tuple[str, str], verify: bool) -> Any:
+    """The standard library's client, signing in by ``scheme`` (basic at once, digest when
+    challenged), checking certificates unless ``verify`` is off, using the environment's proxies."""
+    import ssl
+    import urllib.request
+
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
+    if scheme == "basic":
+        known = urllib.request.HTTPPasswordMgrWithPriorAuth()
+        known.add_password(None, url, *credentials, is_authenticated=True)
+        handlers.append(urllib.request.HTTPBasicAuthHandler(known))
+    elif scheme == "digest":
+        realm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
+        realm.add_password(None, url, *credentials)
+        handlers.append(urllib.request.HTTPDigestAuthHandler(realm))
+    return urllib.request.build_opener(*handlers)
+
+
 def nothing_new(changed: Mapping[str, str], deleted: list[str], known: Mapping[str, str]) -> bool:
     """True when a listing holds no removal and only members ``known`` holds with the same
     ETag (our own writes, read back): the library would fetch nothing."""
     return not deleted and all(etag and known.get(href) == etag for href, etag in changed.items())
-
-
-class _Bearer:
-    """httpx auth flow that sends a bearer token (the account's password) with the request."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def __call__(self, request: Any) -> Any:
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        return request
 
 
 def _listed(text: bytes, url: str) -> tuple[dict[str, str], list[str], str] | None:
