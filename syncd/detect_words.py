@@ -145,7 +145,7 @@ INTERVIEW_WORDS = _cues(
     (r"\bentretien\s+(?:d['’]embauche|de\s+recrutement|t[ée]l[ée]phonique|technique|rh)",
      3.0, ""),
     (r"\bentretien\b", 1.5, ""),
-    (r"vorstellungsgespr[äa]ch|bewerbungsgespr[äa]ch|kennenlerngespr[äa]ch|"
+    (r"vorstellungsgespr[äa]ch|bewerbungsgespr[äa]ch|kennenlerngespr[äa]ch|fachgespr[äa]ch|"
      r"auswahlgespr[äa]ch|jobinterview|telefoninterview", 3.0, ""),
     (r"sollicitatiegesprek|kennismakingsgesprek|selectiegesprek", 3.0, ""),
     (r"\bcolloquio(?:\s+di\s+lavoro|\s+conoscitivo)?\b", 2.5, ""),
@@ -180,6 +180,12 @@ HIRING_STEPS = _cues(
      1.5, ""),
     (r"\b(?:virtual\s+)?on-?site\b", 2.0, ""),
     (r"\bsuperday\b|\bassessment\s+(?:centre|center|day)\b", 3.0, ""),
+    # The group exercise of a selection day, by its names.
+    (r"\bdin[áâa]mica\s+de\s+grupo\b|\bgroup\s+(?:exercise|interview|assessment)\b|"
+     r"\bgruppen(?:diskussion|aufgabe|[üu]bung)\b|\bentretien\s+collectif\b|"
+     r"\bcolloquio\s+di\s+gruppo\b|\bgroepsopdracht\b|\bгрупповое\s+собеседование\b|"
+     r"\bgrup\s+m[üu]lakat\w*|\bgroup\s+discussion\b|小组面试|グループ(?:面接|ディスカッション)|"
+     r"그룹\s*면접|토론\s*면접", 2.0, ""),
     (r"\bpanel\b", 1.5, ""),
     (r"\bfinal\s+(?:round|interview|step|stage)\b", 2.5, ""),
     (r"\b(?:1st|2nd|3rd|\d+th|first|second|third|next|presentation|coding|technical|case|"
@@ -575,8 +581,9 @@ JOB_WORDS = _cues(
     (r"\brekrutac\w*|\brecrut\w*|\breclut\w*|\brecruitment\b|\bselezion\w*|\bselecci[óo]n\b|"
      r"\bsele[çc][ãa]o\b|\bseletiv\w*|\bотбор\w*|\btuy[ểe]n\w*|\brekrutmen\b|\bi[şs]e\s+al[ıi]m\w*|"
      r"\bkonkurs\w*|\bvacante\b|\bilan[ıi]?\b|\bba[şs]vuru\w*|\bs[öo]kt\b|\btj[äa]nsten\b|"
+     r"\bauswahl(?:verfahren|prozess|tag)\b|\bbewerbungsverfahren\b|\bprocessus\s+de\s+recrutement\b|"
      r"\bametikoh\w*|\bpsikotes\b|\bogłoszeni\w*|\bzgłoszeni\w*|"
-     r"\b(?:etap\w*|stage|tahap|a[şs]ama\w*|v[òo]ng|voor|runde|ronde|ronda|fase|etapa|steg(?:et)?|"
+     r"\b(?:etap\w*|stage|tahap|a[şs]ama\w*|v[òo]ng|voor|runde|ronde|ronda|fase|etapa|steg(?:et)?|stufe|"
      r"этап\w*|step)\s*(?:\d|i{1,3}\b|ko[ńn]cow\w*|final\w*)|\b(?:second|final|last|ostatni|"
      r"drugi|segunda|segundo|secondo|zweite|andra|sista|teine|второй|последний|kolejny)\s+"
      r"(?:stage|step|round|etap|fase|etapa|step|steget|runde|этап)\w*", 1.0, ""),

@@ -112,6 +112,7 @@ def test_a_reason_is_not_repeated_inside_another() -> None:
     ("HM chat @ Brightwave", ""), ("int. @ Corvid", ""), ("OCI – Baker Hale LLP", ""),
     ("Teaching demo – Riverside College", "campus interview day, 2nd step"),
     ("Interviu la o bancă", ""), ("Errand", "Interview at the Plexa office, 3rd floor"),
+    ("Dinámica de grupo – supermercado", ""), ("Fachgespräch – Elektronik", ""),
 ])
 def test_terse_notes_and_other_languages_are_interviews(title: str, description: str) -> None:
     assert is_interview(title, description)
