@@ -49,7 +49,10 @@ def person_words(addresses: Iterable[str]) -> frozenset[str]:
         local, _, domain = bare_address(address).partition("@")
         if domain in words.TENANT_PLATFORMS:  # datadog@myworkday.com is no person
             continue
-        found.update(p for p in re.split(r"[._\-+\d]+", local.casefold()) if len(p) >= 3)
+        parts = [p for p in re.split(r"[._\-+\d]+", local.casefold()) if len(p) >= 3]
+        found.update(parts)
+        if len(parts) == 1 and len(parts[0]) >= 5:
+            found.add(parts[0][1:])  # an initial and a surname: "npark" -> park
     return frozenset(found - _NOT_PERSON)
 
 
@@ -174,6 +177,17 @@ def relate(found: dict[str, Features]) -> None:
                 elif kinds[short] == "equal":
                     found[longer]["holds-dom-equal&other-words"] = 1.0
                 found[short][f"inside-dom-{kinds[longer]}"] = 1.0
+                if _completes(found[short], found[longer], short, longer):
+                    found[longer]["completes-title-name"] = 1.0  # "Kaiser" -> "Kaiser Permanente"
+                    found[short]["completed-elsewhere"] = 1.0
+
+
+def _completes(short_features: Features, long_features: Features, short: str,
+               longer: str) -> bool:
+    """The title's short name, begun or ended in full in the description or location."""
+    if "in:title" not in short_features or "in:title" in long_features:
+        return False
+    return longer.startswith(short + " ") or longer.endswith(" " + short)
 
 
 def domain_kind(features: Features) -> str:

@@ -19,9 +19,9 @@ from syncd.detect_parties import Parties
 
 MAX_SPAN = 6  # words in a name
 # Title segments end at punctuation, dashes between spaces and brackets.
-_SEGMENT = re.compile(r"\s+[-–—|/:·~+]\s+|\s*[–—|:·()\[\]【】（）「」『』,;!?#•<>*\"]+\s*|\s-+\s|"
+_SEGMENT = re.compile(r"\s+[-–—|/:·~+]\s+|\s*[–—|:·()\[\]【】（）「」『』,;!?#•<>*\"｜：／，、；！？]+\s*|\s-+\s|"
                       r"\s+-(?=\S)|(?<=\S)-\s+|(?<=\s)@|^@")
-_TOKEN = re.compile(r"w/(?=\s)|[^\s,;:!?()\[\]{}<>\"“”«»【】（）「」|/・]+")
+_TOKEN = re.compile(r"w/(?=\s)|[^\s,;:!?()\[\]{}<>\"“”«»【】（）「」|/・｜：／，、；！？]+")
 _TIME_OR_NUMBER = re.compile(r"^(?:\d[\d:.,/hH]*(?:am|pm|h|uhr)?|#?\w*\d\w*)$", re.I)
 _LINE_SPLIT = re.compile(r"\s+[-–—|·]\s+|\s*[,(:]\s*|\s+[|]\s*")
 
