@@ -47,6 +47,10 @@ class Provider(ABC):
     """
 
     name: str
+    # How many of its writes (create, update, delete) may be under way at once. One unless the
+    # adapter's client is safe to share between threads and each write is one request of its
+    # own; the core never runs more than ``syncd.reconcile.IN_FLIGHT`` writes at once anyway.
+    writes_in_flight: int = 1
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         self.account = account

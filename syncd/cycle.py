@@ -158,6 +158,8 @@ class Engine:
         calendars = {(c.account, c.id): c for c in self.state.calendars()}
         providers = {name: self.provider(self.config.account(name)) for name in {op.account for op in ops}}
         report.ops = apply(ops, providers, calendars, self.state, self.call, self._stopping)
+        for name, provider in providers.items():  # what writing taught an adapter
+            self.state.save_provider_cache(name, provider.cache)
         self._let_go({name for name in providers if self.out_of_time(name)})
         if self.stop.is_set():
             return report

@@ -1,17 +1,24 @@
-"""Desired artifacts vs owned-as-observed -> operations; then apply them one at a time.
+"""Desired artifacts vs owned-as-observed -> operations; then apply them, a few at a time.
 
 Only events that carry the syncd marker are ever candidates for update or delete; ownership is
 checked again by the provider base class before any write. A safety check runs before the
 first write: a cycle that would delete most of a calendar's artifacts is held back once.
+
+Writes of an account whose adapter allows it (``Provider.writes_in_flight``) run concurrently,
+at most ``IN_FLIGHT`` at once: each is idempotent by its artifact's key and touches one
+resource of its own, so their order does not matter. Only the calling thread records them in
+the state, one by one in the operations' order.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from syncd.errors import NotOwned, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Event, Item, Window, made_for
@@ -21,6 +28,7 @@ from syncd.text import span, when
 log = logging.getLogger(__name__)
 
 MIN_GUARDED = 10  # up to this many deletions per calendar (two interviews' worth) never trip the guard
+IN_FLIGHT = 4  # writes under way at once, over all accounts
 
 
 @dataclass(frozen=True)
@@ -140,53 +148,74 @@ def guard_deletions(ops: Sequence[Op], owned: Sequence[Owned], held: Callable[[s
     return kept, holding
 
 
-def apply(ops: Sequence[Op], providers: Mapping[str, object], calendars: Mapping[tuple[str, str], Calendar],
+def apply(ops: Sequence[Op], providers: Mapping[str, Any], calendars: Mapping[tuple[str, str], Calendar],
           state: State, call: Callable, stopping: Callable[[], bool]) -> list[str]:
-    """Run the operations one at a time, recording each success in the state.
+    """Run the operations, up to ``IN_FLIGHT`` at once, recording each success in the state.
 
     ``call(account, fn, *args)`` runs a provider call under the retry policy; ``stopping()``
-    is asked before each operation, so a shutdown waits only for the write in flight. Returns
-    the sentences of what was done; failures are logged and left for the next cycle.
+    is asked before each operation starts, so a shutdown waits only for the writes in flight.
+    An account's adapter allows ``writes_in_flight`` of its writes at once (one unless it
+    says more); an operation starts only when its account has room. Returns the sentences of
+    what was done, in the operations' order; failures are logged and left for the next cycle.
     """
-    done = []
-    for op in ops:
-        if stopping():
-            break
-        provider = providers[op.account]
-        calendar = calendars[(op.account, op.calendar)]
-        try:
-            _apply_one(op, provider, calendar, state, call)
-        except PreconditionFailed as exc:
-            log.info("%s: %s changed under us (%s); will look again next cycle", op.account,
-                     op.calendar, exc)
-            continue
-        except ProviderError as exc:
-            log.warning("%s: could not %s: %s", op.account, op.describe(), exc)
-            continue
-        except NotOwned as exc:
-            # Our key's slot holds an event without our marker (a client that rewrote one of
-            # our blocks and dropped the X- properties): it is the user's now. Leave it alone,
-            # and let the other operations, and the other accounts, go on.
-            log.warning("%s: could not %s: %s", op.account, op.describe(), exc)
-            continue
-        done.append(f"{op.account}/{calendar.name}: {op.describe()}")
-        log.info("%s: %s in %s", op.account, op.describe(), calendar.name)
+    limits = {name: max(1, min(IN_FLIGHT, int(getattr(p, "writes_in_flight", 1))))
+              for name, p in providers.items()}
+    done: list[str] = []
+    pending: deque[tuple[Op, Calendar, Future]] = deque()
+    pool = ThreadPoolExecutor(max_workers=IN_FLIGHT, thread_name_prefix="syncd-write")
+    try:
+        for op in ops:
+            while pending and (len(pending) >= IN_FLIGHT or limits[op.account] <= sum(
+                    1 for waiting, _, _ in pending if waiting.account == op.account)):
+                _finish(*pending.popleft(), state, done)
+            if stopping():
+                break
+            calendar = calendars[(op.account, op.calendar)]
+            pending.append((op, calendar, pool.submit(_write, op, providers[op.account],
+                                                      calendar, call)))
+        while pending:
+            _finish(*pending.popleft(), state, done)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # if this thread dies: start no more
     return done
 
 
-def _apply_one(op: Op, provider, calendar: Calendar, state: State, call: Callable) -> None:
+def _write(op: Op, provider: Any, calendar: Calendar, call: Callable) -> Item | None:
+    """The provider's side of one operation (in a worker thread): the item written, or None
+    for a deletion. Records nothing."""
     if op.action == "delete":
         assert op.owned is not None
         call(op.account, provider.delete, calendar, op.owned.item)
-        state.drop_item(op.account, op.calendar, op.owned.item.href)
-        return
+        return None
     assert op.artifact is not None
     if op.action == "create":
         item = call(op.account, provider.create, calendar, op.artifact)
         found = item.events[0] if item.events else None
         if found is not None and not op.artifact.same_content(found):
             item = call(op.account, provider.update, calendar, item, op.artifact)  # a leftover from a crash
-    else:
+        return item
+    assert op.owned is not None
+    return call(op.account, provider.update, calendar, op.owned.item, op.artifact)
+
+
+def _finish(op: Op, calendar: Calendar, future: Future, state: State, done: list[str]) -> None:
+    """Wait for one operation; record it in the state (in the calling thread) and say so."""
+    try:
+        item = future.result()
+    except PreconditionFailed as exc:
+        log.info("%s: %s changed under us (%s); will look again next cycle", op.account,
+                 op.calendar, exc)
+        return
+    except (ProviderError, NotOwned) as exc:
+        # NotOwned: our key's slot holds an event without our marker (a client that rewrote
+        # one of our blocks and dropped the X- properties): it is the user's now. Leave it
+        # alone, and let the other operations, and the other accounts, go on.
+        log.warning("%s: could not %s: %s", op.account, op.describe(), exc)
+        return
+    if item is None:
         assert op.owned is not None
-        item = call(op.account, provider.update, calendar, op.owned.item, op.artifact)
-    state.put_item(op.account, op.calendar, item)
+        state.drop_item(op.account, op.calendar, op.owned.item.href)
+    else:
+        state.put_item(op.account, op.calendar, item)
+    done.append(f"{op.account}/{calendar.name}: {op.describe()}")
+    log.info("%s: %s in %s", op.account, op.describe(), calendar.name)

@@ -56,6 +56,8 @@ class CountingProxy:
     rules: list[Rule] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     log: list[tuple[str, str]] = field(default_factory=list)
+    in_flight: Counter = field(default_factory=Counter)  # method -> requests not yet answered
+    peak: Counter = field(default_factory=Counter)  # method -> most ever in flight at once
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _server: ThreadingHTTPServer | None = None
     _clients: set = field(default_factory=set)  # open client sockets, closed on stop()
@@ -79,10 +81,11 @@ class CountingProxy:
         return sum(self.counts.values())
 
     def reset(self) -> None:
-        """Forget the counts and the log."""
+        """Forget the counts, the log and the peaks."""
         with self._lock:
             self.counts.clear()
             self.log.clear()
+            self.peak.clear()
 
     def control(self, path: str) -> tuple[int, dict[str, str], bytes]:
         """Answer ``/.proxy/counts`` and ``/.proxy/reset`` (not counted), for :class:`ProxyProcess`."""
@@ -93,10 +96,17 @@ class CountingProxy:
         return 200, {"Content-Type": "application/json"}, data
 
     def record(self, method: str, path: str) -> None:
-        """Count one request (called by the handler threads)."""
+        """Count one request, now in flight (called by the handler threads)."""
         with self._lock:
             self.counts[method] += 1
             self.log.append((method, path))
+            self.in_flight[method] += 1
+            self.peak[method] = max(self.peak[method], self.in_flight[method])
+
+    def answered(self, method: str) -> None:
+        """A request recorded earlier has been answered (or dropped)."""
+        with self._lock:
+            self.in_flight[method] -= 1
 
     def stop(self) -> None:
         """Stop serving and drop open client connections, like a dead server; idempotent."""
@@ -150,15 +160,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._reply(*self.proxy.control(self.path))
             return
         self.proxy.record(self.command, self.path)
-        for rule in list(self.proxy.rules):
-            answer = rule(self.command, self.path, body)
-            if answer == DROP:
-                self.close_connection = True  # as if the server died mid-request
-                return
-            if answer is not None:
-                self._reply(*answer)  # type: ignore[misc]
-                return
-        self._reply(*self._relay(body))
+        try:
+            for rule in list(self.proxy.rules):
+                answer = rule(self.command, self.path, body)
+                if answer == DROP:
+                    self.close_connection = True  # as if the server died mid-request
+                    return
+                if answer is not None:
+                    self._reply(*answer)  # type: ignore[misc]
+                    return
+            self._reply(*self._relay(body))
+        finally:
+            self.proxy.answered(self.command)
 
     do_GET = do_PUT = do_DELETE = do_PROPFIND = do_PROPPATCH = do_REPORT = forward
     do_MKCALENDAR = do_MKCOL = do_OPTIONS = do_POST = do_MOVE = do_COPY = forward

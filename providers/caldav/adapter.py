@@ -12,10 +12,12 @@ calendar, so creating twice never makes two events; updates and deletes send
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -43,6 +45,7 @@ CACHE_CALENDARS = "caldav.calendars"
 CACHE_FINGERPRINT = "caldav.fingerprint"
 CACHE_AUTH = "caldav.auth"  # how the server asked for credentials last time, and for which account
 AUTH_SCHEMES = {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest", "HTTPBearerAuth": "bearer"}
+CACHE_ONE_WRITE = "caldav.one-write-at-a-time"  # the server answered 423 to writes side by side
 CALENDAR_PROPS = ["{DAV:}resourcetype", "{DAV:}displayname",
                   "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"]
 CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
@@ -60,6 +63,7 @@ class CalDAVProvider(Provider):
         self._client: DAVClient | None = None
         self._secret: str | None = None
         self._rediscovered = False
+        self._connecting = threading.Lock()
 
     # -- connection ---------------------------------------------------------------------
 
@@ -67,14 +71,42 @@ class CalDAVProvider(Provider):
     def client(self) -> DAVClient:
         """The DAV client, built on first use (the password is read only then)."""
         if self._client is None:
-            self._secret = resolve_password(self.account)
-            self._client = make_client(self.account, self._secret)
-            log.debug("%s: connecting to %s as %s", self.name,
-                      redact_url(str(self.account.get("url", ""))), self.account.get("username"))
-            if not self.account.get("verify_tls", True):
-                log.warning("%s: verify_tls is off: the server's certificate is not checked",
-                            self.name)
+            with self._connecting:  # writes may ask from several threads at once
+                if self._client is None:
+                    self._client = self._connect()
         return self._client
+
+    def _connect(self) -> DAVClient:
+        self._secret = resolve_password(self.account)
+        client = make_client(self.account, self._secret)
+        log.debug("%s: connecting to %s as %s", self.name,
+                  redact_url(str(self.account.get("url", ""))), self.account.get("username"))
+        if not self.account.get("verify_tls", True):
+            log.warning("%s: verify_tls is off: the server's certificate is not checked",
+                        self.name)
+        return client
+
+    @property
+    def writes_in_flight(self) -> int:  # type: ignore[override]
+        """Four: each write is one conditional PUT or DELETE, through one HTTP session whose
+        pool serves several threads (niquests is thread-safe), so latency, not the server,
+        bounds writes made one by one. One for a server that refused writes side by side."""
+        return 1 if self.cache.get(CACHE_ONE_WRITE) else 4
+
+    @contextlib.contextmanager
+    def _writing(self, what: str) -> Iterator[None]:
+        """``_guard`` for a write. A server that answers 423 (Locked) to writes side by side
+        (Xandikos does, while another write holds its store) gets one at a time from now on;
+        the write itself is retried by the core's retry policy."""
+        try:
+            with self._guard(what):
+                yield
+        except ProviderError as exc:
+            if exc.status == 423 and not self.cache.get(CACHE_ONE_WRITE):
+                log.info("%s: the server refuses writes side by side (HTTP 423); writing one "
+                         "at a time from now on", self.name)
+                self.cache[CACHE_ONE_WRITE] = "1"
+            raise
 
     def _guard(self, what: str) -> Any:
         """``providers.caldav.http.guard`` for this account; connects first so that the password is
@@ -251,7 +283,7 @@ class CalDAVProvider(Provider):
 
         body = render_artifact(artifact)
         what = f"creating {artifact.kind} {artifact.key} in {calendar.name!r}"
-        with self._guard(what):
+        with self._writing(what):
             resp = self.client.put(url_of(self._url(calendar), href), body,
                                    {"If-None-Match": "*", "Content-Type": ICS_TYPE})
             if resp.status in (409, 412):
@@ -292,7 +324,7 @@ class CalDAVProvider(Provider):
 
         etag = item.etag or self._checked_current(calendar, item, artifact.key).etag
         body = render_artifact(artifact)
-        with self._guard(f"updating {artifact.kind} {artifact.key} in {calendar.name!r}"):
+        with self._writing(f"updating {artifact.kind} {artifact.key} in {calendar.name!r}"):
             resp = self.client.put(url_of(self._url(calendar), href), body,
                                    {"If-Match": etag, "Content-Type": ICS_TYPE})
             check_status(resp)
@@ -306,7 +338,7 @@ class CalDAVProvider(Provider):
         if not etag:
             current = self._checked_current(calendar, item, None)
             etag = current.etag
-        with self._guard(f"deleting {href} in {calendar.name!r}"):
+        with self._writing(f"deleting {href} in {calendar.name!r}"):
             resp = self.client.delete(url_of(self._url(calendar), href), {"If-Match": etag})
             if resp.status in (404, 410):
                 log.debug("%s: %s was already gone", self.name, href)

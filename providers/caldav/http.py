@@ -97,8 +97,8 @@ def to_provider_error(exc: BaseException, *, account: str, what: str,
                       secret: str | None = None) -> ProviderError:
     """Map any exception of the DAV transport onto the :mod:`syncd.errors` hierarchy.
 
-    401 -> AuthError; TLS verification -> ProviderError; refused connections, timeouts and
-    5xx -> TransientError; 429 (and 503 with Retry-After) -> RateLimited; 404/410 -> Gone;
+    401 -> AuthError; TLS verification -> ProviderError; refused connections, timeouts, 423
+    and 5xx -> TransientError; 429 (and 503 with Retry-After) -> RateLimited; 404/410 -> Gone;
     412 -> PreconditionFailed. ``secret`` is scrubbed from the message in case a server
     echoed it.
     """
@@ -136,6 +136,9 @@ def _from_status(status: int, retry_after: float | None, account: str, what: str
         wait = "" if retry_after is None else f", retry after {retry_after:g}s"
         return RateLimited(f"{text}: the server asks to slow down{wait}", status=status,
                            retry_after=retry_after, account=account)
+    if status == 423:  # RFC 4918 11.3: locked, e.g. by another write under way (Xandikos)
+        return TransientError(f"{text}: the server is busy with another write", status=status,
+                              account=account)
     if status >= 500 or status == 408:
         return TransientError(f"{text}: server error", status=status, account=account)
     return ProviderError(f"{text}: the server refused the request", status=status, account=account)
