@@ -33,6 +33,7 @@ def test_a_cover_title_over_an_interview_counts_like_an_interview_word(title: st
     found = keys(title, "really: the final round with the hiring manager, on Zoom")
     assert {"x:cover-title", "x:unopposed"} <= found
     assert "x:cover-title" not in keys(title, "bring the insurance card")
+    assert "x:cover-title" not in keys(title, "Quick check-in on the hiring plan.")
 
 
 def test_a_cover_title_is_read_as_one() -> None:
