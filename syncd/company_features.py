@@ -156,6 +156,8 @@ def _spelled(squashed: str, initials: str, domains: tuple[tuple[str, str], ...])
             found[f"dom:{role}:initials"] = 1.0
         elif len(key) >= 4 and key in squashed:
             found[f"dom:{role}:inside"] = 1.0
+        elif len(squashed) >= 4 and squashed in key:  # "Peloton" of onepeloton
+            found[f"dom:{role}:name-inside"] = len(squashed) / len(key)
     return found
 
 

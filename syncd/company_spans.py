@@ -53,11 +53,16 @@ def title_spans(title: str) -> Iterator[tuple[str, str]]:
             where.append("title:whole")
         if not any(not_name(t) for t in words_of(segment, 20)):
             where.append("title:pure-segment")
-        for raw, connector in _after_connectors(segment):
+        pieces = list(_after_connectors(segment))
+        for raw, connector in pieces:
             tags = [*where, f"conn:{connector}"] if connector else where
             for span, shape in _spans(raw):
                 for tag in (*tags, shape):
                     yield span, tag
+        if len(pieces) > 1:  # a connector may belong to the name: "Department for Education"
+            for span, _ in _spans(segment):
+                if any(w.casefold() in cw.CONNECTORS for w in span.split()[1:-1]):
+                    yield span, "span:across-connector"
     for match in cw.CJK_COMPANY.finditer(title):
         yield match.group("a") or match.group("b"), "legal:cjk"
 
