@@ -382,7 +382,7 @@ TITLE_NEGATIVES_WORLD = _cues(
     (r"^\W*(?:research|read|review|study|practi[cs]e|prep)\b|\bподготовк\w*|\bпрактик\w*",
      -3.0, "a task about an interview"),
     (r"\bmentor\w*|\balum(?:ni|nus|na)?\b|\bex-?colleague\b|\binformational\b|"
-     r"\bcoffee\s+chat\b(?!.*\b(?:hiring|process|round|loop)\b)",
+     r"\bcoffee\s+chat\b(?!.*\b(?:hiring|process|round|loop|recruit\w*)\b)",
      -2.5, "networking"),
     (r"\bthe\s+band\b|\bconcert\b|\bgig\b|\btickets?\b|\bparty\b|\bfestival\b",
      -6.0, "not about hiring"),
