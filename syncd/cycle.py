@@ -7,6 +7,7 @@ artifact of it is created or deleted until it syncs again.
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import threading
 import time
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["MARGIN", "Engine", "Report", "collector_paused", "snapshot"]
 REDISCOVER = timedelta(hours=6)
+PLANNING_MODULES = ("syncd.explain", "syncd.followup.drafting", "syncd.plan", "syncd.verdicts")
 
 
 @dataclass
@@ -262,7 +264,9 @@ class Engine:
                     log.warning("%s: sync failed: %s", account["name"], exc)
                     self.state.record_sync(account["name"], account["type"], now, str(exc), None)
                     failed[account["name"]] = str(exc)
-        sync.run_all(jobs, self.call, self.stop, self.heartbeat)
+        whole = any(job.reads_whole for job in jobs)
+        sync.run_all(jobs, self.call, self.stop, self.heartbeat,
+                     meanwhile=prepare_planning if whole else None)
         for job in jobs:
             error = sync.commit(job, self.state, now, self.suspects, self.stop.is_set())
             if job.discovered is not None:
@@ -312,6 +316,17 @@ class Engine:
             log.warning("%s: holding back %d deletions in %s: that is most of its artifacts; "
                         "they go ahead next cycle if the calendars still say so", account,
                         len(keys), calendar)
+
+
+def prepare_planning() -> None:
+    """Import the planner, the detector (it compiles its tables on import) and the drafting,
+    while the servers answer a first read: a first sync plans anyway, and that time would
+    otherwise follow the wait instead of filling it. An idle cycle never calls this."""
+    try:
+        for name in PLANNING_MODULES:
+            importlib.import_module(name)
+    except Exception:  # the planning pass imports them again, and says what is wrong
+        log.debug("Preparing the planner failed", exc_info=True)
 
 
 @contextmanager

@@ -52,6 +52,13 @@ class Job:
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
+    reading: threading.Event = field(default_factory=threading.Event)  # a whole read is under way
+
+    @property
+    def reads_whole(self) -> bool:
+        """True when some calendar will be read in full (none known yet, or one without a
+        token): the long wait for a server that :func:`run_all` can put to use."""
+        return not self.since or any(token is None for token, _ in self.since.values())
 
     @property
     def name(self) -> str:
@@ -89,6 +96,8 @@ def fetch(job: Job, call: Callable[..., Any], stop: threading.Event) -> None:
                 job.hand_over(interrupted=True)  # each calendar is committed on its own; the rest can wait
                 return
             token, known = job.since.get(cal.id, (None, {}))
+            if token is None:
+                job.reading.set()
             try:
                 changes = call(name, provider.changes, cal, token, known, job.window)
             except SyncTokenInvalid:
@@ -102,6 +111,7 @@ def fetch(job: Job, call: Callable[..., Any], stop: threading.Event) -> None:
         if job.hand_over(error=exc):
             log.exception("%s: unexpected error while syncing", name)
     finally:
+        job.reading.set()
         job.done.set()
 
 
@@ -112,12 +122,22 @@ def wanted(account: Mapping[str, Any], found: list[Calendar]) -> list[Calendar]:
 
 
 def run_all(jobs: list[Job], call: Callable[..., Any], stop: threading.Event,
-            heartbeat: Callable[[], None], clock: Callable[[], float] = time.monotonic) -> None:
+            heartbeat: Callable[[], None], clock: Callable[[], float] = time.monotonic,
+            meanwhile: Callable[[], None] | None = None) -> None:
     """Run every job in a daemon thread of its own and wait until each has finished, run out of
-    time, or (when stopping) had its grace; feed ``heartbeat`` meanwhile. Closes every job."""
+    time, or (when stopping) had its grace; feed ``heartbeat`` meanwhile. Closes every job.
+
+    ``meanwhile`` runs in this thread once a job has started a whole read (or every job has
+    ended): work the cycle needs next, done while the servers answer instead of after.
+    """
+    reading = threading.Event()
     for job in jobs:
+        job.reading = reading
         threading.Thread(target=fetch, args=(job, call, stop), daemon=True,
                          name=f"syncd-sync-{job.name}").start()
+    if meanwhile is not None and jobs:
+        _when_reading(jobs, reading, stop, heartbeat, clock)
+        meanwhile()
     stopping_since: float | None = None
     for job in jobs:
         while not job.done.wait(JOIN_SLICE):
@@ -130,6 +150,16 @@ def run_all(jobs: list[Job], call: Callable[..., Any], stop: threading.Event,
                 break  # stuck outside a provider call (e.g. parsing): abandon it all the same
         job.close()
         heartbeat()
+
+
+def _when_reading(jobs: list[Job], reading: threading.Event, stop: threading.Event,
+                  heartbeat: Callable[[], None], clock: Callable[[], float]) -> None:
+    """Wait until a job starts a whole read or ends, feeding ``heartbeat``; give up at the
+    first deadline or on a stop request (the join that follows deals with those)."""
+    first = min(job.deadline for job in jobs)
+    while not reading.wait(JOIN_SLICE) and not stop.is_set() and clock() < first:
+        heartbeat()
+    heartbeat()
 
 
 def commit(job: Job, state: State, now: datetime, suspects: set[tuple[str, str]],
