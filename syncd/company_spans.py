@@ -129,6 +129,11 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
                        "span:head" if (start, end) == head else "span:part")
             if not _ends_in_role(tokens[start:end + 1]) and not _trails_off(tokens, start, end):
                 yield " ".join(tokens[start:end + 1]), tag
+                if end + 1 < len(tokens) and tokens[end + 1].casefold() in _TOOLS:
+                    yield " ".join(tokens[start:end + 1]), "span:tool-maker"  # Microsoft Teams
+
+
+_TOOLS = frozenset("teams meet hangouts chime webex duo".split())
 
 
 def _trails_off(tokens: list[str], start: int, end: int) -> bool:

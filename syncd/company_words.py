@@ -12,7 +12,7 @@ import re
 NOT_NAME = frozenset(
     """interview interviews interviewing int int. intro call calls chat screen screening round
     rounds final finals onsite on-site virtual online remote video phone tel tel. telephone
-    zoom teams meet meeting webex skype whatsapp google hangout f2f panel loop superday
+    zoom teams meet meeting webex skype whatsapp hangout f2f panel loop superday
     coffee lunch breakfast dinner conversation session sync catch-up catchup hm hr rh
     recruiter recruiters recruiting recruitment talent acquisition hiring manager mgr team
     technical tech coding case study test tests assessment exercise presentation review
