@@ -89,8 +89,8 @@ CONNECTORS = {
 # Forms that stay part of the name in everyday use (PT, AS, Grupo) are not here.
 LEGAL_TRAILING = re.compile(
     r"(?:[\s,]+(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|SE|KG|Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|"
-    r"Limited|Corp\.?|Corporation|plc|PLC|S\.A\.?|S\.A\.S\.?|SAS|S\.p\.A\.?|SpA|S\.r\.l\.?|Srl|"
-    r"S\.L\.?|B\.V\.?|BV|N\.V\.?|NV|K\.K\.?|KK|Pty\.?(?:\s+Ltd\.?)?|Co\.,?\s*Ltd\.?|"
+    r"LLP|PLLC|P\.C\.|Limited|Corp\.?|Corporation|plc|PLC|S\.A\.?|S\.A\.S\.?|SAS|S\.p\.A\.?|"
+    r"SpA|S\.r\.l\.?|Srl|S\.L\.?|B\.V\.?|BV|N\.V\.?|NV|K\.K\.?|KK|Pty\.?(?:\s+Ltd\.?)?|Co\.,?\s*Ltd\.?|"
     r"sp\.\s*z\s*o\.\s*o\.?))+\s*$")
 LEGAL_CJK = re.compile(r"^(?:株式会社|㈱|有限会社|주식회사|㈜)\s*|\s*(?:株式会社|㈱|有限会社|"
                        r"技术有限公司|科技有限公司|有限公司|股份有限公司|주식회사|㈜)$")
