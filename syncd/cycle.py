@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import importlib
+import json
 import logging
 import threading
 import time
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 __all__ = ["MARGIN", "Engine", "Report", "collector_paused", "snapshot"]
 REDISCOVER = timedelta(hours=6)
 PLANNING_MODULES = ("syncd.explain", "syncd.followup.drafting", "syncd.plan", "syncd.verdicts")
+DISCOVERED = "discovered."  # + account name, in the state's settings: when its calendars were listed
 
 
 @dataclass
@@ -270,11 +272,11 @@ class Engine:
         for job in jobs:
             error = sync.commit(job, self.state, now, self.suspects, self.stop.is_set())
             if job.discovered is not None:
-                self.discovered[job.name] = now
+                self._discovered(job.account, now)
             if error:
                 failed[job.name] = error
                 if isinstance(job.error, Gone):
-                    self.discovered.pop(job.name, None)
+                    self._discovered(job.account, None)
             if sync.abandoned(job):
                 self._let_go({job.name})
         return failed
@@ -283,14 +285,39 @@ class Engine:
         """What one account's sync starts from (read here, in the engine's thread)."""
         name = account["name"]
         provider = self.provider(account)
-        last = self.discovered.get(name)
         cached: list[Calendar] | None = self.state.calendars(name)
-        if last is None or now - last > REDISCOVER or not cached:
+        last = self.discovered.get(name) or self._discovered_before(account, cached or [])
+        if last is None or not cached or not last <= now <= last + REDISCOVER:
             cached = None
         known = self.state.calendars(name)
         since = {c.id: (self.state.token(name, c.id), self.state.etags(name, c.id)) for c in known}
         return sync.Job(account=account, provider=provider, window=window,
                         deadline=self.deadlines[name], cached=cached, since=since)
+
+    def _discovered(self, account: Mapping[str, Any], when: datetime | None) -> None:
+        """Note when an account's calendars were listed (None: list them again next cycle),
+        here and in the state, so that the next process (``syncd once``) need not list them."""
+        name = account["name"]
+        if when is None:
+            self.discovered.pop(name, None)
+        else:
+            self.discovered[name] = when
+        record = {"at": when.isoformat(), "account": rest.account_digest(account)} if when else {}
+        self.state.set_setting(DISCOVERED + name, json.dumps(record))
+
+    def _discovered_before(self, account: Mapping[str, Any], cached: list[Calendar]) -> datetime | None:
+        """When an earlier process listed this account's calendars, if its config is the same
+        and every calendar it names was among them; else None (list them now)."""
+        try:
+            record = json.loads(self.state.setting(DISCOVERED + account["name"]) or "{}")
+            at = datetime.fromisoformat(record["at"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        named = set(account["calendars"]) | ({account["write_calendar"]} - {""})
+        have = {c.name for c in cached} | {c.id for c in cached}
+        if record.get("account") != rest.account_digest(account) or named - have:
+            return None
+        return at
 
     def _let_go(self, names: set[str]) -> None:
         """Forget the providers of accounts whose calls were abandoned; close them in the

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import providers
 import syncd
@@ -57,11 +57,19 @@ def fingerprint(state: State, config: Config) -> str:
 
 def _config(config: Config) -> str:
     """The config as the cycle reads it, without the accounts' secrets."""
-    accounts = [{k: v for k, v in a.items() if not any(s in k for s in SECRET_KEYS)}
-                for a in config.accounts]
+    accounts = [_without_secrets(a) for a in config.accounts]
     sections = (config.daemon, config.interviews, config.buffers, config.travel,
                 config.conflicts, config.followup, config.ask, config.web, config.learn)
     return repr((str(config.path), str(config.tz), sections, accounts))
+
+
+def _without_secrets(account: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in account.items() if not any(s in k for s in SECRET_KEYS)}
+
+
+def account_digest(account: Mapping[str, Any]) -> str:
+    """A digest of one account's config (its secrets left out)."""
+    return hashlib.sha256(repr(_without_secrets(account)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _code() -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from syncd.config import validate
-from syncd.cycle import Engine, snapshot
+from syncd.cycle import REDISCOVER, Engine, snapshot
 from syncd.plan import planning_window
 from syncd.state import State
 from tests.contract.test_google import token_info, when
@@ -121,6 +121,25 @@ def test_second_cycle_is_one_list_request_per_calendar_and_changes_nothing(fake,
         state.close()
     assert report.ops == []
     assert [r.method_id for r in fake.api_requests()] == ["calendar.events.list"]
+
+
+def test_an_idle_once_lists_no_calendars_it_listed_lately(fake, setup):
+    """A new process (``syncd once``) reuses the calendar list an earlier one made, for as long
+    as a running daemon would (REDISCOVER) and while the account's config is the same."""
+    config, _ = setup
+    seed_interview(fake)
+    cycle(config)
+    cycle(config)
+    fake.requests.clear()
+    assert cycle(config).ops == []
+    assert [r.method_id for r in fake.api_requests()] == ["calendar.events.list"]
+    fake.requests.clear()
+    cycle(config, NOW + REDISCOVER + timedelta(minutes=1))
+    assert "calendar.calendarList.list" in [r.method_id for r in fake.api_requests()]
+    config.account("gmail")["deadline"] += timedelta(seconds=1)  # another config: list again
+    fake.requests.clear()
+    cycle(config, NOW + REDISCOVER + timedelta(minutes=2))
+    assert "calendar.calendarList.list" in [r.method_id for r in fake.api_requests()]
 
 
 def test_crash_between_insert_and_recording_converges(fake, setup, monkeypatch):

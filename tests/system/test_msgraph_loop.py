@@ -126,6 +126,28 @@ def test_graph_interview_clashing_with_a_google_meeting_is_flagged(graph, google
     assert [e for e in google.events_of(WORK) if e["id"] == meeting["id"]] == [meeting]
 
 
+def test_an_idle_once_is_one_delta_request_per_calendar(graph, google, config):
+    """A new process each time (``syncd once``): the calendars listed by the one before are reused."""
+    seed_interview(graph)
+    for _ in range(2):
+        fresh_cycle(config)
+    graph.requests.clear()
+    assert fresh_cycle(config).ops == []
+    paths = sorted(r.path for r in graph.api_requests())
+    assert paths == sorted(["/v1.0/me/calendarView/delta",
+                            f"/v1.0/me/calendars/{calendar_id(graph, 'Interviews')}/calendarView/delta"])
+
+
+def fresh_cycle(config):
+    state = State.open(config.daemon["state_dir"])
+    engine = Engine(config, state)
+    try:
+        return engine.cycle(NOW)
+    finally:
+        engine.close()
+        state.close()
+
+
 def test_idle_cycle_is_one_delta_request_per_calendar(graph, google, config):
     seed_interview(graph)
     state = State.open(config.daemon["state_dir"])
