@@ -12,6 +12,7 @@ import pytest
 
 from syncd.config import validate
 from syncd.cycle import REDISCOVER, Engine, snapshot
+from tests.system.cycles import fresh_cycle
 from syncd.plan import planning_window
 from syncd.state import State
 from tests.contract.test_google import token_info, when
@@ -80,13 +81,7 @@ def owned_on_google(fake) -> list[dict]:
 
 
 def cycle(config, now=NOW):
-    state = State.open(config.daemon["state_dir"])
-    engine = Engine(config, state)
-    try:
-        return engine.cycle(now)
-    finally:
-        engine.close()
-        state.close()
+    return fresh_cycle(config, now)
 
 
 def test_google_interview_clashing_with_a_local_meeting_is_flagged(fake, setup):

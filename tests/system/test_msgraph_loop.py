@@ -18,6 +18,7 @@ import pytest
 from syncd.config import validate
 from syncd.cycle import Engine
 from syncd.state import State
+from tests.system.cycles import fresh_cycle
 from tests.configfile import write_config
 from tests.system.killed import cycle_dying_before_recording
 from tests.system.beside_google import WORK, google_account, google_beside
@@ -130,22 +131,12 @@ def test_an_idle_once_is_one_delta_request_per_calendar(graph, google, config):
     """A new process each time (``syncd once``): the calendars listed by the one before are reused."""
     seed_interview(graph)
     for _ in range(2):
-        fresh_cycle(config)
+        fresh_cycle(config, NOW)
     graph.requests.clear()
-    assert fresh_cycle(config).ops == []
+    assert fresh_cycle(config, NOW).ops == []
     paths = sorted(r.path for r in graph.api_requests())
     assert paths == sorted(["/v1.0/me/calendarView/delta",
                             f"/v1.0/me/calendars/{calendar_id(graph, 'Interviews')}/calendarView/delta"])
-
-
-def fresh_cycle(config):
-    state = State.open(config.daemon["state_dir"])
-    engine = Engine(config, state)
-    try:
-        return engine.cycle(NOW)
-    finally:
-        engine.close()
-        state.close()
 
 
 def test_idle_cycle_is_one_delta_request_per_calendar(graph, google, config):

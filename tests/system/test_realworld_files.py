@@ -18,8 +18,8 @@ import pytest
 import recurring_ical_events
 
 from syncd.config import validate
-from syncd.cycle import Engine
 from syncd.state import State
+from tests.system.cycles import fresh_cycle
 from tests.servers import request, start_server
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=timezone.utc)
@@ -46,13 +46,7 @@ def config(tmp_path: Path, account: dict) -> object:
 
 
 def one_cycle(cfg) -> object:
-    state = State.open(cfg.daemon["state_dir"])
-    engine = Engine(cfg, state)
-    try:
-        return engine.cycle(NOW)
-    finally:
-        engine.close()
-        state.close()
+    return fresh_cycle(cfg, NOW)
 
 
 def test_shipped_files_are_all_found():
