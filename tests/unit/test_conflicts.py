@@ -23,10 +23,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from providers.ical import parse_item
+from syncd.bounds import MAX_MARKERS_PER_INTERVIEW, MAX_OVERLAPS_PER_EVENT
 from syncd.config import Config, validate
 from syncd.conflicts import Conflict, hard_conflicts, is_busy, overlapping_pairs, soft_conflicts
 from syncd.model import Artifact, Attendee, Event, Marker, Window
@@ -125,6 +126,23 @@ def oracle_soft(events: Sequence[Event], blocks: Sequence[Artifact], include_all
             if overlap and block.source != source_of(ident):
                 out[(ident, block.key)] = overlap
     return out
+
+
+def within_caps(hard: dict[Pair, tuple[datetime, datetime]],
+                soft: dict[tuple[Identity, str], tuple[datetime, datetime]],
+                interviews: set[str]) -> bool:
+    """True when the brute-force answer stays under syncd's bounds, so it must be found whole.
+
+    Past them the planner lists only some overlaps and marks only some clashes, on purpose;
+    tests/unit/test_conflict_bounds.py holds it to that.
+    """
+    hard_count = Counter(ident for pair in hard for ident in pair)
+    soft_count = Counter(part for pair in soft for part in pair)
+    marked = Counter(source_of(ident) for pair in hard for ident in pair
+                     if source_of(ident) in interviews)
+    return (max(hard_count.values(), default=0) <= MAX_OVERLAPS_PER_EVENT
+            and max(soft_count.values(), default=0) <= MAX_OVERLAPS_PER_EVENT
+            and max(marked.values(), default=0) <= MAX_MARKERS_PER_INTERVIEW)
 
 
 def found_hard(conflicts: Iterable[Conflict]) -> dict[Pair, tuple[datetime, datetime]]:
@@ -294,9 +312,11 @@ def test_hard_conflicts_agree_with_brute_force(events: list[Event], include_all_
 @PROFILE
 @given(schedules(), st.booleans())
 def test_planner_reports_the_same_double_bookings(events: list[Event], include_all_day: bool) -> None:
+    expected = oracle_hard(events, include_all_day)
+    assume(within_caps(expected, {}, set()))
     plan = make_plan(events, make_config(include_all_day), NOW)
     assert plan.interviews == [] and plan.artifacts == []
-    assert found_hard(plan.conflicts) == oracle_hard(events, include_all_day)
+    assert found_hard(plan.conflicts) == expected
 
 
 @PROFILE
@@ -320,15 +340,18 @@ def test_soft_conflicts_are_busy_events_against_blocks_and_never_marked(
     hard = [c for c in plan.conflicts if c.kind == "hard"]
     soft = [c for c in plan.conflicts if c.kind == "soft"]
     blocks = [a for a in plan.artifacts if a.kind in BLOCK_KINDS]
-    assert len(hard) + len(soft) == len(plan.conflicts)
-    assert found_hard(hard) == oracle_hard(events, include_all_day)
-    assert found_soft(soft) == oracle_soft(events, blocks, include_all_day)
-    assert not any(c.a.owned or c.b.owned for c in hard)
     # Markers: one per double booking that involves an interview not yet over, over the shared time.
     interviews = {source_of(ident) for ident, e in busy_occurrences(events, include_all_day).items()
                   if e.summary.startswith("IV:") and e.end > NOW}
+    expected_hard = oracle_hard(events, include_all_day)
+    expected_soft = oracle_soft(events, blocks, include_all_day)
+    assume(within_caps(expected_hard, expected_soft, interviews))
+    assert len(hard) + len(soft) == len(plan.conflicts)
+    assert found_hard(hard) == expected_hard
+    assert found_soft(soft) == expected_soft
+    assert not any(c.a.owned or c.b.owned for c in hard)
     wanted = [(span, {source_of(i) for i in pair} & interviews)
-              for pair, span in oracle_hard(events, include_all_day).items()]
+              for pair, span in expected_hard.items()]
     wanted = [(span, sources) for span, sources in wanted if sources]
     markers = [a for a in plan.artifacts if a.kind == "conflict"]
     assert Counter((m.start, m.end) for m in markers) == Counter(span for span, _ in wanted)
