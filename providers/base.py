@@ -51,6 +51,9 @@ class Provider(ABC):
     # adapter's client is safe to share between threads and each write is one request of its
     # own; the core never runs more than ``syncd.reconcile.IN_FLIGHT`` writes at once anyway.
     writes_in_flight: int = 1
+    # True when listing the calendars sends no request (a folder): a new process then lists them
+    # every time instead of reusing the list an earlier one made (syncd.cycle.REDISCOVER).
+    lists_calendars_free: bool = False
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         self.account = account

@@ -286,7 +286,9 @@ class Engine:
         name = account["name"]
         provider = self.provider(account)
         cached: list[Calendar] | None = self.state.calendars(name)
-        last = self.discovered.get(name) or self._discovered_before(account, cached or [])
+        last = self.discovered.get(name)
+        if last is None and not provider.lists_calendars_free:
+            last = self._discovered_before(account, cached or [])
         if last is None or not cached or not last <= now <= last + REDISCOVER:
             cached = None
         known = self.state.calendars(name)

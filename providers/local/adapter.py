@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 class LocalProvider(Provider):
     """A folder of calendars on this machine."""
 
+    lists_calendars_free = True
+
     @property
     def root(self) -> Path:
         """The account's folder."""

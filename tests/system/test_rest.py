@@ -245,3 +245,18 @@ def test_an_orphan_block_is_removed_once_the_window_reaches_it() -> None:
 def _setting(world: World) -> str:
     with world._state() as state:
         return state.setting(rest.SETTING) or "{}"
+
+
+def test_a_new_calendar_folder_is_read_by_the_next_once() -> None:
+    world = World()
+    try:
+        world.once(T0)
+        assert world.once(T0)
+        other = world.folder.parent / "other"
+        other.mkdir()
+        (other / "iv.ics").write_text(event_ics("iv", "IV Acme", T0 + timedelta(days=2), 60,
+                                                "https://zoom.us/j/1", "hr@acme.test"))
+        assert not world.once(T0)  # a folder is listed in every new process: no request spared
+        assert len(list(other.glob("syncd-*.ics"))) == 2
+    finally:
+        world.close()
