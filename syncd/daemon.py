@@ -135,6 +135,11 @@ class Narrator:
         log.info("%s: Interview [%s] '%s' on %s (%s, score %.2f): %s", iv.event.account,
                  iv.ref, iv.event.summary, when(iv.event.start, self.tz), iv.verdict.format.replace("_", " "),
                  iv.verdict.score, "; ".join(iv.verdict.reasons))
+        if log.isEnabledFor(logging.DEBUG):  # -v: why it is (not) in person, so (not) travelled to
+            from syncd.detect import format_reasons_of
+
+            log.debug("[%s] %s: %s", iv.ref, iv.verdict.format.replace("_", " "),
+                      "; ".join(format_reasons_of(iv.event)) or "nothing says how or where")
 
     @staticmethod
     def summary(report: Report, accounts: Sequence[str], failing: Sequence[str], now: datetime) -> str:

@@ -32,7 +32,7 @@ from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
 from syncd.detect_company import company_name
 from syncd.detect_details import company_named_in_title
-from syncd.detect_format import meeting_format
+from syncd.detect_format import format_reasons, meeting_format
 from syncd.detect_role import role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
@@ -118,6 +118,13 @@ def detect(event: Event, rules: Rules) -> Verdict:
     """Same as :func:`classify`, on a :class:`syncd.model.Event`."""
     return classify(event.summary, event.description, event.location, event.organizer,
                     [attendee.email for attendee in event.attendees], rules, event.categories)
+
+
+def format_reasons_of(event: Event) -> list[str]:
+    """Why an interview's format reads as it does: the features that weighed most, in words."""
+    summary, description, location, _, _ = detector_fields(
+        event.summary, event.description, event.location, "", ())
+    return format_reasons(_clean_title(summary), _read_description(description), location)
 
 
 # What one field adds up to: the n-grams' exact sum and its heaviest words, as signals.

@@ -7,13 +7,16 @@ weights together the way an unseen invitation would.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.detect import Rules, classify
+from syncd.detect import Rules, classify, format_reasons_of
 from syncd.detect_format import (FORMATS, FormatModel, format_features, format_reasons,
                                  meeting_format, shipped_format_model)
+from syncd.model import Event
 
 ME = "sam.lee@example.com"
 
@@ -73,6 +76,18 @@ def test_reasons_name_the_features_that_weighed_most() -> None:
     reasons = format_reasons("Phone screen", "She will call you.", "")
     assert reasons and all("for phone" in r for r in reasons)
     assert any("someone will call" in r or "telephone word" in r for r in reasons)
+
+
+def test_reasons_of_an_event_read_its_fields_as_the_detector_does() -> None:
+    start = datetime(2026, 12, 1, 9, tzinfo=timezone.utc)
+    event = Event(uid="iv", start=start, end=start + timedelta(hours=1),
+                  summary="Updated invitation: Onsite interview",
+                  description="<p>Please check in at <b>reception</b>, 3rd floor.</p>",
+                  location="Globex, 1 Market St, San Francisco")
+    reasons = format_reasons_of(event)
+    assert reasons == format_reasons("Onsite interview", " Please check in at  reception , 3rd floor. ",
+                                     "Globex, 1 Market St, San Francisco")
+    assert reasons and all("for in_person" in r for r in reasons)
 
 
 def test_the_weights_cover_every_format_and_ties_go_in_order() -> None:
