@@ -145,15 +145,31 @@ class State:
         return row[0] if row else None
 
     def etags(self, account: str, calendar: str) -> dict[str, str]:
-        """href -> etag of every cached item of a calendar (read without decoding any)."""
+        """href -> etag of every cached item of a calendar: from the decoded items when this
+        connection holds them up to date (a running daemon), else read without decoding any."""
+        items = self._kept()
+        if items is not None:
+            return {href: item.etag for (acc, cal, href), item in items.items()
+                    if acc == account and cal == calendar}
         return dict(self.db.execute("SELECT href, etag FROM items WHERE account=? AND calendar=?",
                                     (account, calendar)))
 
     def count_events(self, account: str) -> int:
-        """How many occurrences an account's cache holds (counted without decoding them)."""
+        """How many occurrences an account's cache holds, counted like :meth:`etags` is read."""
+        items = self._kept()
+        if items is not None:
+            return sum(len(item.events) for (acc, _, _), item in items.items() if acc == account)
         row = self.db.execute("SELECT SUM(json_array_length(events)) FROM items WHERE account=?",
                               (account,)).fetchone()
         return int(row[0] or 0)
+
+    def _kept(self) -> dict[tuple[str, str, str], Item] | None:
+        """The decoded items when this connection holds them and no other has committed since;
+        None when reading them would mean decoding (a new process: SQL is cheaper then)."""
+        if self._items is None:
+            return None
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        return self._items if version == self._items_version else None
 
     def revision(self) -> int:
         """A number that moves with every write to the cached items, by any process."""

@@ -39,6 +39,9 @@ def test_the_kept_items_follow_every_write(tmp_path: Path) -> None:
     assert sorted(state.items(), key=repr) == fresh_read(tmp_path)
     assert state.etags("a", "c") == {"2": '"2"', "syncd-3": '"1"'}
     assert state.count_events("a") == 2
+    fresh = State.open(tmp_path)  # holds no decoded items: reads the same with SQL
+    assert (fresh.etags("a", "c"), fresh.count_events("a")) == (state.etags("a", "c"), 2)
+    fresh.close()
     state.apply_changes("a", "c", Changes(upserts=[item("9")], token="t4", full=True))
     assert [i.href for _, _, i in state.items()] == ["9"] == [i.href for _, _, i in fresh_read(tmp_path)]
     state.close()
@@ -52,4 +55,9 @@ def test_a_write_by_another_process_is_seen(tmp_path: Path) -> None:
     other.close()
     assert [i.href for _, _, i in state.items()] == ["1"]
     assert state.etags("a", "c") == {"1": '"1"'}
+    other = State.open(tmp_path)  # a second write the decoded items have not seen yet
+    other.apply_changes("a", "c", Changes(upserts=[item("2", '"5"')], token="t2"))
+    other.close()
+    assert state.etags("a", "c") == {"1": '"1"', "2": '"5"'}
+    assert state.count_events("a") == 2
     state.close()
