@@ -2,8 +2,8 @@
 
 An invitation is written by whoever sends it. Whatever it says, one event may cost only a
 bounded share of a cycle: its text is read up to a length, its recurrence expanded up to a
-number of occurrences, its overlaps reported up to a number (ARCHITECTURE.md, "Bounded
-cycles"). The numbers sit far above anything a real calendar holds (the detector's corpus
+number of occurrences, its overlaps reported up to a number (README.md, "Invitations written
+by strangers"). The numbers sit far above anything a real calendar holds (the detector's corpus
 has titles of at most 138 characters and descriptions of at most 4,250) and far below what
 would slow a cycle down.
 """

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 ARTIFACT_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back", "conflict")
 
-# Names of the marker properties, per SPEC.md. iCalendar spells them in upper case,
+# Names of the marker properties (docs/architecture.md). iCalendar spells them in upper case,
 # Google, Exchange and Graph in lower case.
 MARK_KIND = "syncd-kind"
 MARK_SOURCE = "syncd-source"
@@ -217,8 +217,9 @@ def artifact_key(kind: str, source: str, account: str, calendar: str, detail: st
     """The deterministic key of an artifact: 32 lowercase hex digits.
 
     Derived only from the kind, the source occurrence and the target calendar, so planning
-    the same thing twice, in any process, yields the same key (SPEC.md, "Events that syncd
-    owns"). Lowercase hex is also valid base32hex, as Google requires of client-chosen ids.
+    the same thing twice, in any process, yields the same key (docs/architecture.md, "The
+    rules that keep it safe"). Lowercase hex is also valid base32hex, as Google requires of
+    client-chosen ids.
     The first ``PLACE_DIGITS`` digits depend on nothing else, so a copy found anywhere can be
     checked against the calendar it was made for (:func:`made_for`); ``detail`` (a conflict's
     other event) only changes the rest.

@@ -274,7 +274,7 @@ def why_inactive(event: Event, config: Config) -> str | None:
 
 def plan_blocks(iv: Interview, config: Config, calendar: str,
                 learning: Learning | None = None) -> list[Artifact]:
-    """Buffers around an interview and, in person, travel blocks (SPEC.md placement).
+    """Buffers around an interview and, in person, travel blocks (README.md, "How it works").
 
     With ``learning`` the prep buffer and travel grow and the prep buffer gets more alarms.
     """
@@ -416,7 +416,7 @@ def clashing(other: Event, homes: set[str], account: str, quote: bool, tz: tzinf
 
 def plan_followups(interviews: Sequence[Interview], acks: Mapping[str, str], config: Config,
                    now: datetime) -> list[FollowupDue]:
-    """The draft each interview should have, per SPEC.md "Follow-ups"."""
+    """The draft each interview should have, per README.md "Follow-up drafts"."""
     wanted = {"attended": "thank-you", "missed": "apology", "cannot-attend": "reschedule",
               "dismissed": None}
     out = []

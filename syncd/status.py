@@ -35,7 +35,7 @@ def current_plan(config: Config, state: State, now: datetime) -> Plan:
 
 
 def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
-    """The ``status --json`` document (SPEC.md)."""
+    """The ``status --json`` document (README.md, "Commands")."""
     from syncd.ask import questions
     from syncd.ask.web import page_url
 

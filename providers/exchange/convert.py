@@ -1,7 +1,7 @@
 """Conversions between exchangelib calendar items and syncd values, and the marker properties.
 
 The marker is three named extended properties in the PublicStrings property set
-(``syncd-kind``, ``syncd-source``, ``syncd-key``, SPEC.md), registered on exchangelib's
+(``syncd-kind``, ``syncd-source``, ``syncd-key``, see README.md, "Exchange Server"), registered on exchangelib's
 CalendarItem so they can be written, read and searched for (a FindItem restriction).
 """
 

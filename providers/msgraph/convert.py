@@ -7,7 +7,7 @@ zone, which the UTC view shifts by that zone's offset: their dates are read as t
 midnight.
 
 The syncd marker lives in three single-value extended properties in the PS_PUBLIC_STRINGS
-property set (SPEC.md), which Graph can filter on, unlike open extensions.
+property set (README.md, "Microsoft 365 and Outlook.com"), which Graph can filter on, unlike open extensions.
 """
 
 from __future__ import annotations

@@ -61,7 +61,7 @@ def find_interview(plan: Plan, ref: str) -> Interview:
 
 
 def check_fit(iv: Interview, ack: str, reason: str, now: datetime, tz: ZoneInfo) -> None:
-    """Raise AckRefused unless ``ack`` (and ``reason``) fit the interview's time (SPEC.md)."""
+    """Raise AckRefused unless ``ack`` (and ``reason``) fit the interview's time (README.md, "Commands")."""
     if ack not in ACKS:
         raise AckRefused(f"Unknown acknowledgement {ack!r}; expected one of {', '.join(ACKS)}.")
     title, ev = _title(iv), iv.event

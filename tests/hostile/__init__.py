@@ -3,7 +3,7 @@
 Every provider's loop test feeds the whole corpus through a real cycle (a local folder,
 CalDAV on Radicale, the Google fake) and checks the same promises: the cycle ends, the
 daemon stays up, every other event is planned, user events stay byte-identical, and time,
-memory and output stay bounded (SPEC.md, ARCHITECTURE.md "Bounded cycles").
+memory and output stay bounded (README.md, "Invitations written by strangers").
 
 Two kinds of entries:
 

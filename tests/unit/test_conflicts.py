@@ -1,6 +1,6 @@
 """Double bookings: the sweep agrees with a brute-force oracle on random schedules.
 
-The oracle restates SPEC.md ("Double bookings") on its own and compares every pair of
+The oracle restates the busy rule (README.md, "How it works") on its own and compares every pair of
 occurrences, O(n²): two occurrences conflict when both are busy for the owner and their
 half-open intervals share at least one instant. Not busy: cancelled, declined by the owner,
 transparent, all-day (unless ``include_all_day``) and syncd's own artifacts. One occurrence is
@@ -73,13 +73,13 @@ def identity(event: Event) -> Identity:
 
 
 def source_of(ident: Identity) -> str:
-    """The ``X-SYNCD-SOURCE`` spelling of an occurrence (SPEC.md, "Events that syncd owns")."""
+    """The ``X-SYNCD-SOURCE`` spelling of an occurrence (docs/architecture.md, "The rules that keep it safe")."""
     uid, rid = ident
     return uid if rid is None else f"{uid};RECURRENCE-ID={rid}"
 
 
 def oracle_busy(event: Event, owner: Iterable[str], include_all_day: bool) -> bool:
-    """SPEC.md's busy rule, restated without looking at :func:`is_busy`."""
+    """The busy rule, restated without looking at :func:`is_busy`."""
     addresses = {a.strip().casefold() for a in owner}
     declined = any(a.email.strip().casefold() in addresses and a.partstat.upper() == "DECLINED"
                    for a in event.attendees)

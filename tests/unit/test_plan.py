@@ -1,4 +1,4 @@
-"""The planner and the reconciler: SPEC.md placement, keys, idempotence, safety, follow-ups.
+"""The planner and the reconciler: placement, keys, idempotence, safety, follow-ups.
 
 Interviews are forced with the config's ``include`` rule (titles "IV: ..."), so these tests do
 not depend on the detector's scores; ordinary events are titled "Busy ..." and excluded. One
@@ -291,7 +291,7 @@ def apply_in_memory(items: Sequence[tuple[str, str, Item]], ops: Iterable[Op]
     return list(store.values())
 
 
-# --- placement (SPEC.md, "Events that syncd owns") ---------------------------------------------
+# --- placement (docs/architecture.md, "The rules") ---------------------------------------------
 
 @PROFILE
 @given(before=st.integers(0, 60), after=st.integers(0, 60), default=st.integers(0, 90),
@@ -466,7 +466,7 @@ def test_a_few_deletions_are_never_held() -> None:
     assert guard_deletions(ops, owned_in(items), lambda account, calendar: set()) == (ops, {})
 
 
-# --- follow-ups (SPEC.md, "Follow-ups") ---------------------------------------------------------
+# --- follow-ups (README.md, "Follow-up drafts") --------------------------------------------------------
 
 END = START + timedelta(hours=1)
 
