@@ -69,3 +69,6 @@ def setup_logging(verbose: bool, fmt: str) -> None:
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
     for noisy in ("googleapiclient", "urllib3", "caldav", "exchangelib", "httpx", "niquests"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # A library's Python warning (icalendar warns about a guessed TZID, quoting it) would go
+    # to stderr as it is; through logging it is redacted and escaped like every other line.
+    logging.captureWarnings(True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import warnings
 
 import pytest
 
@@ -44,6 +45,7 @@ def logged(capsys):
     yield run
     root.handlers[:] = handlers
     root.setLevel(level)
+    logging.captureWarnings(False)
 
 
 def test_every_log_line_is_one_line_without_controls(logged):
@@ -72,3 +74,13 @@ def test_a_traceback_keeps_its_lines_but_not_the_controls(logged):
     assert not any(RAW.search(line) for line in lines)
     at_margin = [line for line in lines if not line.startswith(" ")]
     assert len(at_margin) == 1 and at_margin[0].endswith("ERROR: cycle failed")
+
+
+def test_a_library_warning_is_logged_escaped(logged):
+    """Libraries warn with the warnings module (icalendar quotes a TZID it guessed)."""
+    def action(log):
+        warnings.warn(f"Timezone '{FORGED}' is a globally unique TZID", UserWarning, stacklevel=1)
+    err = logged("plain", action)
+    assert "globally unique TZID" in err and "Interview\\n12:00:00 ERROR" in err
+    assert not any(RAW.search(line) for line in err.splitlines())
+    assert all(line.startswith(" ") or "WARNING: " in line for line in err.splitlines())
