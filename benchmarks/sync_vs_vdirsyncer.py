@@ -9,13 +9,19 @@ process of its own sits in front of it and both tools talk through it. Then:
 - vdirsyncer: ``vdirsyncer discover`` (not compared), then ``vdirsyncer sync`` into a local
   folder ("first") and once more ("idle").
 
+Both tools' times vary from run to run (vdirsyncer's by up to a third on a quiet machine), so
+each pair is measured ``--rounds`` times (default 3) from nothing, the tools taking turns to go
+first, and the table shows each tool's median and the range of the rounds' own ratios. After
+each syncd round, ``syncd purge`` (not timed) removes what it wrote, so every round meets the
+calendar as loaded.
+
 Two shapes: "spread" (events over 120 days, every 25th a weekly series) and "dense" (meetings
-packed into 60 days, most of them overlapping others, one interview among them). With
-``--daemon``, ``syncd run`` on the largest dense calendar reports, from its own log, the
+packed into 60 days, most of them overlapping others, one interview among them). Unless
+``--no-daemon``, ``syncd run`` on the largest dense calendar reports, from its own log, the
 CPU time and peak memory of its first and of its idle cycles (each idle cycle asked for with
 SIGUSR1); and ``syncd status`` start-up time is measured on that state.
 
-Run: ``python benchmarks/sync_vs_vdirsyncer.py --sizes 2000,10000 --shapes spread,dense --daemon``
+Run: ``python benchmarks/sync_vs_vdirsyncer.py --sizes 2000,10000 --shapes spread,dense [--rounds 3]``
 """
 
 from __future__ import annotations
@@ -158,7 +164,8 @@ def syncd(config: Path, server: DavServer, *args: str) -> tuple[float, subproces
 
 
 def run_syncd(proxy: ProxyProcess, server: DavServer, shape: str, n: int, work: Path) -> list[Row]:
-    """``syncd once`` from an empty state, then again with nothing changed."""
+    """``syncd once`` from an empty state, then again with nothing changed; then ``syncd
+    purge`` (not timed), so that the next round finds the calendar as it was loaded."""
     config = syncd_config(work, proxy, server)
     rows = []
     for phase in ("first", "idle"):
@@ -171,6 +178,9 @@ def run_syncd(proxy: ProxyProcess, server: DavServer, shape: str, n: int, work: 
     held = sum(a["events"] or 0 for a in json.loads(done.stdout)["accounts"])
     if held < n:
         raise SystemExit(f"syncd holds {held} events, expected at least {n}")
+    _, done = syncd(config, server, "purge")
+    if done.returncode != 0:
+        raise SystemExit(f"syncd purge failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return rows
 
 
@@ -240,13 +250,19 @@ def loaded_radicale(shape: str, n: int, work: Path) -> Iterator[tuple[DavServer,
         yield server, proxy
 
 
-def bench_size(shape: str, n: int) -> list[Row]:
-    """Measure both tools on a fresh Radicale holding ``n`` events of ``shape``."""
+def bench_size(shape: str, n: int, rounds: int) -> list[Row]:
+    """Measure both tools ``rounds`` times on one Radicale holding ``n`` events of ``shape``.
+
+    Each round starts both tools from nothing (a new state, a new local folder), and the
+    rounds alternate which tool goes first, so that neither always meets a warmer server."""
     work = Path(tempfile.mkdtemp(prefix="syncd-bench-"))
+    rows: list[Row] = []
     try:
         with loaded_radicale(shape, n, work) as (server, proxy):
-            rows = run_vdirsyncer(proxy, server, shape, n, work / "vdirsyncer")
-            rows += run_syncd(proxy, server, shape, n, work / "syncd")
+            for i in range(rounds):
+                tools = [("vdirsyncer", run_vdirsyncer), ("syncd", run_syncd)]
+                for name, run in tools if i % 2 == 0 else tools[::-1]:
+                    rows += run(proxy, server, shape, n, work / f"{name}-{i}")
             return rows
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -311,18 +327,30 @@ def _measure(proc: subprocess.Popen, config: Path, server: DavServer, proxy: Pro
     return DaemonCycles(first["cpu_seconds"], idle, requests, peak, status)
 
 
+def median(values: list[float]) -> float:
+    """The middle value (the mean of the middle two for an even count)."""
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def print_table(rows: list[Row]) -> None:
-    """Print the rows with the syncd/vdirsyncer ratios of time and of requests."""
-    base = {(r.shape, r.events, r.phase): r for r in rows if r.tool == "vdirsyncer"}
-    print(f"{'shape':<7} {'events':>7}  {'phase':<6}  {'syncd s':>8}  {'vdirsyncer s':>12}  "
-          f"{'ratio':>6}  {'syncd req':>9}  {'vdirsyncer req':>14}")
+    """Print, per shape, size and phase, each tool's median time over the rounds, the ratio of
+    the medians, the range of the rounds' own ratios, and each tool's request count."""
+    groups: dict[tuple[str, int, str], dict[str, list[Row]]] = {}
     for r in rows:
-        other = base.get((r.shape, r.events, r.phase))
-        if r.tool != "syncd" or other is None:
+        groups.setdefault((r.shape, r.events, r.phase), {}).setdefault(r.tool, []).append(r)
+    print(f"{'shape':<7} {'events':>7}  {'phase':<6}  {'syncd s':>8}  {'vdirsyncer s':>12}  "
+          f"{'ratio':>6}  {'rounds':>11}  {'syncd req':>9}  {'vdirsyncer req':>14}")
+    for (shape, events, phase), tools in groups.items():
+        ours, theirs = tools.get("syncd", []), tools.get("vdirsyncer", [])
+        if not ours or not theirs:
             continue
-        print(f"{r.shape:<7} {r.events:>7}  {r.phase:<6}  {r.seconds:>8.2f}  "
-              f"{other.seconds:>12.2f}  {r.seconds / other.seconds:>6.2f}  {r.requests:>9}  "
-              f"{other.requests:>14}")
+        a, b = median([r.seconds for r in ours]), median([r.seconds for r in theirs])
+        each = sorted(x.seconds / y.seconds for x, y in zip(ours, theirs))
+        print(f"{shape:<7} {events:>7}  {phase:<6}  {a:>8.2f}  {b:>12.2f}  {a / b:>6.2f}  "
+              f"{each[0]:>5.2f}-{each[-1]:<5.2f}  {max(r.requests for r in ours):>9}  "
+              f"{max(r.requests for r in theirs):>14}")
 
 
 def print_daemon(n: int, d: DaemonCycles) -> None:
@@ -352,6 +380,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="2000,10000", help="comma-separated event counts")
     parser.add_argument("--shapes", default="spread,dense", help="comma-separated: spread, dense")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="rounds per shape and size; the table shows medians (default 3)")
     parser.add_argument("--no-daemon", action="store_true", help="skip the `syncd run` cycles")
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
@@ -359,10 +389,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     for shape in (s.strip() for s in args.shapes.split(",") if s.strip()):
         for n in sizes:
-            rows += bench_size(shape, n)
+            rows += bench_size(shape, n, max(args.rounds, 1))
     print()
     print_table(rows)
-    print("\n(ratio = syncd seconds / vdirsyncer seconds; both are whole processes, cold start)")
+    print(f"\n(median of {max(args.rounds, 1)} rounds; ratio = syncd median / vdirsyncer median;"
+          " rounds = the range of each round's own ratio; whole processes, cold start)")
     if not args.no_daemon:
         print_daemon(max(sizes), bench_daemon(max(sizes)))
     return 0
