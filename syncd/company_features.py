@@ -200,5 +200,6 @@ def domain_kind(features: Features) -> str:
 
 
 def feature_names(found: Iterable[Features]) -> list[str]:
-    """Every feature name used by some candidate, sorted (for training)."""
-    return sorted({key for features in found for key in features})
+    """Every feature name used by some candidate, sorted (for training). What the event says
+    outright ("said:client") is not weighed: it decides before the weights."""
+    return sorted({key for features in found for key in features if not key.startswith("said:")})

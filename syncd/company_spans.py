@@ -196,13 +196,13 @@ def _capitalised_runs(line: str) -> Iterator[tuple[str, str, str]]:
     """(run, the word before, the word after) for runs of capitalised words in a line; a run
     ends at punctuation ("Company: Acme" holds two)."""
     for part in _PUNCTUATION.split(line)[:20]:
-        yield from _runs(words_of(part, 60))
+        yield from runs(words_of(part, 60))
 
 
 _PUNCTUATION = re.compile(r"[:;,()\[\]|]|\s[-–—·]\s|(?<=[a-z]{2})[.!?](?=\s)")
 
 
-def _runs(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
+def runs(tokens: list[str]) -> Iterator[tuple[str, str, str]]:
     """Runs of capitalised words among ``tokens``: (run, the word before, the word after)."""
     i = 0
     while i < len(tokens):

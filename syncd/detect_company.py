@@ -22,8 +22,11 @@ from pathlib import Path
 from syncd import detect_words as words
 from syncd.company_features import (Features, describe, domain_keys, domain_kind, feature_names,
                                     fold, greeted, person_words, relate)
+from syncd.company_cues import CLIENT, PERSON, VIA, said
+from syncd.company_words import ORG_WORDS
 from syncd.company_spans import (JOINERS, company_domains, domain_names, first_words,
                                  location_spans, text_spans, tidy, title_spans)
+from syncd.detect_features import is_cover_title
 from syncd.detect_parties import Parties
 
 __all__ = ["CompanyModel", "Features", "MODEL_PATH", "candidates", "choose", "company_name",
@@ -67,7 +70,13 @@ def choose(found: dict[str, Features], model: CompanyModel) -> str:
     """The best-scoring candidate (the longer one on a tie), "" when there is none."""
     if not found:
         return ""
-    return max(found.items(), key=lambda item: (model.score(item[1]), len(item[0]), item[0]))[0]
+    return max(found.items(), key=lambda item: (_said_rank(item[1]), model.score(item[1]),
+                                                len(item[0]), item[0]))[0]
+
+
+def _said_rank(features: Features) -> int:
+    """What the event says of a candidate: 1 the client, -1 a go-between or a person, else 0."""
+    return next((rank for key, rank in PRECEDENCE.items() if key in features), 0)
 
 
 def candidates(title: str, text: str, location: str, parties: Parties,
@@ -83,8 +92,9 @@ def candidates(title: str, text: str, location: str, parties: Parties,
             features = found.setdefault(name, {})
             features[source] = max(features.get(source, 0.0), value)
 
-    for raw, source in title_spans(title):
-        add(raw, source)
+    if not (body.strip() and is_cover_title(title)):  # "Dentist": the description says
+        for raw, source in title_spans(title):
+            add(raw, source)
     for raw, source in text_spans(body):
         add(raw, source)
     for raw, source in location_spans(location):
@@ -95,6 +105,10 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         match = pattern.search(title) or pattern.search(body)
         if match:
             add(first_words(match.group("name")), source)
+    told = {tidy(name): kind for name, kind in said(title, body).items()}
+    for name, kind in told.items():
+        if kind == CLIENT:
+            add(name, "src:client")
     domains = domain_keys(parties)
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
@@ -102,7 +116,10 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         describe(name, features, domains, lowered)
         if persons and any(fold(t) in persons for t in name.split()):
             features["person"] = 1.0
+            if _full_name(name, persons):
+                told.setdefault(name, PERSON)
     relate(found)
+    _mark_said(found, told)
     for features in found.values():
         kind = domain_kind(features)
         if "in-no-field" in features:
@@ -112,7 +129,37 @@ def candidates(title: str, text: str, location: str, parties: Parties,
     return found
 
 
+def _full_name(name: str, persons: frozenset[str]) -> bool:
+    """A given name and a surname, the given name an invitee's ("Jane Roe" of jane.roe@)."""
+    tokens = name.split()
+    return (2 <= len(tokens) <= 3 and fold(tokens[0]) in persons
+            and all(t[:1].isupper() and t.casefold() not in ORG_WORDS for t in tokens))
+
+
+def _mark_said(found: dict[str, Features], told: dict[str, str]) -> None:
+    """Mark what the event says of each candidate (:data:`PRECEDENCE`): the client it names
+    (and a longer spelling of that name), a go-between, a person; and an agency's name as a
+    go-between when the title names the place of the interview beside it ("at Employer")."""
+    clients = [name for name, kind in told.items() if kind == CLIENT]
+    placed = any(("conn:at" in f or "conn:with" in f) and not _AGENCY & f.keys()
+                 and f.get("capitalised") == 1.0 and "person" not in f and told.get(n) is None
+                 for n, f in found.items())
+    for name, features in found.items():
+        kind = told.get(name, "")
+        if not kind and any(name.startswith(client + " ") for client in clients):
+            kind = CLIENT
+        if not kind and placed and _AGENCY & features.keys():
+            kind = VIA
+        if kind:
+            features[kind] = 1.0
+
+
 _CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind
+# A name an agency's domain spells, or that holds a word for an agency, passes invitations on.
+_AGENCY = frozenset(("dom:agency:equal", "dom:agency:name-starts", "agency-name"))
+# What the event says outright decides before the weights: the client it names wins, a
+# go-between or a person loses (see :mod:`syncd.company_cues`).
+PRECEDENCE = {CLIENT: 1, VIA: -1, PERSON: -1}
 
 
 def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:

@@ -253,6 +253,11 @@ def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
     return found
 
 
+def is_cover_title(title: str) -> bool:
+    """A title that covers what the event is ("Dentist", "Busy – personal", "Hold")."""
+    return bool(words.COVER_TITLES.fullmatch(_bare_title(title)))
+
+
 def _bare_title(title: str) -> str:
     """A title without emoji, brackets, punctuation or a trailing note in parentheses."""
     title = re.sub(r"\([^)]*\)\s*$", "", title)

@@ -1,0 +1,128 @@
+"""What an invitation says outright about the names in it: who the client is, who only passes
+the invitation on, who is a person. Pure.
+
+A staffing agency, a marketplace or a recruiter's firm writes its own name beside the
+employer's ("Agency: interview at Employer", "Employer (via Agency)", "our client Employer",
+"Employer adına"); a scheduling page names the two people who meet ("between A and B"); an
+invitation introduces its interviewer ("with Jane Roe, who leads the team", "Mr. Roe"). These
+are said in words of a language, not learned from a corpus: :func:`said` reads them, and
+:mod:`syncd.detect_company` lets the client win and the go-between and the people lose.
+Every text is read up to a cap, so an event costs bounded time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from syncd.company_spans import runs, capitalised, not_name, words_of
+from syncd.company_words import ORG_WORDS
+from syncd.detect_role import JOB_WORD
+
+CLIENT, VIA, PERSON = "said:client", "said:via", "said:person"
+MAX_CHARS = 4000
+NAME_WORDS = 8  # words read after a cue for the name it introduces
+
+# "client" in the corpora's languages, after which the employer is named ("our client Acme",
+# "klient: Acme", "cliente Acme", "vår kund Acme", "client interview with Acme").
+_CLIENT_WORD = (r"(?:clients?|client's|klient(?:a|em|u)?|clientes?|kunde[n]?|kund(?:en)?|klant|"
+                r"müşteri(?:miz)?|клиент\w*|cliënt|asiakas|committente|auftraggeber\w*)")
+_CONNECT = r"(?:with|at|w/|for|bei|mit|für|chez|avec|pour|con|com|para|presso|per|hos|med|met|voor|z|ile|@)"
+CLIENT_NAMED = re.compile(
+    rf"(?i:\b{_CLIENT_WORD})(?:\s*[:：]\s*|\s+(?:(?:\S+\s+){{0,3}}?{_CONNECT}\s+|(?:\S+\s+){{0,2}}?"
+    r"[-–—:]\s+)?)(?=\S)")
+# Words before the employer's name: "on behalf of Acme", "per conto di Acme".
+BEHALF = re.compile(
+    r"(?i:\b(?:on\s+behalf\s+of|per\s+conto\s+d[ie]|im\s+auftrag\s+(?:von|der|des)|"
+    r"im\s+namen\s+(?:von|der|des)|pour\s+le\s+compte\s+d[e']|au\s+nom\s+d[e']|"
+    r"en\s+nombre\s+de|em\s+nome\s+d[aeo]|namens|w\s+imieniu|от\s+имени|thay\s+mặt)\s*)")
+# Words before a go-between's name: "via Agency", "through Agency", "tramite Agency".
+VIA_BEFORE = re.compile(
+    r"(?i:\b(?:via|through|thru|über|tramite|attraverso|przez|por\s+medio\s+de|"
+    r"a\s+trav[ée]s\s+de|por\s+interm[ée]dio\s+d[aeo]|par\s+l['’]interm[ée]diaire\s+d[e']|"
+    r"door\s+middel\s+van|genom|gjennom|через|thông\s+qua|melalui|lewat)\s+)")
+# ... and after it: "Agency aracılığıyla", "Agency経由", "Agency를 통해".
+VIA_AFTER = re.compile(
+    r"(?P<name>[^\s()\[\],;:–—|/]+(?:\s+[^\s()\[\],;:–—|/]+){0,4}?)\s*"
+    r"(?:aracılığıyla|vasıtasıyla|üzerinden|kautta|経由|을\s*통해|를\s*통해|통해|を通じて|を通して)")
+# Scheduling pages: "Intro between Jane Roe and Sam Poe".
+BETWEEN = re.compile(r"(?i:\b(?:between|entre|zwischen|tra|między|arasında)\s+)")
+AND = re.compile(r"(?i)\s+(?:and|und|y|e|et|en|och|og|i|ve|và|dan|&)\s+")
+# A title before a surname: "Mrs. Roe", "Herr Meier", "Sra. Ruiz".
+HONORIFIC = re.compile(
+    r"(?<![\w.])(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Herr|Frau|Sra|Srta|Mme|Mlle|Pani|Bayan|Dhr|Mevr)"
+    r"\.?|(?:M|Sr|Sig|Sig\.ra|Dott|Dott\.ssa|Sn|Hr|Fr|Bay)\.)\s+(?=[A-ZÀ-ÖØ-Þ])")
+# After a person's name: "Jane Roe, who leads the team", "Jane Roe (Engineering Manager)".
+WHO = re.compile(r"(?i),?\s+(?:who|whom|quien|quienes|quem)\s")
+WITH_ROLE = re.compile(r"\s*\(([^()]{3,50})\)")
+WITH_BEFORE = re.compile(r"(?i)(?:\bwith|\bw/|\bcon|\bmit|\bavec|\bmed|\bmet|\bcom)\s+$")
+
+
+def said(title: str, body: str) -> dict[str, str]:
+    """What the event says of names in it: name -> CLIENT, VIA or PERSON (the first said)."""
+    title, body = title[:MAX_CHARS], body[:MAX_CHARS]
+    found: dict[str, str] = {}
+    for text in (title, body):
+        for name, kind in _said_in(text):
+            found.setdefault(name, kind)
+    return found
+
+
+def _said_in(text: str) -> Iterator[tuple[str, str]]:
+    """(name, what is said of it) in one text."""
+    for pattern in (CLIENT_NAMED, BEHALF):
+        for match in pattern.finditer(text):
+            yield from _named(text[match.end():], CLIENT)
+    for match in VIA_BEFORE.finditer(text):
+        yield from _named(text[match.end():], VIA)
+    for match in VIA_AFTER.finditer(text):
+        yield from _last_run(match.group("name"), VIA)
+    for match in BETWEEN.finditer(text):
+        rest = re.split(r"[()\[\]\n|–—:;]", text[match.end():], maxsplit=1)[0]
+        yield from _named(rest, PERSON)  # "Jane Roe and Sam Poe", as one run reads it
+        for part in AND.split(rest)[:2]:
+            yield from _named(part, PERSON)
+    for match in HONORIFIC.finditer(text):
+        yield from _named(text[match.end():], PERSON)
+        yield from _named(text[match.start():], PERSON)  # "Mrs Roe" as the span reads it
+    for line in text.splitlines()[:200]:
+        for run, _, _ in runs(words_of(line, 60)):
+            if len(run.split()) in (2, 3) and _introduces_person(line, run):
+                yield run, PERSON
+
+
+def _named(rest: str, kind: str) -> Iterator[tuple[str, str]]:
+    """The name that starts ``rest``: its first run of capitalised words."""
+    tokens = words_of(_CLAUSE.split(rest[:200], maxsplit=1)[0], NAME_WORDS)
+    if not tokens or not capitalised(tokens[0]) or not_name(tokens[0]):
+        return
+    for run, _, after in runs(tokens):
+        if kind == PERSON and any(t.casefold() in ORG_WORDS for t in run.split()):
+            return  # "Dr. Roe Dental" is a practice, not a person
+        if kind == VIA and after and not_name(after):
+            return  # "via Acme Chime": the maker of a tool, not a go-between
+        yield run, kind
+        return
+
+
+_CLAUSE = re.compile(r"[()\[\],;:|–—\n]|\s-\s|(?<=[a-z]{2})[.!?](?=\s|$)")
+
+
+def _last_run(text: str, kind: str) -> Iterator[tuple[str, str]]:
+    """The last run of capitalised words of ``text`` (the name before a postposition)."""
+    found = list(runs(words_of(text, NAME_WORDS)))
+    if found:
+        yield found[-1][0], kind
+
+
+def _introduces_person(line: str, run: str) -> bool:
+    """The line says ``run`` is a person: "Jane Roe, who ...", "w/ Jane Roe (Team Lead)"."""
+    at = line.find(run)
+    after = line[at + len(run):at + len(run) + 60]
+    if WHO.match(after):
+        return True
+    role = WITH_ROLE.match(after)
+    before = line[max(0, at - 8):at]
+    return bool(role and WITH_BEFORE.search(before) and JOB_WORD.search(role.group(1))
+                and not any(t.casefold() in ORG_WORDS for t in run.split()))
+

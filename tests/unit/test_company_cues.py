@@ -1,0 +1,84 @@
+"""What an invitation says outright about the names in it: the client, the go-between, the
+people, and a cover title's description. The events are written for these tests, in other
+words and languages than the corpora's."""
+
+from __future__ import annotations
+
+import pytest
+
+from syncd.company_cues import CLIENT, PERSON, VIA, said
+from syncd.detect import Rules, classify
+
+ME = "sam.okafor@gmail.com"
+
+
+def company(summary: str, description: str = "", organizer: str = "") -> str:
+    """The company named for an event taken as an interview."""
+    return classify(summary, description, "", organizer, [],
+                    Rules(self_addresses=(ME,), include=(".",))).company
+
+
+@pytest.mark.parametrize(("summary", "description", "organizer", "expected"), [
+    # The agency names its client: the client is the employer, whoever sent the invite.
+    ("Talentbrücke: Interview mit unserem Kunden Feldmann Optik", "", "lena@talentbruecke.de",
+     "Feldmann Optik"),
+    ("Entrevista – Grupo Vela / cliente: Conservas Ardora – Operario", "", "rrhh@grupovela.es",
+     "Conservas Ardora"),
+    ("Colloquio – Agenzia Ponte", "Buongiorno, la contatto per conto di Cantine Morello.",
+     "info@agenziaponte.it", "Cantine Morello"),
+    # "via X", "X aracılığıyla": X only passes the invitation on.
+    ("Phone interview – Brightmoor Dairy (via Keystone Partners)", "", "", "Brightmoor Dairy"),
+    ("Mülakat – Yıldız Tekstil (Kariyer Ortakları aracılığıyla)", "", "", "Yıldız Tekstil"),
+    # An agency's own name beside "interview at Employer".
+    ("Staffline: interview at Orchard Foods – Picker", "", "jobs@staffline-recruitment.co.uk",
+     "Orchard Foods"),
+])
+def test_the_client_wins_over_the_go_between(summary: str, description: str, organizer: str,
+                                            expected: str) -> None:
+    assert company(summary, description, organizer) == expected
+
+
+@pytest.mark.parametrize(("summary", "description", "organizer", "expected"), [
+    # People met, not companies: a scheduling page's pair, a person introduced by "who",
+    # an invitee's full name, a surname after an honorific.
+    ("Intro call between Marta Kowalczyk and Tomás Ferreira", "", "hr@fjordlys.no", "Fjordlys"),
+    ("Conversation: Ingrid Solberg <> Tomás Ferreira",
+     "Hi Tomás,\n\nThis is your conversation with Ingrid Solberg, who runs the platform team.",
+     "hr@fjordlys.no", "Fjordlys"),
+    ("Entretien avec Mme Garnier", "Boulangerie Roux recrute un vendeur.", "",
+     "Boulangerie Roux"),
+])
+def test_people_are_not_the_company(summary: str, description: str, organizer: str,
+                                    expected: str) -> None:
+    assert company(summary, description, organizer) == expected
+
+
+@pytest.mark.parametrize(("summary", "description", "expected"), [
+    ("Busy", "Hartwell Foods phone screen with the recruiter, 20 min", "Hartwell Foods"),
+    ("Zahnarzt", "Vorstellungsgespräch bei Kessler Metallbau, 14 Uhr", "Kessler Metallbau"),
+    ("Hold", "Corvane Labs hiring manager call w/ Priya Menon (Data Platform Lead)",
+     "Corvane Labs"),
+])
+def test_a_cover_title_never_names_the_company(summary: str, description: str,
+                                               expected: str) -> None:
+    assert company(summary, description) == expected
+
+
+def test_said_reads_each_kind_in_its_words() -> None:
+    found = said("Gespräch mit Frau Albers (via Brückenwerk)",
+                 "Sie sprechen im Auftrag von Nordhafen Logistik mit Ola Berg, who leads ops.")
+    assert found["Albers"] == PERSON
+    assert found["Brückenwerk"] == VIA
+    assert found["Nordhafen Logistik"] == CLIENT
+    assert found["Ola Berg"] == PERSON
+
+
+def test_a_tool_after_via_is_no_go_between() -> None:
+    """"via Acme Chime" names a tool's maker, which may well be the employer."""
+    assert "Quillon" not in said("", "Join via Quillon Meet: https://meet.example/x")
+
+
+def test_said_is_bounded() -> None:
+    """A stranger's text is read up to a cap, however long."""
+    long = "client: Acme " * 100_000
+    assert len(said(long, long)) <= 2
