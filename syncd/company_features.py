@@ -161,8 +161,57 @@ def _spelled(squashed: str, initials: str, domains: tuple[tuple[str, str], ...])
     return found
 
 
-def relate(found: dict[str, Features]) -> None:
-    """Mark names that a longer candidate contains, and the longer ones that contain them."""
+def place_words(location: str, organizer: str) -> frozenset[str]:
+    """Words that name where, not who: the location's address (all but its first part, which
+    may be the company) and the organizer's mailbox ("lomme.hiring@" is a store's)."""
+    parts = re.split(r"[,;\n]", location, maxsplit=1)
+    address = words_of(parts[1], 40) if len(parts) > 1 else []
+    local = re.split(r"[._\-+\d]+", bare_address(organizer).partition("@")[0])
+    found = {t.casefold() for t in address if capitalised(t) or not t.isascii()}
+    return frozenset(found | {p.casefold() for p in local if len(p) >= 4} - _NOT_PERSON)
+
+
+def branch_tail(name: str, places: frozenset[str]) -> str:
+    """The brand of a name that ends in a branch, office, site or country, "" for any other:
+    "<brand> Regional Office", "<brand> <a place the address names>", "<brand> 渋谷店"."""
+    tokens = name.split()
+    end = len(tokens)
+    while end > 1 and _branch_word(tokens[end - 1], places):
+        end -= 1
+    head = tokens[:end]
+    if end == len(tokens) or not any(capitalised(t) and not not_name(t)
+                                     and t.casefold() not in cw.ORG_WORDS for t in head):
+        return ""  # "district office", "Gemeente Utrecht": the place is the name
+    return " ".join(head)
+
+
+def _branch_word(token: str, places: frozenset[str]) -> bool:
+    """A word for a branch or site, or a place the address or mailbox names (a country is
+    not one: many companies keep it in their name)."""
+    folded = token.casefold()
+    return (folded in cw.BRANCH_WORDS or folded in places
+            or any(folded.endswith(end) and len(folded) > len(end) for end in cw.BRANCH_ENDINGS))
+
+
+def extension(extra: list[str], places: frozenset[str]) -> str:
+    """What the words that make a longer name of a shorter one are: "branch" (a store's,
+    office's or country's words, or a place the address or mailbox names), "org" (an
+    organisation noun), "vocab" (interview, role or format words), or "name"."""
+    folded = [w.casefold() for w in extra]
+    joined = " ".join(folded)
+    if any(_branch_word(w, places) or w.casefold() in cw.COUNTRIES for w in extra) or (
+            joined in cw.COUNTRIES):
+        return "branch"
+    if any(w in cw.ORG_WORDS for w in folded):
+        return "org"
+    if any(not_name(w) for w in extra if w.casefold() not in JOINERS and w not in ARTICLES):
+        return "vocab"
+    return "name"
+
+
+def relate(found: dict[str, Features], places: frozenset[str] = frozenset()) -> None:
+    """Mark names that a longer candidate contains, and the longer ones that contain them,
+    by what the longer one adds."""
     names = sorted(found, key=len)
     kinds = {name: domain_kind(found[name]) for name in names}
     padded = {name: f" {name} " for name in names}
@@ -173,6 +222,9 @@ def relate(found: dict[str, Features]) -> None:
                 found[longer]["holds-shorter"] = 1.0
                 found[longer][f"holds-dom-{kinds[short]}"] = 1.0
                 extra = longer.replace(short, " ", 1).split()
+                kind = extension(extra, places)
+                found[short][f"inside-longer:{kind}"] = 1.0
+                found[longer][f"holds-shorter:{kind}"] = 1.0
                 if any(w.casefold() in cw.ORG_WORDS for w in extra):
                     found[short]["inside-org-name"] = 1.0  # "Carver State" of "... University"
                     found[longer][f"holds-dom-{kinds[short]}&org-words"] = 1.0

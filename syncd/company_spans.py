@@ -236,20 +236,22 @@ def location_spans(location: str) -> Iterator[tuple[str, str]]:
         yield span, f"loc:{shape}"
 
 
-def domain_names(parties: Parties) -> Iterator[tuple[str, str]]:
-    """Names made from the domains alone: the last resort."""
+def domain_names(parties: Parties) -> Iterator[tuple[str, str, str]]:
+    """Names made from the domains alone, the last resort: (name, source, domain). Their
+    letter case is a guess ("Bol", "STC"): where the event spells one, its spelling wins."""
     for domain, role in company_domains(parties):
         if domain in words.KNOWN_COMPANIES:
-            yield words.KNOWN_COMPANIES[domain], "src:known-domain"
+            yield words.KNOWN_COMPANIES[domain], "src:known-domain", domain
             continue
         label = domain.partition(".")[0]
         for key in dict.fromkeys((label, words.LABEL_AFFIXES.sub("", label))):
             if len(key) >= 2:
-                yield (key.upper() if len(key) <= 3 else key.capitalize()), f"src:domain-{role}"
+                guess = key.upper() if len(key) <= 3 else key.capitalize()
+                yield guess, f"src:domain-{role}", domain
     local = parties.organizer.partition("@")[0]
     if parties.platform in words.TENANT_PLATFORMS and local.isalpha():
         if local not in words.GENERIC_LOCAL_PARTS:
-            yield local.capitalize(), "src:tenant"
+            yield local.capitalize(), "src:tenant", parties.platform
 
 
 def company_domains(parties: Parties) -> list[tuple[str, str]]:

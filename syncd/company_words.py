@@ -119,5 +119,45 @@ ORG_WORDS = frozenset(
     hospitality hotels hotel resort resorts airlines airways motors automotive robotics
     software digital media news press post department departamento
     ministry ministerio council county city district authority office police fire
-    foundation fundación fundação stiftung society association federation union library
+    gemeente kommun kommune stadt gemeinde comune ayuntamiento municipio município mairie
+    gmina belediyesi foundation fundación fundação stiftung society association federation union library
     libraries museum trust""".split())
+
+# Words for a branch, store, site, office or headquarters, by language: a brand followed by
+# them names one of its places ("<brand> Regional Office", "<brand> Genel Müdürlük"), and the
+# company is the brand. Words that begin a name ("Bank of ...") are not here.
+BRANCH_WORDS = frozenset(
+    """branch store shop outlet flagship site plant warehouse depot office offices hq
+    headquarters campus location regional local head main
+    distribution fulfilment fulfillment factory facility
+    filiale zweigstelle niederlassung werk standort zentrale lager markt geschäft
+    magasin succursale siège entrepôt usine agence boutique
+    sucursal tienda almacén oficina sede central planta fábrica
+    filial loja armazém escritório fábrica
+    negozio magazzino ufficio stabilimento punto vendita
+    vestiging winkel magazijn kantoor hoofdkantoor
+    butik varuhus kontor huvudkontor
+    oddział sklep magazyn biuro centrala
+    şube mağaza depo genel müdürlük merkez bölge ofis fabrika
+    cửa hàng chi nhánh văn phòng kho trụ sở
+    cabang kantor pusat gudang toko
+    филиал магазин склад офис отделение представительство
+    فرع متجر مكتب مستودع المقر
+    शाखा कार्यालय ऑफिस
+    지점 매장 본사 공장 센터 물류센터 영업소 사무소
+    本社 支店 支社 店舗 営業所 事業所 工場 倉庫 本店 分公司 门店 总部 仓库 工厂 分店 办事处""".split())
+# How compound words and words of scripts without spaces end when they name a place of
+# business: "Ausbildungszentrum", "Logistikzentrum", "渋谷公園通り店", "강남점".
+BRANCH_ENDINGS = ("zentrum", "lager", "filiale", "niederlassung", "zentrale", "werk",
+                  "kontoret", "lagret", "店", "支店", "営業所", "工場", "分公司", "分店", "门店",
+                  "점", "지점", "센터")
+# Country names as companies append them to a brand ("<brand> Việt Nam", "<brand> Polska").
+COUNTRIES = frozenset(
+    """usa us uk america canada mexico méxico brasil brazil argentina chile colombia peru perú
+    españa spain france deutschland germany österreich austria schweiz suisse switzerland
+    italia italy nederland netherlands belgië belgique belgium danmark denmark norge norway
+    sverige sweden suomi finland polska poland česko czechia türkiye turkey ireland
+    portugal hellas greece românia romania magyarország hungary россия russia україна ukraine
+    india bharat pakistan bangladesh indonesia malaysia singapore philippines thailand
+    vietnam việt nam japan 日本 china 中国 korea 한국 australia zealand africa nigeria kenya
+    egypt مصر السعودية الإمارات uae ksa emea apac latam europe asia""".split())

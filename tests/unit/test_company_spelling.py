@@ -1,0 +1,94 @@
+"""The company's name as the invitation writes it, and the brand rather than its branch.
+
+Every event here is made up for these tests, in words and languages of its own.
+"""
+
+from __future__ import annotations
+
+from syncd.company_features import branch_tail, place_words
+from syncd.company_script import foreign_skeleton, romanize, skeleton
+from syncd.detect import Detector, Rules, classify
+from syncd.detect_company import candidates
+
+ME = "ines.varga@gmail.com"
+
+
+def company(summary: str, description: str = "", location: str = "", organizer: str = "") -> str:
+    """The company named for an event taken as an interview (the detector is not asked)."""
+    return classify(summary, description, location, organizer, [],
+                    Rules(self_addresses=(ME,), include=(".",))).company
+
+
+def names(summary: str, description: str = "", location: str = "", organizer: str = "",
+          ) -> set[str]:
+    parties = Detector(Rules(self_addresses=(ME,))).parties(organizer, [ME])
+    return set(candidates(summary, description, location, parties, [ME]))
+
+
+# --- Letter case and spacing: the event's own, never the domain's guess -----------------------
+
+
+def test_a_lower_case_name_is_not_capitalised_from_the_domain() -> None:
+    found = names("Kennismaking – Junior Planner | zuvo", organizer="werving@zuvo.nl")
+    assert "zuvo" in found and "Zuvo" not in found
+    found = names("Entrevista – ktb – Analista de Dados", organizer="talentos@ktb.com.br")
+    assert "ktb" in found and "KTB" not in found
+
+
+def test_the_domain_confirms_a_name_spelled_with_spaces_or_inner_capitals() -> None:
+    found = names("Freelance interview between Ana Sousa and Pietro Landi",
+                  "Marlow Print is hiring a designer for its spring catalogue.",
+                  organizer="pietro@marlowprint.co")
+    assert "Marlow Print" in found and "Marlowprint" not in found
+    found = names("Entrevista – eLinha – Pessoa Analista", organizer="rh@elinha.com.br")
+    assert "eLinha" in found and "Elinha" not in found
+
+
+def test_the_domain_alone_still_names_what_the_text_does_not() -> None:
+    assert "Quillory" in names("Round 2 of 4 · System Design", organizer="jo@quillory.com")
+
+
+def test_a_name_in_another_script_is_confirmed_by_a_latin_domain() -> None:
+    # 누리솔 reads "nurisol", the domain's label: the Korean spelling stays, no guess is added.
+    found = names("[누리솔] 1차 면접 안내", "누리솔 채용팀 드림", organizer="recruit@nurisol.com")
+    assert "누리솔" in found and "Nurisol" not in found
+
+
+def test_scripts_are_read_by_rule_and_compared_by_their_consonants() -> None:
+    assert romanize("누리솔") == "nurisol"
+    assert romanize("タマリ") == "tamari" and romanize("たまり") == "tamari"
+    assert romanize("Зорька") == "zorka"
+    # A company romanises its name its own way; the consonants agree.
+    assert skeleton("hanbit") == skeleton(romanize("한빛")) and skeleton("hanbit") == "npt"
+    assert foreign_skeleton("タマリ") == skeleton("tamari")
+    assert foreign_skeleton("Tamari") == "" and foreign_skeleton("青禾") == ""
+
+
+# --- A brand, not its branch, store, office or site ------------------------------------------
+
+
+def test_the_brand_of_a_branch_by_its_words() -> None:
+    assert branch_tail("Brotwerk Lager", frozenset()) == "Brotwerk"
+    assert branch_tail("Kuzey Kargo Genel Müdürlük", frozenset()) == "Kuzey Kargo"
+    assert branch_tail("Ferreira Têxteis Escritório", frozenset()) == "Ferreira Têxteis"
+    assert branch_tail("モリノ珈琲 吉祥寺店", frozenset()) == "モリノ珈琲"
+    assert branch_tail("Halden Motoren Ausbildungszentrum", frozenset()) == "Halden Motoren"
+    # Nothing to trim, or nothing left that names anyone.
+    assert branch_tail("Brotwerk", frozenset()) == ""
+    assert branch_tail("district office", frozenset()) == ""
+    assert branch_tail("Gemeente Zwolle", frozenset({"zwolle"})) == ""
+
+
+def test_a_place_the_address_or_the_mailbox_names_ends_a_brand() -> None:
+    places = place_words("Pekarna Lipa Vrhnika, Tržaška 4, 1360 Vrhnika",
+                         "zaposlitev.vrhnika@pekarnalipa.si")
+    assert "vrhnika" in places and branch_tail("Pekarna Lipa Vrhnika", places) == "Pekarna Lipa"
+    assert branch_tail("Pekarna Lipa", places) == ""
+
+
+def test_an_interview_at_a_store_names_the_brand() -> None:
+    assert company("Entretien – Maison Ribot Villeurbanne – vendeur",
+                   location="Maison Ribot Villeurbanne, 12 rue Paul Bert, 69100 Villeurbanne",
+                   organizer="recrutement@maisonribot.fr") == "Maison Ribot"
+    assert company("Vorstellungsgespräch – Brotwerk Lager (Fahrer)") == "Brotwerk"
+    assert company("モリノ珈琲 吉祥寺店 アルバイト面接") == "モリノ珈琲"
