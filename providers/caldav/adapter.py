@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from providers.base import Provider
-from providers.caldav import wire
+from providers.caldav import quick, wire
 from providers.caldav.http import check_status, guard, make_client, redact_url, timeout_seconds
+from providers.caldav.quick import Found
 from providers.caldav.wire import href_of, url_of
 from syncd.errors import Gone, PreconditionFailed, ProviderError
 from syncd.model import Artifact, Calendar, Changes, Item, Window
@@ -49,6 +50,7 @@ CACHE_ONE_WRITE = "caldav.one-write-at-a-time"  # the server answered 423 to wri
 CALENDAR_PROPS = ["{DAV:}resourcetype", "{DAV:}displayname",
                   "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"]
 CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
+QUICK_SCHEMES = (None, "none", "basic", "bearer", "digest")  # None: not known yet, ask
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
@@ -64,6 +66,8 @@ class CalDAVProvider(Provider):
         self._secret: str | None = None
         self._rediscovered = False
         self._connecting = threading.Lock()
+        self._quick: wire.Link | None = None
+        self._declined = False  # the quick client declined once: the library does the rest
 
     # -- connection ---------------------------------------------------------------------
 
@@ -165,26 +169,65 @@ class CalDAVProvider(Provider):
 
     def _discover(self) -> list[Calendar]:
         self._rediscovered = True
+        home, members = self._quick_members() or self._library_members()
+        found = []
+        for member in members:
+            if not member.is_calendar or "VEVENT" not in (member.components or ["VEVENT"]):
+                continue  # the home itself, or a task list: nothing for a calendar daemon there
+            path = member.href.rstrip("/") + "/"
+            cal_id = path.rstrip("/").rsplit("/", 1)[-1]
+            found.append(Calendar(account=self.name, id=cal_id, name=member.name or cal_id,
+                                  writable=True, url=url_of(home, path)))
+        log.info("%s: found %s: %s", self.name, plural(len(found), "calendar"),
+                 ", ".join(c.name for c in found))
+        return found
+
+    def _quick_members(self) -> tuple[str, list[Found]] | None:
+        """The calendar home and its members by :func:`providers.caldav.quick.discover`; None
+        to ask the library."""
+        link = self._link()
+        if link is None:
+            return None
+        try:
+            return quick.discover(link, str(self.account["url"]))
+        except wire.Declined as exc:
+            self._decline("discovery", exc)
+            return None
+
+    def _library_members(self) -> tuple[str, list[Found]]:
         with self._guard("discovering calendars"):
             home = str(self.client.principal().calendar_home_set.url)
             resp = self.client.propfind(home, props=CALENDAR_PROPS, depth=1)
             check_status(resp)
-        found = []
+        members = []
         for res in resp.results or []:
             props = res.properties
-            components = props.get(CALENDAR_PROPS[2]) or ["VEVENT"]
-            if CALDAV_CALENDAR not in (props.get(CALENDAR_PROPS[0]) or []):
-                continue
-            if "VEVENT" not in components:
-                continue  # a task list: nothing for a calendar daemon there
-            path = href_of(res.href).rstrip("/") + "/"
-            cal_id = path.rstrip("/").rsplit("/", 1)[-1]
-            name = str(props.get(CALENDAR_PROPS[1]) or "") or cal_id
-            found.append(Calendar(account=self.name, id=cal_id, name=name, writable=True,
-                                  url=url_of(home, path)))
-        log.info("%s: found %s: %s", self.name, plural(len(found), "calendar"),
-                 ", ".join(c.name for c in found))
-        return found
+            members.append(Found(href=href_of(res.href),
+                                 is_calendar=CALDAV_CALENDAR in (props.get(CALENDAR_PROPS[0]) or []),
+                                 name=str(props.get(CALENDAR_PROPS[1]) or ""),
+                                 components=list(props.get(CALENDAR_PROPS[2]) or [])))
+        return home, members
+
+    def _link(self) -> wire.Link | None:
+        """The standard library's client for this account (:mod:`providers.caldav.quick`), or
+        None when the library must do it: a bare domain to discover (RFC 6764), a sign-in the
+        quick path does not do, or it declined once already in this process."""
+        url = str(self.account.get("url", ""))
+        scheme = self._auth_scheme()
+        if self._declined or "://" not in url or scheme not in QUICK_SCHEMES:
+            return None
+        if self._quick is None:
+            if self._secret is None:
+                self._secret = resolve_password(self.account)
+            self._quick = wire.Link(url, scheme, (str(self.account.get("username") or ""),
+                                                  self._secret or ""),
+                                    bool(self.account.get("verify_tls", True)),
+                                    timeout_seconds(self.account.get("timeout")))
+        return self._quick
+
+    def _decline(self, what: str, exc: wire.Declined) -> None:
+        log.debug("%s: the quick %s declined (%s); asking the library", self.name, what, exc)
+        self._declined = True
 
     # -- reading ------------------------------------------------------------------------
 
@@ -196,6 +239,11 @@ class CalDAVProvider(Provider):
         without loading the CalDAV library) once the server's way of signing in is known.
         A calendar that answers 404/410 makes the next ``calendars()`` rediscover.
         """
+        whole = True
+        if token is None:
+            changes, whole = self._quick_whole(calendar, window)
+            if changes is not None:
+                return changes
         quick = self._quick_listing(calendar, token)
         listing = None
         if quick is not None:
@@ -206,7 +254,7 @@ class CalDAVProvider(Provider):
 
             listing = Listing(changed, deleted, new_token, full=False)
         try:
-            changes = self._reader(calendar).changes(token, known, window, listing)
+            changes = self._reader(calendar).changes(token, known, window, listing, whole)
         except Gone:
             log.warning("%s: calendar %s is gone; calendars will be discovered again",
                         self.name, calendar.name)
@@ -214,6 +262,26 @@ class CalDAVProvider(Provider):
             raise
         self._remember_auth()
         return changes
+
+    def _quick_whole(self, calendar: Calendar, window: Window) -> tuple[Changes | None, bool]:
+        """A first read by :func:`providers.caldav.quick.read_whole`: (its changes, True), or
+        (None, False) when the server answers that read otherwise (list with sync-collection),
+        or (None, True) to leave the whole read to the library."""
+        link = self._link()
+        if link is None or not calendar.url:
+            return None, True
+        try:
+            whole = quick.read_whole(link, calendar.url, self.name, calendar.name, self.tz, window)
+        except wire.Declined as exc:
+            self._decline("first read", exc)
+            return None, True
+        if whole is None:
+            return None, False
+        items = whole.items
+        if whole.unread:
+            items += self._reader(calendar).fetch(whole.unread, window)[0]
+        self._remember_auth()
+        return Changes(upserts=items, deletions=[], token=whole.token, full=True), True
 
     def _quick_listing(self, calendar: Calendar, token: str | None
                        ) -> tuple[dict[str, str], list[str], str] | None:
@@ -244,11 +312,15 @@ class CalDAVProvider(Provider):
         return str(known["scheme"]) if known.get("scheme") in ("basic", "digest", "bearer", "none") else None
 
     def _remember_auth(self) -> None:
-        """Keep how the library signed in ("none" when the server never asked)."""
-        if self._client is None:
+        """Keep how the library, or else the quick client, signed in ("none" when the server
+        never asked)."""
+        if self._client is not None:
+            auth = getattr(self._client, "auth", None)
+            scheme = "none" if auth is None else AUTH_SCHEMES.get(type(auth).__name__)
+        elif self._quick is not None:
+            scheme = self._quick.scheme
+        else:
             return
-        auth = getattr(self._client, "auth", None)
-        scheme = "none" if auth is None else AUTH_SCHEMES.get(type(auth).__name__)
         if scheme is not None:
             self.cache[CACHE_AUTH] = json.dumps({"scheme": scheme, "for": self._fingerprint()})
 

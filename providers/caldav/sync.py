@@ -24,8 +24,10 @@ from caldav.lib import error as dav_error
 from lxml import etree
 
 from providers.caldav.http import check_status, guard, preconditions_of
+from providers.caldav.quick import (
+    CALENDAR_DATA, EVENTS_QUERY, GETETAG, REFUSED_QUERY_STATUSES, SYNC_TOKEN, read_item,
+)
 from providers.caldav.wire import CTAG_PREFIX, HREF_SAFE, href_of, responses_of
-from providers.ical import parse_item
 from syncd.model import Changes, Item, Window
 
 log = logging.getLogger(__name__)
@@ -36,23 +38,12 @@ CHUNK = 1000  # hrefs per calendar-multiget: Radicale's cost is mostly per reque
 VALID_SYNC_TOKEN = "{DAV:}valid-sync-token"
 SUPPORTED_REPORT = "{DAV:}supported-report"
 GETCTAG = "{http://calendarserver.org/ns/}getctag"
-GETETAG = "{DAV:}getetag"
-CALENDAR_DATA = "{urn:ietf:params:xml:ns:caldav}calendar-data"
-SYNC_TOKEN = "{DAV:}sync-token"
 CTAG_PROPFIND = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" '
                  'xmlns:CS="http://calendarserver.org/ns/"><D:prop><CS:getctag/></D:prop>'
                  "</D:propfind>")
 TOKEN_PROPFIND = ('<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:"><D:prop>'
                   "<D:sync-token/></D:prop></D:propfind>")
-# Every calendar object resource with its data (RFC 4791 7.8; an empty VCALENDAR comp-filter
-# matches them all, 9.7.1): the same members as a sync-collection listing, so that the cache
-# holds the whole calendar and a resource syncd cannot read is still named in a warning.
-EVENTS_QUERY = ('<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" '
-                'xmlns:C="urn:ietf:params:xml:ns:caldav"><D:prop><D:getetag/><C:calendar-data/>'
-                '</D:prop><C:filter><C:comp-filter name="VCALENDAR"/></C:filter>'
-                "</C:calendar-query>")
 UNSUPPORTED_STATUSES = (400, 405, 415, 501)
-REFUSED_QUERY_STATUSES = (*UNSUPPORTED_STATUSES, 403, 507)  # 403/507: too many results
 
 
 @dataclass
@@ -82,19 +73,21 @@ class CollectionReader:
         self.collection = DAVCalendar(client=client, url=url)
 
     def changes(self, token: str | None, known: Mapping[str, str], window: Window,
-                listing: Listing | None = None) -> Changes:
+                listing: Listing | None = None, whole: bool = True) -> Changes:
         """Return the calendar's changes since ``token`` (everything, ``full``, if None).
 
         An expired or unknown token starts over without one. Servers without sync-collection
         are read by ctag and ETag listing, diffed against ``known`` (href -> etag). A
-        ``listing`` the caller already has (``providers.caldav.wire.listing``) is not asked again.
+        ``listing`` the caller already has (``providers.caldav.wire.listing``) is not asked again;
+        with ``whole`` False, a first read lists with sync-collection at once (the caller's
+        ``providers.caldav.quick.read_whole`` found the server would not answer it whole).
         Raises ProviderError subclasses (see ``providers.caldav.http.to_provider_error``).
         """
         with guard(self.account, f"syncing {self.label!r}", self.secret):
-            if token is None and listing is None:
-                whole = self._read_whole(window)
-                if whole is not None:
-                    return whole
+            if token is None and listing is None and whole:
+                read = self._read_whole(window)
+                if read is not None:
+                    return read
             if listing is not None:
                 pass  # listed by the adapter's quick sync-collection REPORT
             elif token is not None and token.startswith(CTAG_PREFIX):
@@ -295,11 +288,7 @@ class CollectionReader:
         return out
 
     def _parse(self, href: str, etag: str, text: str, window: Window) -> Item | None:
-        try:
-            return parse_item(href, etag, text, self.tz, window)
-        except Exception as exc:  # one unreadable resource must not stop the calendar
-            log.warning("%s: %s: skipping %s: %s", self.account, self.label, href, exc)
-            return None
+        return read_item(self.account, self.label, href, etag, text, self.tz, window)
 
 
 def _xml(element: object) -> str:

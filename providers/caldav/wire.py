@@ -13,6 +13,7 @@ is the same whichever path it took.
 
 from __future__ import annotations
 
+import base64
 import logging
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -26,6 +27,7 @@ HREF_SAFE = "/@:+,;="  # characters left as they are when an href is quoted agai
 GETETAG = "{DAV:}getetag"
 RESPONSE, HREF, STATUS = "{DAV:}response", "{DAV:}href", "{DAV:}status"
 PROPSTAT, PROP = "{DAV:}propstat", "{DAV:}prop"
+XML_TYPE = 'application/xml; charset="utf-8"'
 MAX_ANSWER = 256 * 1024  # bytes: an idle answer lists nothing; a longer one is a change list
 SYNC_REPORT = ('<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:">'
                "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
@@ -54,17 +56,22 @@ def responses_of(tree: Any) -> Iterator[tuple[str, str, dict[str, str]]]:
     if tree is None:
         return
     for response in tree.iterchildren(RESPONSE):
-        href = status = None
-        props: dict[str, str] = {}
-        for child in response:
-            tag = child.tag
-            if tag == HREF and href is None:
-                href = child.text or ""
-            elif tag == STATUS and status is None:
-                status = child.text or ""
-            elif tag == PROPSTAT:
-                _take_propstat(child, props)
-        yield href or "", status or "", props
+        yield response_of(response)
+
+
+def response_of(response: Any) -> tuple[str, str, dict[str, str]]:
+    """(href, status, {property tag: text}) of one DAV:response element (see :func:`responses_of`)."""
+    href = status = None
+    props: dict[str, str] = {}
+    for child in response:
+        tag = child.tag
+        if tag == HREF and href is None:
+            href = child.text or ""
+        elif tag == STATUS and status is None:
+            status = child.text or ""
+        elif tag == PROPSTAT:
+            _take_propstat(child, props)
+    return href or "", status or "", props
 
 
 def _take_propstat(propstat: Any, props: dict[str, str]) -> None:
@@ -80,6 +87,81 @@ def _take_propstat(propstat: Any, props: dict[str, str]) -> None:
         props.update(found)
 
 
+class Declined(Exception):
+    """The quick path does not handle this answer (an error status, a redirect, a sign-in
+    other than basic, a broken or oversized answer): the library asks again and words any error.
+    ``status`` is the HTTP status when there was one."""
+
+    def __init__(self, reason: str, status: int | None = None):
+        super().__init__(reason)
+        self.status = status
+
+
+class Link:
+    """Requests to one account's server through the standard library's client.
+
+    ``scheme`` is how the server wants ``credentials`` (user, password): "basic", "digest",
+    "bearer" (the password is the token) or "none"; None while not known: the first request
+    then goes without them, as the library's does, and a 401 offering Basic is answered with
+    Basic (one offering Digest is left to the library, which prefers Digest). Redirects are
+    never followed. ``scheme`` holds what the server accepted once a request succeeded.
+    """
+
+    def __init__(self, url: str, scheme: str | None, credentials: tuple[str, str], verify: bool,
+                 timeout: float):
+        self.url = url
+        self.scheme = scheme
+        self.credentials = credentials
+        self.verify = verify
+        self.timeout = timeout
+        self._client: Any = None
+
+    def open(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> Any:
+        """Send one request; return its answer, open, when the status is 2xx.
+        Raises :class:`Declined` for any other status or any failure."""
+        import http.client
+        import urllib.error
+        import urllib.request
+
+        request = urllib.request.Request(url, data=body, method=method, headers=dict(headers))
+        if self.scheme in ("basic", "bearer"):
+            request.add_header("Authorization", self._authorization())
+        try:
+            answer = self._opener().open(request, timeout=self.timeout)
+        except urllib.error.HTTPError as exc:
+            exc.close()
+            if exc.code == 401 and self.scheme is None and self._challenged(exc.headers):
+                return self.open(method, url, body, headers)
+            raise Declined(f"HTTP {exc.code}", exc.code) from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+            raise Declined(type(exc).__name__) from None
+        if self.scheme is None:
+            self.scheme = "none"  # the server answered without asking who we are
+        return answer
+
+    def _authorization(self) -> str:
+        user, password = self.credentials
+        if self.scheme == "bearer":
+            return f"Bearer {password}"
+        return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+
+    def _challenged(self, headers: Any) -> bool:
+        """Take Basic when a 401 offers it, credentials are at hand and Digest is not offered."""
+        offered = {part.split()[0].lower() for value in headers.get_all("WWW-Authenticate") or ()
+                   for part in value.split(",") if part.strip()}
+        if not all(self.credentials) or "digest" in offered or "basic" not in offered:
+            return False
+        self.scheme = "basic"
+        return True
+
+    def _opener(self) -> Any:
+        if self._client is None:
+            digest = self.scheme == "digest"
+            self._client = _opener(self.url, "digest" if digest else "none", self.credentials,
+                                   self.verify)
+        return self._client
+
+
 def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], verify: bool,
             timeout: float) -> tuple[dict[str, str], list[str], str] | None:
     """What the sync-collection REPORT since ``token`` lists: (href -> ETag of the members
@@ -90,20 +172,15 @@ def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], ver
     "bearer" (the password is the token) or "none".
     """
     import http.client
-    import urllib.error
-    import urllib.request
 
-    request = urllib.request.Request(url, data=SYNC_REPORT.format(token=escape(token)).encode(),
-                                     method="REPORT", headers={
-                                         "Depth": "1", "Content-Type": 'application/xml; charset="utf-8"'})
-    if scheme == "bearer":
-        request.add_header("Authorization", f"Bearer {credentials[1]}")
+    link = Link(url, scheme, credentials, verify, timeout)
+    body = SYNC_REPORT.format(token=escape(token)).encode()
     try:
-        with _opener(url, scheme, credentials, verify).open(request, timeout=timeout) as answer:
+        with link.open("REPORT", url, body, {"Depth": "1", "Content-Type": XML_TYPE}) as answer:
             text = answer.read(MAX_ANSWER + 1)
             if answer.status != 207 or len(text) > MAX_ANSWER:
                 return None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+    except (Declined, http.client.HTTPException, OSError) as exc:
         log.debug("the quick sync-collection REPORT failed (%s); asking the library",
                   type(exc).__name__)
         return None
@@ -111,8 +188,9 @@ def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], ver
 
 
 def _opener(url: str, scheme: str, credentials: tuple[str, str], verify: bool) -> Any:
-    """The standard library's client, signing in by ``scheme`` (basic at once, digest when
-    challenged), checking certificates unless ``verify`` is off, using the environment's proxies."""
+    """The standard library's client, signing in by digest when ``scheme`` says so (when
+    challenged), checking certificates unless ``verify`` is off, using the environment's
+    proxies, following no redirect."""
     import ssl
     import urllib.request
 
@@ -120,16 +198,21 @@ def _opener(url: str, scheme: str, credentials: tuple[str, str], verify: bool) -
     if not verify:
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE
-    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context)]
-    if scheme == "basic":
-        known = urllib.request.HTTPPasswordMgrWithPriorAuth()
-        known.add_password(None, url, *credentials, is_authenticated=True)
-        handlers.append(urllib.request.HTTPBasicAuthHandler(known))
-    elif scheme == "digest":
+    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context), _no_redirect()]
+    if scheme == "digest":
         realm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         realm.add_password(None, url, *credentials)
         handlers.append(urllib.request.HTTPDigestAuthHandler(realm))
     return urllib.request.build_opener(*handlers)
+
+
+def _no_redirect() -> Any:
+    """A handler that leaves a redirect as its status: the library decides where to go."""
+    import urllib.request
+
+    handler = urllib.request.HTTPRedirectHandler()
+    handler.redirect_request = lambda *args, **kwargs: None  # type: ignore[method-assign]
+    return handler
 
 
 def nothing_new(changed: Mapping[str, str], deleted: list[str], known: Mapping[str, str]) -> bool:

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 
+import providers.caldav.adapter as adapter_module
 import providers.caldav.sync as caldav_sync
 from providers.caldav import CACHE_CALENDARS, CalDAVProvider
 from providers.ical import render_artifact
@@ -31,7 +32,7 @@ from tests.contract.conftest import (
     UTC, CalDAVEnv, corpus_resources, good_uids, ical_event, make_account, new_calendar_env,
 )
 from tests.contract.suite import (
-    T0, ProviderContract, cache_after, events_of, make_artifact, sync,
+    T0, WINDOW, ProviderContract, cache_after, events_of, make_artifact, sync,
 )
 from tests.proxy import DROP
 from tests.servers import DavServer, request, start_radicale, start_server
@@ -79,6 +80,53 @@ def test_first_read_is_a_token_and_one_query(env: CalDAVEnv, monkeypatch):
     env.proxy.reset()
     idle = sync(env, first.token, known_of(cache_after(first, {})))
     assert (idle.upserts, idle.deletions, env.proxy.counts) == ([], [], Counter({"REPORT": 1}))
+
+
+def no_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make any use of the CalDAV library fail the test."""
+    def refuse(*args: object) -> None:
+        raise AssertionError("the CalDAV library was used")
+    monkeypatch.setattr(adapter_module, "make_client", refuse)
+
+
+def test_a_first_sync_needs_no_caldav_library(dav_server: DavServer, monkeypatch):
+    env = new_calendar_env(dav_server)
+    for i in range(3):
+        env.add_user_event(f"ev-{i}", f"Event {i}", T0 + timedelta(hours=i), T0 + timedelta(hours=i + 1))
+    no_library(monkeypatch)
+    with closing(CalDAVProvider(env.provider.account, UTC, {})) as fresh:
+        calendar = next(c for c in fresh.calendars() if c.id == env.calendar.id)
+        assert calendar == env.calendar
+        env.proxy.reset()
+        first = fresh.changes(calendar, None, {}, WINDOW)
+        assert sorted(e.uid for e in events_of(cache_after(first, {}))) == ["ev-0", "ev-1", "ev-2"]
+        assert first.full and first.token and [m for m, _ in env.proxy.log] == ["PROPFIND", "REPORT"]
+        env.proxy.reset()
+        idle = fresh.changes(calendar, first.token, known_of(cache_after(first, {})), WINDOW)
+        assert (idle.upserts, env.proxy.counts) == ([], Counter({"REPORT": 1}))
+    env.proxy.stop()
+
+
+@pytest.mark.parametrize("method", ["PROPFIND", "REPORT"])
+@pytest.mark.parametrize("answer", [
+    (500, {}, b"busy"), (301, {"Location": "/elsewhere/"}, b""), (207, {}, b"<D:multistatus"),
+    (401, {"WWW-Authenticate": 'Digest realm="x", nonce="1"'}, b""),
+])
+def test_anything_unusual_is_read_again_by_the_library(env: CalDAVEnv, method, answer):
+    env.add_user_event("ev", "Event", T0, T0 + timedelta(hours=1))
+    once = []
+
+    def rule(verb: str, path: str, body: bytes):
+        if verb == method and not once:
+            once.append(path)
+            return answer
+        return None
+    env.proxy.rules.append(rule)
+    with closing(CalDAVProvider(env.provider.account, UTC, {})) as fresh:
+        calendar = next(c for c in fresh.calendars() if c.id == env.calendar.id)
+        first = fresh.changes(calendar, None, {}, WINDOW)
+        assert [e.uid for e in events_of(cache_after(first, {}))] == ["ev"] and first.token
+        assert once and fresh._client is not None  # the library took over after the odd answer
 
 
 def test_changes_are_fetched_by_chunked_multiget(env: CalDAVEnv, monkeypatch):
