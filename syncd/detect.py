@@ -173,6 +173,9 @@ class Detector:
         self._booker = cache(features.booker)  # description -> who booked it on a booking page
         self._format = cache(meeting_format)  # (title, text, location) -> format
         self._role = cache(role_name)  # (title, text, company) -> role
+        # field -> word -> its n-gram buckets, and the sum of their weights
+        self._grams: dict[str, dict[str, tuple[int, ...]]] = {f: {} for f in features.FIELDS}
+        self._weighed: dict[str, dict[str, float]] = {f: {} for f in features.FIELDS}
 
     def classify(self, summary: str, description: str, location: str, organizer: str,
                  attendees: Sequence[str], categories: Sequence[str] = (),
@@ -276,15 +279,23 @@ class Detector:
 
     def _scored(self, field: str, text: str) -> Scored:
         """The n-grams' share of the score for one field, and its heaviest words."""
-        grams = features.word_grams(field, text, self.model.buckets)
+        grams = features.word_grams(field, text, self.model.buckets, self._grams[field])
         values = features.bucket_values(grams)
         if not values:
             return 0.0, ()
         weights = self.model.ngrams
         scale = next(iter(values.values()))
-        total = sum(weights[b] for b in values) * scale
-        by_word = sorted(((sum(weights[b] for b in found) * scale, word)
-                          for word, found in grams), key=lambda s: -abs(s[0]))
+        total = sum(map(weights.__getitem__, values)) * scale
+        weighed = self._weighed[field]
+        by_word = []
+        for word, found in grams:
+            weight = weighed.get(word)
+            if weight is None:
+                weight = sum(map(weights.__getitem__, found))
+                if len(weighed) < features.MEMO_WORDS:
+                    weighed[word] = weight
+            by_word.append((weight * scale, word))
+        by_word.sort(key=lambda s: -abs(s[0]))
         return total, tuple((weight, f"{field} word '{word}' (learned from examples)")
                             for weight, word in by_word[:WORDS_PER_FIELD])
 

@@ -27,7 +27,6 @@ from collections.abc import Iterator, Sequence
 
 from syncd import detect_words as words
 from syncd.detect_parties import Parties
-from syncd.literals import fold
 
 # A cue feature found in a text: (key, reason).
 Cue = tuple[str, str]
@@ -40,37 +39,38 @@ NGRAM_SIZES = (2, 3, 4)
 NGRAM_CHARS = {"title": 300, "description": 1500, "location": 200}
 MAX_WORD = 24  # longer "words" (URLs, tokens, CJK sentences) are cut to this many letters
 WORD = re.compile(r"[^\W_]+")
+MEMO_WORDS = 50_000  # a memo of words' buckets stops growing here (a few MB), whatever it reads
 
 
 # --- Cue features --------------------------------------------------------------------------
 
 
-def _found(table: words.CueTable, text: str, folded: str | None) -> Iterator[tuple[int, str]]:
+def _found(table: words.CueTable, text: str, seen: int | None) -> Iterator[tuple[int, str]]:
     """(index, quoted match) of each cue of ``table`` found in ``text``.
 
-    ``folded`` is ``text`` through :func:`syncd.literals.fold`: only the cues whose words it
+    ``seen`` is :func:`syncd.detect_words.scan` of ``text``: only the cues whose words it
     holds are searched. None searches them all.
     """
     cues = table.cues
-    for i in table.index.candidates(folded) if folded is not None else range(len(cues)):
+    for i in table.candidates(seen) if seen is not None else range(len(cues)):
         match = cues[i][0].search(text)
         if match:
             yield i, " ".join(match.group(0).split())[:60]
 
 
-def _family(table: words.CueTable, key: str, text: str, folded: str | None, where: str,
+def _family(table: words.CueTable, key: str, text: str, seen: int | None, where: str,
             what: str) -> list[Cue]:
     """One cue feature for the whole family: present when any of its cues matches."""
-    for _, said in _found(table, text, folded):
+    for _, said in _found(table, text, seen):
         return [(key, f"{where} says '{said}' ({what})")]
     return []
 
 
-def _by_note(table: words.CueTable, prefix: str, text: str, folded: str | None,
+def _by_note(table: words.CueTable, prefix: str, text: str, seen: int | None,
              where: str) -> list[Cue]:
     """One cue feature per note of the table (``"research, not hiring"``), first match each."""
     cues: dict[str, Cue] = {}
-    for i, said in _found(table, text, folded):
+    for i, said in _found(table, text, seen):
         note = table.cues[i][2] or "cue"
         key = f"{prefix}:{note}"
         if key not in cues:
@@ -80,15 +80,15 @@ def _by_note(table: words.CueTable, prefix: str, text: str, folded: str | None,
 
 def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
     """Interview words, hiring steps, a job title and the kinds of negative in a title."""
-    folded = fold(title) if prefilter else None
-    cues = _family(words.INTERVIEW_WORDS, "t:interview-word", title, folded, "title",
+    seen = words.scan(title) if prefilter else None
+    cues = _family(words.INTERVIEW_WORDS, "t:interview-word", title, seen, "title",
                    "a word for a job interview")
-    steps = list(_found(words.HIRING_STEPS, title, folded))
+    steps = list(_found(words.HIRING_STEPS, title, seen))
     if steps:
         cues.append(("t:hiring-step", f"title says '{steps[0][1]}' (a step of hiring)"))
-    cues += _family(words.JOB_WORDS, "t:job-words", title, folded, "title",
+    cues += _family(words.JOB_WORDS, "t:job-words", title, seen, "title",
                     "what a job application involves")
-    cues += _family(words.ASSESSMENT_WORDS, "t:assessment", title, folded, "title",
+    cues += _family(words.ASSESSMENT_WORDS, "t:assessment", title, seen, "title",
                     "a test a selection sets")
     internal = words.INTERNAL_APPLICATION.search(title)
     if internal:
@@ -98,40 +98,40 @@ def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
     if role:
         cues.append(("t:job-title", f"title names a job title ('{role.group(0)}')"))
     for table in (words.TITLE_NEGATIVES, words.TITLE_NEGATIVES_WORLD):
-        cues += [cue for cue in _by_note(table, "t:not", title, folded, "title")
+        cues += [cue for cue in _by_note(table, "t:not", title, seen, "title")
                  if cue[0] not in {key for key, _ in cues}]
     return cues
 
 
 def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
     """Wording addressed to a candidate or to an interviewer, and non-hiring contexts."""
-    folded = fold(text) if prefilter else None
+    seen = words.scan(text) if prefilter else None
     where = "description"
     return [
-        *_family(words.INTERVIEW_WORDS, "d:interview-word", text, folded, where,
+        *_family(words.INTERVIEW_WORDS, "d:interview-word", text, seen, where,
                  "a word for a job interview"),
-        *_family(words.CANDIDATE_SIDE, "d:to-candidate", text, folded, where,
+        *_family(words.CANDIDATE_SIDE, "d:to-candidate", text, seen, where,
                  "addressed to a candidate"),
-        *(_family(words.DESCRIPTION_STEPS, "d:hiring-step", text, folded, where,
+        *(_family(words.DESCRIPTION_STEPS, "d:hiring-step", text, seen, where,
                   "a step of hiring")
-          or _family(words.HIRING_STEPS, "d:hiring-step", text, folded, where,
+          or _family(words.HIRING_STEPS, "d:hiring-step", text, seen, where,
                      "a step of hiring")),
-        *_family(words.JOB_WORDS, "d:job-words", text, folded, where,
+        *_family(words.JOB_WORDS, "d:job-words", text, seen, where,
                  "what a job application involves"),
-        *_family(words.PLATFORM_LINKS, "d:hiring-system", text, folded, where,
+        *_family(words.PLATFORM_LINKS, "d:hiring-system", text, seen, where,
                  "a hiring system"),
-        *_family(words.INTERVIEWER_SIDE, "d:to-interviewer", text, folded, where,
+        *_family(words.INTERVIEWER_SIDE, "d:to-interviewer", text, seen, where,
                  "addressed to an interviewer"),
-        *_family(words.DESCRIPTION_NEGATIVES, "d:not-hiring", text, folded, where,
+        *_family(words.DESCRIPTION_NEGATIVES, "d:not-hiring", text, seen, where,
                  "not a hiring interview"),
-        *_family(words.CANCELLED, "d:not-hiring", text, folded, where,
+        *_family(words.CANCELLED, "d:not-hiring", text, seen, where,
                  "the interview is called off"),
     ]
 
 
 def location_cues(location: str) -> list[Cue]:
     """A location that says the event is an interview (a cover title's real meaning)."""
-    return _family(words.INTERVIEW_WORDS, "l:interview-word", location, fold(location),
+    return _family(words.INTERVIEW_WORDS, "l:interview-word", location, words.scan(location),
                    "location", "a word for a job interview")
 
 
@@ -288,15 +288,15 @@ def normalized(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
-def word_grams(field: str, text: str, buckets: int) -> list[tuple[str, tuple[int, ...]]]:
+def word_grams(field: str, text: str, buckets: int,
+               memo: dict[str, tuple[int, ...]] | None = None) -> list[tuple[str, tuple[int, ...]]]:
     """Each distinct word of ``text`` (as the ``field`` reads it) and its n-gram buckets.
 
     Words are runs of letters and digits, padded with a space on each side so that n-grams
-    know where a word starts and ends; ``buckets`` is a power of two.
+    know where a word starts and ends; ``buckets`` is a power of two. ``memo`` (word -> its
+    buckets, for this field and ``buckets`` only) saves hashing a word met before: calendars
+    say "meeting", "with" and "team" thousands of times.
     """
-    prefix = FIELDS[field].encode()
-    mask = buckets - 1
-    crc = zlib.crc32
     out: list[tuple[str, tuple[int, ...]]] = []
     seen: set[str] = set()
     for word in WORD.findall(normalized(text[:NGRAM_CHARS[field]])):
@@ -304,10 +304,21 @@ def word_grams(field: str, text: str, buckets: int) -> list[tuple[str, tuple[int
         if word in seen:
             continue
         seen.add(word)
-        padded = f" {word} "
-        grams = {padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)}
-        out.append((word, tuple(sorted({crc(prefix + g.encode()) & mask for g in grams}))))
+        found = memo.get(word) if memo is not None else None
+        if found is None:
+            found = _buckets(FIELDS[field], word, buckets - 1)
+            if memo is not None and len(memo) < MEMO_WORDS:
+                memo[word] = found
+        out.append((word, found))
     return out
+
+
+def _buckets(prefix: str, word: str, mask: int) -> tuple[int, ...]:
+    """The sorted buckets of one word's n-grams (``mask`` is the bucket count less one)."""
+    padded = f" {word} "
+    grams = {padded[i:i + n] for n in NGRAM_SIZES for i in range(len(padded) - n + 1)}
+    crc, head = zlib.crc32, prefix.encode()
+    return tuple(sorted({crc(head + g.encode()) & mask for g in grams}))
 
 
 def bucket_values(grams: list[tuple[str, tuple[int, ...]]]) -> dict[int, float]:

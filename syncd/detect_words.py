@@ -9,9 +9,9 @@ outweighs anything else. Every pattern is matched case-insensitively unless it s
 from __future__ import annotations
 
 import re
-from functools import cached_property
+from functools import cache, cached_property
 
-from syncd.literals import LiteralIndex
+from syncd.literals import LiteralIndex, SharedIndex, fold
 
 # A cue: (pattern, weight, note). The note, when not empty, finishes the reason sentence.
 Cue = tuple[re.Pattern[str], float, str]
@@ -21,11 +21,14 @@ class CueTable:
     """A family of cues, and the index that says which of them a text might hold.
 
     Both are made on first use: compiling every table costs more than the rest of a start-up,
-    and a process whose verdicts are all kept in the state never reads one.
+    and a process whose verdicts are all kept in the state never reads one. Every table is
+    also part of one :func:`shared_index`, which reads a text once for all of them.
     """
 
     def __init__(self, entries: tuple[tuple[str, float, str], ...]) -> None:
         self.entries = entries
+        self.slot = len(_TABLES)  # its place in the shared index
+        _TABLES.append(self)
 
     @cached_property
     def cues(self) -> tuple[Cue, ...]:
@@ -37,6 +40,24 @@ class CueTable:
     def index(self) -> LiteralIndex:
         """Which patterns a text might match, by the literals each one needs."""
         return LiteralIndex([pattern for pattern, _, _ in self.cues])
+
+    def candidates(self, bits: int) -> list[int]:
+        """Which patterns might match a text, given its :func:`scan`."""
+        return shared_index().candidates(self.slot, bits, len(self.entries))
+
+
+_TABLES: list[CueTable] = []
+
+
+@cache
+def shared_index() -> SharedIndex:
+    """The literal index of every cue table, read in one scan of a text."""
+    return SharedIndex([table.index for table in _TABLES])
+
+
+def scan(text: str) -> int:
+    """Which cue patterns of every table might match ``text`` (see :meth:`CueTable.candidates`)."""
+    return shared_index().scan(fold(text))
 
 
 def _cues(*entries: tuple[str, float, str]) -> CueTable:

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 try:  # The regex engine's own parser and case tables: the authority on what a pattern matches.
     from re import _casefix, _parser  # type: ignore[attr-defined]
-    from re._constants import ATOMIC_GROUP, BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN  # type: ignore[import-not-found]
+    from re._constants import (ATOMIC_GROUP, BRANCH, IN, LITERAL, MAX_REPEAT,  # type: ignore[import-not-found]
+                               MIN_REPEAT, POSSESSIVE_REPEAT, RANGE, SUBPATTERN)
     _EXTRA_CASES: dict[int, tuple[int, ...]] | None = _casefix._EXTRA_CASES
 except (ImportError, AttributeError):  # pragma: no cover - another Python: search every pattern
     _EXTRA_CASES = None
@@ -70,22 +72,46 @@ def required_literals(pattern: re.Pattern[str]) -> Literals | None:
     return frozenset(map(fold, found)) if found else None
 
 
+# A run of literals goes on through a character class of at most this many members
+# ("r[öo]portaj"), as long as it spells at most MAX_SPELLINGS strings: "h" alone would
+# send every text with an "h" to the pattern's search.
+MAX_CLASS = 8
+MAX_SPELLINGS = 32
+
+
 def _sequence(items: Sequence[tuple[Any, Any]]) -> Literals | None:
     """The most selective requirement among a sequence's literal runs and its parts."""
     options: list[Literals] = []
-    run = ""
+    runs = [""]  # the current run of literals, in every spelling its classes allow
     for op, arg in [*items, (None, None)]:  # the sentinel closes the last run of literals
-        if op is LITERAL:
-            run += chr(arg)
+        chars = [chr(arg)] if op is LITERAL else _members(arg) if op is IN else None
+        if chars and len(runs) * len(chars) <= MAX_SPELLINGS:
+            runs = [run + char for run in runs for char in chars]
             continue
-        if run:
-            options.append(frozenset([run]))
-            run = ""
+        if runs[0]:
+            options.append(frozenset(runs))
+        runs = [""]
+        if chars:  # a class too many to spell on: it starts the next run
+            runs = chars if len(chars) <= MAX_SPELLINGS else [""]
+            continue
         needed = _node(op, arg)
         if needed:
             options.append(needed)
     # Longer literals are rarer in text: a few long ones beat one short one.
     return min(options, key=lambda o: sum(26.0 ** -len(s) for s in o), default=None)
+
+
+def _members(items: Sequence[tuple[Any, Any]]) -> list[str] | None:
+    """The characters a character class matches, when it lists a few (None otherwise)."""
+    chars: list[str] = []
+    for op, arg in items:
+        if op is LITERAL:
+            chars.append(chr(arg))
+        elif op is RANGE and arg[1] - arg[0] < MAX_CLASS:
+            chars.extend(map(chr, range(arg[0], arg[1] + 1)))
+        else:  # a negated class, a category (\w, \d), a wide range
+            return None
+    return chars if len(chars) <= MAX_CLASS else None
 
 
 def _node(op: object, arg: Any) -> Literals | None:
@@ -118,25 +144,93 @@ class LiteralIndex:
 
     def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
         needs = [required_literals(p) for p in patterns]
+        self.size = len(patterns)
         self.always = tuple(i for i, need in enumerate(needs) if need is None)
         wanted: dict[str, set[int]] = {}
         for i, need in enumerate(needs):
             for literal in need or ():
                 wanted.setdefault(literal, set()).add(i)
-        # A literal found means every literal it starts with was found too.
-        self._patterns = {literal: frozenset().union(*(ids for short, ids in wanted.items()
-                                                       if literal.startswith(short)))
-                          for literal in wanted}
-        self._scan = re.compile(f"(?=({_longest_of(wanted)}))") if wanted else None
+        self.wanted = {literal: frozenset(ids) for literal, ids in wanted.items()}
+
+    @cached_property
+    def _scan(self) -> tuple[re.Pattern[str] | None, dict[str, frozenset[int]]]:
+        """The scanner, and what each literal it finds stands for (made on first use: an
+        index read through a :class:`SharedIndex` never needs them)."""
+        return _scanner(self.wanted), _implied(self.wanted, frozenset())
 
     def candidates(self, folded: str) -> list[int]:
         """Indexes, in table order, of the patterns that may match the text ``folded``
         (the output of :func:`fold`)."""
         hits: set[int] = set(self.always)
+        scan, patterns = self._scan
+        if scan is not None:
+            for found in set(scan.findall(folded)):
+                hits |= patterns[found]
+        return sorted(hits)
+
+
+class SharedIndex:
+    """Several literal indexes read in one scan of a text instead of one scan each.
+
+    Each pattern of each index has a bit; :meth:`scan` gives the bits of the patterns that
+    may match a text, and :meth:`candidates` those of one index, as its own
+    :meth:`LiteralIndex.candidates` names them.
+    """
+
+    def __init__(self, indexes: Sequence[LiteralIndex]) -> None:
+        self.offsets: list[int] = []
+        wanted: dict[str, int] = {}
+        self.always = 0
+        offset = 0
+        for index in indexes:
+            self.offsets.append(offset)
+            for literal, ids in index.wanted.items():
+                wanted[literal] = wanted.get(literal, 0) | _bits(ids, offset)
+            self.always |= _bits(index.always, offset)
+            offset += index.size
+        self._bits = _implied(wanted, 0)
+        self._scan = _scanner(wanted)
+
+    def scan(self, folded: str) -> int:
+        """The bits of every pattern that may match the text ``folded`` (see :func:`fold`)."""
+        bits = self.always
         if self._scan is not None:
             for found in set(self._scan.findall(folded)):
-                hits |= self._patterns[found]
-        return sorted(hits)
+                bits |= self._bits[found]
+        return bits
+
+    def candidates(self, which: int, bits: int, size: int) -> list[int]:
+        """Indexes, in table order, of the patterns of the ``which``-th index (of ``size``
+        patterns) among ``bits``."""
+        mine = (bits >> self.offsets[which]) & ((1 << size) - 1)
+        found = []
+        while mine:
+            low = mine & -mine
+            found.append(low.bit_length() - 1)
+            mine ^= low
+        return found
+
+
+def _bits(ids: Iterable[int], offset: int) -> int:
+    return sum(1 << (offset + i) for i in set(ids))
+
+
+def _implied(wanted: dict[str, Any], none: Any) -> dict[str, Any]:
+    """For each literal, what it and every literal it starts with stand for (sets or bits,
+    joined with ``|``): a literal found means every literal it starts with was found too."""
+    implied = {}
+    for literal in wanted:
+        joined = none
+        for n in range(1, len(literal) + 1):
+            joined = joined | wanted.get(literal[:n], none)
+        implied[literal] = joined
+    return implied
+
+
+def _scanner(literals: Iterable[str]) -> re.Pattern[str] | None:
+    """A regex whose ``findall`` lists the longest of ``literals`` at each position of a text."""
+    pattern = _longest_of(literals)
+    return re.compile(f"(?=({pattern}))") if pattern else None
 
 
 def _longest_of(literals: Iterable[str]) -> str:
