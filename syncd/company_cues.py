@@ -27,10 +27,9 @@ NAME_WORDS = 8  # words read after a cue for the name it introduces
 # "klient: Acme", "cliente Acme", "vår kund Acme", "client interview with Acme").
 _CLIENT_WORD = (r"(?:clients?|client's|klient(?:a|em|u)?|clientes?|kunde[n]?|kund(?:en)?|klant|"
                 r"müşteri(?:miz)?|клиент\w*|cliënt|asiakas|committente|auftraggeber\w*)")
-_CONNECT = r"(?:with|at|w/|for|bei|mit|für|chez|avec|pour|con|com|para|presso|per|hos|med|met|voor|z|ile|@)"
-CLIENT_NAMED = re.compile(
-    rf"(?i:\b{_CLIENT_WORD})(?:\s*[:：]\s*|\s+(?:(?:\S+\s+){{0,3}}?{_CONNECT}\s+|(?:\S+\s+){{0,2}}?"
-    r"[-–—:]\s+)?)(?=\S)")
+_CONNECT = frozenset("""with at w/ for bei mit für chez avec pour con com para presso per hos
+    med met voor z ile @ - – — :""".split())
+CLIENT_WORD = re.compile(rf"(?i:\b{_CLIENT_WORD})(?:\s*[:：])?\s+")
 # Words before the employer's name: "on behalf of Acme", "per conto di Acme".
 BEHALF = re.compile(
     r"(?i:\b(?:on\s+behalf\s+of|per\s+conto\s+d[ie]|im\s+auftrag\s+(?:von|der|des)|"
@@ -54,6 +53,9 @@ HONORIFIC = re.compile(
     r"\.?|(?:M|Sr|Sig|Sig\.ra|Dott|Dott\.ssa|Sn|Hr|Fr|Bay)\.)\s+(?=[A-ZÀ-ÖØ-Þ])")
 # After a person's name: "Jane Roe, who leads the team", "Jane Roe (Engineering Manager)".
 WHO = re.compile(r"(?i),?\s+(?:who|whom|quien|quienes|quem)\s")
+# "Jane Roe, the hiring manager": a job after the name (a company's apposition names no job).
+APPOSITION = re.compile(r"(?i),\s+(?:the|our|your|their|la|el|le|die|der|il|nuestra|nuestro)\s+"
+                        r"([^,.;:()\n]{2,40})")
 WITH_ROLE = re.compile(r"\s*\(([^()]{3,50})\)")
 WITH_BEFORE = re.compile(r"(?i)(?:\bwith|\bw/|\bcon|\bmit|\bavec|\bmed|\bmet|\bcom)\s+$")
 
@@ -70,9 +72,10 @@ def said(title: str, body: str) -> dict[str, str]:
 
 def _said_in(text: str) -> Iterator[tuple[str, str]]:
     """(name, what is said of it) in one text."""
-    for pattern in (CLIENT_NAMED, BEHALF):
-        for match in pattern.finditer(text):
-            yield from _named(text[match.end():], CLIENT)
+    for match in CLIENT_WORD.finditer(text):
+        yield from _named(_past_steps(text[match.end():match.end() + 200]), CLIENT)
+    for match in BEHALF.finditer(text):
+        yield from _named(text[match.end():], CLIENT)
     for match in VIA_BEFORE.finditer(text):
         yield from _named(text[match.end():], VIA)
     for match in VIA_AFTER.finditer(text):
@@ -91,9 +94,28 @@ def _said_in(text: str) -> Iterator[tuple[str, str]]:
                 yield run, PERSON
 
 
+def _past_steps(rest: str) -> str:
+    """After "client", the text past a few interview words and a connector ("client
+    interview with Acme", "client call – Acme"), when they come before the name."""
+    tokens = list(re.finditer(r"\S+", rest))[:5]
+    for i, token in enumerate(tokens[:4]):
+        word = token.group(0)
+        if i and word.casefold() in _CONNECT and all(not_name(t.group(0)) for t in tokens[:i]):
+            return rest[token.end():]
+        if not not_name(word.strip(",.")):
+            break
+    return rest
+
+
 def _named(rest: str, kind: str) -> Iterator[tuple[str, str]]:
-    """The name that starts ``rest``: its first run of capitalised words."""
+    """The name that starts ``rest``: its first run of capitalised words, up to a genitive
+    ("Acme's", Turkish "Acme'nin")."""
     tokens = words_of(_CLAUSE.split(rest[:200], maxsplit=1)[0], NAME_WORDS)
+    for i, token in enumerate(tokens):
+        stem = _GENITIVE.sub("", token)
+        if stem != token:
+            tokens = [*tokens[:i], stem]
+            break
     if not tokens or not capitalised(tokens[0]) or not_name(tokens[0]):
         return
     for run, _, after in runs(tokens):
@@ -105,6 +127,7 @@ def _named(rest: str, kind: str) -> Iterator[tuple[str, str]]:
         return
 
 
+_GENITIVE = re.compile(r"['’](?:s|[a-zçğıöşü]{1,4})$")
 _CLAUSE = re.compile(r"[()\[\],;:|–—\n]|\s-\s|(?<=[a-z]{2})[.!?](?=\s|$)")
 
 
@@ -120,6 +143,9 @@ def _introduces_person(line: str, run: str) -> bool:
     at = line.find(run)
     after = line[at + len(run):at + len(run) + 60]
     if WHO.match(after):
+        return True
+    apposition = APPOSITION.match(after)
+    if apposition and JOB_WORD.search(apposition.group(1)):
         return True
     role = WITH_ROLE.match(after)
     before = line[max(0, at - 8):at]

@@ -16,6 +16,7 @@ from functools import lru_cache
 from syncd import company_words as cw
 from syncd import detect_words as words
 from syncd.detect_parties import Parties
+from syncd.detect_role import JOB_WORD
 
 MAX_SPAN = 6  # words in a name
 # Title segments end at punctuation, dashes between spaces and brackets.
@@ -127,6 +128,8 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
             else:
                 tag = ("span:core" if (start, end) == core else
                        "span:head" if (start, end) == head else "span:part")
+            if not keep[end] and end + 1 < len(tokens) and JOB_WORD.fullmatch(tokens[end + 1]):
+                continue  # "Acme Software Engineer": the organisation noun begins the role
             if not _ends_in_role(tokens[start:end + 1]) and not _trails_off(tokens, start, end):
                 yield " ".join(tokens[start:end + 1]), tag
                 if end + 1 < len(tokens) and tokens[end + 1].casefold() in _TOOLS:

@@ -30,6 +30,7 @@ from syncd.company_spans import (JOINERS, company_domains, domain_names, first_w
 from syncd.company_words import ORG_WORDS
 from syncd.detect_features import is_cover_title
 from syncd.detect_parties import Parties
+from syncd.detect_role import role_name
 
 __all__ = ["CompanyModel", "Features", "MODEL_PATH", "candidates", "choose", "company_name",
            "feature_names", "names_in_full", "sender_domain", "shipped_company_model", "tidy"]
@@ -115,14 +116,16 @@ def candidates(title: str, text: str, location: str, parties: Parties,
     domains = domain_keys(parties)
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
+    invitees: list[str] = []
     for name, features in found.items():
         describe(name, features, domains, lowered)
         if persons and any(fold(t) in persons for t in name.split()):
             features["person"] = 1.0
-            if _full_name(name, persons):
-                told.setdefault(name, PERSON)
+            if _full_name(name, persons) and not any(k.startswith("dom:") for k in features):
+                invitees.append(name)
     relate(found, places)
-    _mark_said(found, told)
+    _mark_said(found, told, invitees)
+    _mark_role(found, role_name(title, body))
     for features in found.values():
         kind = domain_kind(features)
         if "in-no-field" in features:
@@ -139,20 +142,45 @@ def _full_name(name: str, persons: frozenset[str]) -> bool:
             and all(t[:1].isupper() and t.casefold() not in ORG_WORDS for t in tokens))
 
 
-def _mark_said(found: dict[str, Features], told: dict[str, str]) -> None:
+def _mark_role(found: dict[str, Features], role: str) -> None:
+    """Mark the names that are the role, or part of it ("Creator Community" of "Creator
+    Community Manager"): a department or a programme, seldom the company."""
+    if not role:
+        return
+    padded = f" {role.casefold()} "
+    for name, features in found.items():
+        folded = name.casefold()
+        if f" {folded} " not in padded:
+            if len(role) > 3 and padded in f" {folded} ":
+                features["role:held"] = 1.0  # "Senior Data Analyst" of "Data Analyst"
+            continue
+        if folded == role.casefold():
+            features["role:equal"] = 1.0
+        elif padded.startswith(f" {folded} "):
+            rest = role[len(name):].split()
+            features["role:starts&bare-job" if len(rest) == 1 else "role:starts"] = 1.0
+        else:
+            features["role:inside"] = 1.0
+
+
+def _mark_said(found: dict[str, Features], told: dict[str, str], invitees: list[str]) -> None:
     """Mark what the event says of each candidate (:data:`PRECEDENCE`): the client it names
-    (and a longer spelling of that name), a go-between, a person; and an agency's name as a
-    go-between when the title names the place of the interview beside it ("at Employer")."""
-    clients = [name for name, kind in told.items() if kind == CLIENT]
+    or a go-between (and a longer spelling of either name: "Acme" of "Acme Group"), a person
+    (and any part of the name the text gives that person), an invitee's full name;
+    and an agency's name as a go-between when the title names the place of the interview
+    beside it ("at Employer")."""
     placed = any(("conn:at" in f or "conn:with" in f) and not _AGENCY & f.keys()
                  and f.get("capitalised") == 1.0 and "person" not in f and told.get(n) is None
                  for n, f in found.items())
+    if placed:
+        told = {**{n: VIA for n, f in found.items() if _AGENCY & f.keys()}, **told}
+    people = [f" {name} " for name, kind in told.items() if kind == PERSON and " " in name]
+    begun = {f"{name} ": kind for name, kind in told.items() if kind != PERSON}
+    told = {**told, **dict.fromkeys(invitees, PERSON)}
     for name, features in found.items():
-        kind = told.get(name, "")
-        if not kind and any(name.startswith(client + " ") for client in clients):
-            kind = CLIENT
-        if not kind and placed and _AGENCY & features.keys():
-            kind = VIA
+        kind = told.get(name) or next(
+            (kind for start, kind in begun.items() if name.startswith(start)), "") or (
+            PERSON if any(f" {name} " in person for person in people) else "")
         if kind:
             features[kind] = 1.0
 
@@ -193,7 +221,8 @@ def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
 
 _CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind
 # A name an agency's domain spells, or that holds a word for an agency, passes invitations on.
-_AGENCY = frozenset(("dom:agency:equal", "dom:agency:name-starts", "agency-name"))
+_AGENCY = frozenset(("dom:agency:equal", "dom:agency:name-starts", "dom:agency:name-extends",
+                     "agency-name"))
 # What the event says outright decides before the weights: the client it names wins, a
 # go-between or a person loses (see :mod:`syncd.company_cues`).
 PRECEDENCE = {CLIENT: 1, VIA: -1, PERSON: -1}

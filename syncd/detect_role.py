@@ -56,6 +56,7 @@ _JOB_NOUNS = (
     "referent|techniker|mechaniker|mechatroniker|elektriker|verkäufer|verkäuferin|"
     "sachbearbeiter|kommissionierer|medewerker|verkoper|ontwikkelaar|verpleegkundige|"
     "verzorgende|chauffeur|monteur|utvecklare|systemutvecklare|ingenjör|sjuksköterska)(?:in)?|"
+    "analist|adviseur|beleidsadviseur|ontwerper|"
     "kasjer(?:ka)?|sprzedaw(?:ca|czyni)|kierowc[ay]|magazynier|programist(?:a|ka)|"
     "in[żz]ynier|specjalist(?:a|ka)|analityk|ksi[ęe]gow[ay]|piel[ęe]gniarka|kierownik|"
     "m[üu]hendis\\w*|uzman\\w*|kurye|teknisyen\\w*|[çc]ırak\\w*|stajyer|muhasebeci|"
@@ -69,7 +70,8 @@ _JOB_NOUNS = (
 )
 _CJK_NOUNS = ("エンジニア|開発者|営業職|看護師|介護職|薬剤師|デザイナー|개발자|엔지니어|디자이너|"
               "매니저|인턴|工程师|工程師|经理|經理|分析师|分析師|设计师|設計師|实习生|實習生|"
-              "مهندس|أخصائي|محاسب|مساعد|مرافق|ممرض")
+              "مهندس|أخصائي|محاسب|مساعد|مرافق|ممرض|محلل|مطور|مبرمج|مصمم|مشرف|موظف|فني|"
+              "एग्ज़ीक्यूटिव|इंजीनियर|डेवलपर|विश्लेषक|प्रबंधक|मैनेजर")
 JOB_WORD = re.compile(f"(?<![\\w-])(?:{_JOB_NOUNS})(?![\\w-])|{_CJK_NOUNS}", re.I)
 
 # Where a role ends: punctuation, or a word that starts something else ("at", "with").

@@ -8,6 +8,7 @@ import pytest
 
 from syncd.company_cues import CLIENT, PERSON, VIA, said
 from syncd.detect import Rules, classify
+from syncd.detect_role import role_name
 
 ME = "sam.okafor@gmail.com"
 
@@ -29,6 +30,13 @@ def company(summary: str, description: str = "", organizer: str = "") -> str:
     # "via X", "X aracılığıyla": X only passes the invitation on.
     ("Phone interview – Brightmoor Dairy (via Keystone Partners)", "", "", "Brightmoor Dairy"),
     ("Mülakat – Yıldız Tekstil (Kariyer Ortakları aracılığıyla)", "", "", "Yıldız Tekstil"),
+    # "nuestro cliente X para ...": the name, not the words after it; a Turkish genitive.
+    ("Entrevista telefónica – Talentia / Bodegas Lurra – Técnico/a de Calidad",
+     "Te confirmo la entrevista con nuestro cliente Bodegas Lurra para el puesto de Técnico/a.",
+     "ana@talentia-staffing.es", "Bodegas Lurra"),
+    ("Mülakat – Kardelen Gıda – Satın Alma Uzmanı",
+     "Müşterimiz Kardelen Gıda'nın Satın Alma Uzmanı pozisyonu için görüşme.", "",
+     "Kardelen Gıda"),
     # An agency's own name beside "interview at Employer".
     ("Staffline: interview at Orchard Foods – Picker", "", "jobs@staffline-recruitment.co.uk",
      "Orchard Foods"),
@@ -47,6 +55,10 @@ def test_the_client_wins_over_the_go_between(summary: str, description: str, org
      "hr@fjordlys.no", "Fjordlys"),
     ("Entretien avec Mme Garnier", "Boulangerie Roux recrute un vendeur.", "",
      "Boulangerie Roux"),
+    # A name in apposition with a job: "Ola Berg, the hiring manager".
+    ("Internal Mobility: Tomás Ferreira <> Ola Berg (Senior Designer)",
+     "Hi Tomás,\n\nThis is your interview with Ola Berg, the hiring manager.", "people@fjordlys.no",
+     "Fjordlys"),
 ])
 def test_people_are_not_the_company(summary: str, description: str, organizer: str,
                                     expected: str) -> None:
@@ -82,3 +94,24 @@ def test_said_is_bounded() -> None:
     """A stranger's text is read up to a cap, however long."""
     long = "client: Acme " * 100_000
     assert len(said(long, long)) <= 2
+
+
+@pytest.mark.parametrize(("summary", "organizer", "expected"), [
+    # The start of a role is a department or a programme, not the company.
+    ("Interview with Pellworth – Creator Partnerships Manager (Round 2)", "", "Pellworth"),
+    # An organisation noun that begins the role ("Software Engineer") ends no name.
+    ("Ana / Rui – Norvik Staff Software Engineer", "ana@norvik.io", "Norvik"),
+    ("Entrevista – Vientos del Sur – Analista de Compras", "", "Vientos del Sur"),
+])
+def test_role_words_are_not_the_company(summary: str, organizer: str, expected: str) -> None:
+    assert company(summary, organizer=organizer) == expected
+
+
+@pytest.mark.parametrize(("summary", "role", "expected"), [
+    # Job nouns of Arabic and Dutch: the role is read, and the company is not the role.
+    ("مقابلة – نخيل العقارية – محلل مالي", "محلل مالي", "نخيل العقارية"),
+    ("Kennismakingsgesprek – Senior Data Analist | veldwerk", "Senior Data Analist", "veldwerk"),
+])
+def test_job_nouns_of_more_languages(summary: str, role: str, expected: str) -> None:
+    assert role_name(summary, "") == role
+    assert company(summary, organizer="hr@veldwerk.nl" if expected == "veldwerk" else "") == expected
