@@ -113,7 +113,8 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
     tokens = words_of(piece, 20)
     keep = [(not not_name(t) or t in ARTICLES) and t not in "&@" for t in tokens]
     # An organisation noun ends a name ("FinEst Solutions") but starts none ("Software").
-    ends = [k or t.casefold() in cw.ORG_WORDS for k, t in zip(keep, tokens)]
+    ends = [k or t.casefold() in cw.ORG_WORDS or t.casefold() in cw.NAME_NOUNS
+            for k, t in zip(keep, tokens)]
     groups = [(i, j) for i, j in _groups(keep)]
     core = groups[0] if len(groups) == 1 else None
     head = groups[0] if len(groups) > 1 else None

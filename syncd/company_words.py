@@ -99,7 +99,7 @@ LEGAL_CJK = re.compile(r"^(?:株式会社|㈱|有限会社|주식회사|㈜)\s*|
 LEGAL_AFTER = re.compile(
     r"^(?:GmbH|AG|SE|Inc\.?|LLC|Ltd\.?|Limited|Corp\.?|plc|S\.A\.?|SA|SAS|S\.p\.A\.?|Srl|"
     r"S\.r\.l\.?|B\.V\.?|BV|N\.V\.?|NV|AS|AB|Oy|ApS|A/S|KK|Pty|sp\.)$")
-LEGAL_BEFORE = re.compile(r"^(?:PT|CV|Grupo|Gruppo|Groupe|Studio|Fundación|Fundação|Banco)$")
+LEGAL_BEFORE = re.compile(r"^(?:PT|CV|Grupo|Gruppo|Groupe|Studio|Fundación|Fundação|Banco)$")  # as below
 CJK_COMPANY = re.compile(
     r"(?:株式会社|㈱)\s*(?P<a>[^\s、。，（）()【】「」・/|:：]{1,20})|"
     r"(?P<b>[^\s、。，（）()【】「」・/|:：]{1,20}?)(?:株式会社|技术有限公司|科技有限公司|有限公司|公司)")
@@ -130,7 +130,8 @@ ORG_WORDS = frozenset(
 BRANCH_WORDS = frozenset(
     """branch store shop outlet flagship site plant warehouse depot office offices hq
     headquarters campus location regional local head main
-    distribution fulfilment fulfillment factory facility
+    distribution fulfilment fulfillment factory facility entrance gate building tower
+    eingang gebäude tor entrée bâtiment entrada edificio ingresso edificio ingang gebouw
     filiale zweigstelle niederlassung werk standort zentrale lager markt geschäft
     magasin succursale siège entrepôt usine agence boutique
     sucursal tienda almacén oficina sede central planta fábrica
@@ -148,10 +149,10 @@ BRANCH_WORDS = frozenset(
     지점 매장 본사 공장 센터 물류센터 영업소 사무소
     本社 支店 支社 店舗 営業所 事業所 工場 倉庫 本店 分公司 门店 总部 仓库 工厂 分店 办事处""".split())
 # How compound words and words of scripts without spaces end when they name a place of
-# business: "Ausbildungszentrum", "Logistikzentrum", "渋谷公園通り店", "강남점".
-BRANCH_ENDINGS = ("zentrum", "lager", "filiale", "niederlassung", "zentrale", "werk",
-                  "kontoret", "lagret", "店", "支店", "営業所", "工場", "分公司", "分店", "门店",
-                  "점", "지점", "센터")
+# business or a way in: "Ausbildungszentrum", "Haupteingang", "渋谷公園通り店", "강남점".
+BRANCH_ENDINGS = ("zentrum", "lager", "filiale", "niederlassung", "zentrale", "werk", "eingang",
+                  "gebäude", "kontoret", "lagret", "店", "支店", "営業所", "工場", "分公司", "分店",
+                  "门店", "점", "지점", "센터")
 # Country names as companies append them to a brand ("<brand> Việt Nam", "<brand> Polska").
 COUNTRIES = frozenset(
     """usa us uk america canada mexico méxico brasil brazil argentina chile colombia peru perú
@@ -162,3 +163,10 @@ COUNTRIES = frozenset(
     india bharat pakistan bangladesh indonesia malaysia singapore philippines thailand
     vietnam việt nam japan 日本 china 中国 korea 한국 australia zealand africa nigeria kenya
     egypt مصر السعودية الإمارات uae ksa emea apac latam europe asia""".split())
+# Forms that stand before a name (LEGAL_BEFORE's words): a short name may leave them out.
+LEGAL_BEFORE_WORDS = frozenset("PT CV Grupo Gruppo Groupe Studio Fundación Fundação Banco".split())
+# Words of NOT_NAME that end many companies' names too ("<name> Tech", "<name> Coffee"): a
+# longer name the event spells may add them.
+NAME_NOUNS = frozenset("""tech coffee group data digital software cloud security mobile
+    finance media construction builders engineering dental bakery music mobility motors
+    entertainment games gaming pharmaceuticals therapeutics biotech capital ventures""".split())

@@ -21,13 +21,14 @@ from pathlib import Path
 
 from syncd import detect_words as words
 from syncd.company_cues import CLIENT, PERSON, VIA, said
+from syncd.company_full import in_full
 from syncd.company_features import (Features, branch_tail, describe, domain_keys, domain_kind,
                                     feature_names, fold, greeted, person_words, place_words,
                                     relate)
 from syncd.company_script import foreign_skeleton, skeleton
 from syncd.company_spans import (JOINERS, company_domains, domain_names, first_words,
                                  location_spans, text_spans, tidy, title_spans)
-from syncd.company_words import ORG_WORDS
+from syncd.company_words import LEGAL_BEFORE_WORDS, ORG_WORDS
 from syncd.detect_features import is_cover_title
 from syncd.detect_parties import Parties
 from syncd.detect_role import role_name
@@ -73,8 +74,9 @@ def choose(found: dict[str, Features], model: CompanyModel) -> str:
     """The best-scoring candidate (the longer one on a tie), "" when there is none."""
     if not found:
         return ""
-    return max(found.items(), key=lambda item: (_said_rank(item[1]), model.score(item[1]),
+    best = max(found.items(), key=lambda item: (_said_rank(item[1]), model.score(item[1]),
                                                 len(item[0]), item[0]))[0]
+    return in_full(best, found)
 
 
 def _said_rank(features: Features) -> int:
@@ -113,6 +115,9 @@ def candidates(title: str, text: str, location: str, parties: Parties,
             add(name, "src:client")
     places = place_words(location, parties.organizer)
     _trim_branches(found, places)
+    for name, features in found.items():
+        if _begins(location, name):
+            features["loc:first"] = 1.0  # "<name>, 5th & Pine", "<name> jobsite trailer"
     domains = domain_keys(parties)
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
@@ -219,6 +224,17 @@ def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
             merged["trimmed-branch"] = 1.0
 
 
+def _begins(location: str, name: str) -> bool:
+    """The location opens with the name, the name whole: a comma, a bracket, a number or
+    lower-case words come after it ("<name>, 5th & Pine", "<name> jobsite trailer")."""
+    if not location.startswith(name):
+        return False
+    rest = location[len(name):]
+    after = rest.lstrip()
+    return not after or after[0] in ",;(–—-" or after[0].isdigit() or (
+        rest[:1] == " " and after[0].islower())
+
+
 _CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind
 # A name an agency's domain spells, or that holds a word for an agency, passes invitations on.
 _AGENCY = frozenset(("dom:agency:equal", "dom:agency:name-starts", "dom:agency:name-extends",
@@ -233,8 +249,9 @@ def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:
 
     ``entries`` are (company, the organizer's company domain or "") per interview. A process
     spells its company in full once ("Sunrise Home Healthcare LLC – Recruitment") and short
-    after ("Sunrise – online assessment"); a name that is the first words, the last words or
-    the initials of another interview's name becomes that name, when their domains agree.
+    after ("Sunrise – online assessment"); a name that is the first words (after a legal form
+    too), the last words or the initials of another interview's name becomes that name, when
+    their domains agree, and the longest when one of the longer names holds the others.
     """
     domains: dict[str, set[str]] = {}
     for name, domain in entries:
@@ -254,16 +271,25 @@ def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:
         near = [name for key in keys for name in index.get(key, [])[:MAX_CANDIDATES]]
         longer = {name for name in near if _shortens(short, name)
                   and _same_sender(domains[short], domains[name])}
-        if len(longer) == 1:  # two different full names: which one is meant is unclear
-            full[short] = longer.pop()
+        widest = max(longer, key=len, default="")
+        if all(f" {name} " in f" {widest} " for name in longer):  # else which one is meant?
+            if widest:
+                full[short] = widest
     return [full.get(name, name) for name, _ in entries]
 
 
 def _keys(name: str) -> tuple[str, ...]:
-    """Where :func:`names_in_full` files a name: its first and last word, its initials."""
+    """Where :func:`names_in_full` files a name: its first and last word (the one after a
+    legal form too: "PT Sinar Laut" under "sinar"), its initials."""
     words_ = name.casefold().split()
     initials = "".join(w[0] for w in words_ if w not in JOINERS)
-    return f"first:{words_[0]}", f"last:{words_[-1]}", f"initials:{initials}"
+    keys = (f"first:{words_[0]}", f"last:{words_[-1]}", f"initials:{initials}")
+    return (*keys, f"first:{words_[1]}") if _legal_first(name.split()) else keys
+
+
+def _legal_first(tokens: list[str]) -> bool:
+    """A legal form or group word before the name ("PT", "Gruppo"), and a name after it."""
+    return len(tokens) > 2 and tokens[0] in LEGAL_BEFORE_WORDS
 
 
 def sender_domain(parties: Parties) -> str:
@@ -280,6 +306,8 @@ def _shortens(short: str, name: str) -> bool:
         return False
     if big[:len(small)] == small or big[-len(small):] == small:
         return True
+    if _legal_first(name.split()) and big[1:1 + len(small)] == small:
+        return True  # "Sinar" of "PT Sinar Laut"
     initials = "".join(w[0] for w in big if w not in JOINERS)
     return short.isupper() and len(short) >= 2 and initials == small[0] and len(small) == 1
 

@@ -1,4 +1,5 @@
-"""The company's name as the invitation writes it, and the brand rather than its branch.
+"""The company's name as the invitation writes it: its letter case, the brand rather than its
+branch, the full name rather than a short one.
 
 Every event here is made up for these tests, in words and languages of its own.
 """
@@ -8,7 +9,8 @@ from __future__ import annotations
 from syncd.company_features import branch_tail, place_words
 from syncd.company_script import foreign_skeleton, romanize, skeleton
 from syncd.detect import Detector, Rules, classify
-from syncd.detect_company import candidates
+from syncd.company_full import completes, in_full
+from syncd.detect_company import candidates, names_in_full
 
 ME = "ines.varga@gmail.com"
 
@@ -92,3 +94,43 @@ def test_an_interview_at_a_store_names_the_brand() -> None:
                    organizer="recrutement@maisonribot.fr") == "Maison Ribot"
     assert company("Vorstellungsgespräch – Brotwerk Lager (Fahrer)") == "Brotwerk"
     assert company("モリノ珈琲 吉祥寺店 アルバイト面接") == "モリノ珈琲"
+
+
+# --- A short name and the full name the same event or process spells ------------------------
+
+
+def test_a_full_name_adds_organisation_words_not_a_store_team_or_programme() -> None:
+    assert completes("Bramwell County", "Bramwell County College")
+    assert completes("Sinar Laut", "PT Sinar Laut") and completes("Olmedo", "Grupo Olmedo")
+    assert completes("Quell", "Quell Tech") and completes("Kessler", "Kessler Klinik")
+    assert not completes("Norrland", "Norrland Supercenter")
+    assert not completes("Quell", "Quell Staff Software")
+    assert not completes("Olmedo", "Talento Olmedo")
+    assert not completes("Kessler", "Kessler Regional Office")
+
+
+def test_the_title_short_name_takes_the_full_name_the_location_opens_with() -> None:
+    assert company("Phone screen – Bramwell County (Lab Technician)",
+                   location="Bramwell County College, 14 Mill Rd, Dunmore") == (
+        "Bramwell County College")
+    assert company("entrevista – Olmedo (almacén)",
+                   location="Grupo Olmedo, Calle Mayor 5, Albacete") == "Grupo Olmedo"
+    assert company("Vorstellungsgespräch – Kessler",
+                   location="Kessler Klinik Haupteingang, Bahnhofstr. 2") == "Kessler Klinik"
+
+
+def test_the_in_full_rule_needs_the_longer_name_on_its_own() -> None:
+    found = {"Harlow": {"span:whole": 1.0}, "Harlow Hospital": {"src:text": 1.0}}
+    assert in_full("Harlow", found) == "Harlow"  # inside a sentence's run only
+    found["Harlow Hospital"]["loc:first"] = 1.0
+    assert in_full("Harlow", found) == "Harlow Hospital"
+    found["Harlow Hospital"]["person"] = 1.0
+    assert in_full("Harlow", found) == "Harlow"
+
+
+def test_a_process_named_after_its_legal_form_once_is_named_so_throughout() -> None:
+    assert names_in_full([("Sinar", ""), ("PT Sinar Laut Digital", "sinarlaut.id")]) == [
+        "PT Sinar Laut Digital"] * 2
+    # Nested full names: the widest one holds the others.
+    assert names_in_full([("Kemuning Tani", ""), ("PT Kemuning Tani Lestari", ""),
+                          ("Kemuning Tani Lestari", "")]) == ["PT Kemuning Tani Lestari"] * 3
