@@ -2,8 +2,10 @@
 
 Calendars are discovered once (principal, calendar home, one depth-1 PROPFIND) and cached in
 ``self.cache``; they are discovered again only when a calendar answers 404/410 or the
-account's config changes. Reading is in :mod:`providers.caldav.sync`, the transport and
-error mapping in :mod:`providers.caldav.http`, the iCalendar codec in :mod:`providers.ical`.
+account's config changes. A first sync (discovery and the whole read) goes through
+:mod:`providers.caldav.quick` while the server behaves, other reads through
+:mod:`providers.caldav.sync`; the clients are in :mod:`providers.caldav.connection`, the error
+mapping in :mod:`providers.caldav.http`, the iCalendar codec in :mod:`providers.ical`.
 
 Writes are conditional: a create sends ``If-None-Match: *`` to ``syncd-<key>.ics`` under the
 calendar, so creating twice never makes two events; updates and deletes send
@@ -12,19 +14,17 @@ calendar, so creating twice never makes two events; updates and deletes send
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import json
 import logging
-import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from providers.base import Provider
 from providers.caldav import quick, wire
-from providers.caldav.http import check_status, guard, make_client, redact_url, timeout_seconds
+from providers.caldav.connection import Connection
+from providers.caldav.http import check_status, timeout_seconds
 from providers.caldav.quick import Found
 from providers.caldav.wire import href_of, url_of
 from syncd.errors import Gone, PreconditionFailed, ProviderError
@@ -33,7 +33,6 @@ from syncd.secrets import resolve_password
 from syncd.text import plural
 
 if TYPE_CHECKING:
-    from caldav import DAVClient
 
     from providers.caldav.sync import CollectionReader
 
@@ -44,17 +43,13 @@ log = logging.getLogger(__name__)
 
 CACHE_CALENDARS = "caldav.calendars"
 CACHE_FINGERPRINT = "caldav.fingerprint"
-CACHE_AUTH = "caldav.auth"  # how the server asked for credentials last time, and for which account
-AUTH_SCHEMES = {"HTTPBasicAuth": "basic", "HTTPDigestAuth": "digest", "HTTPBearerAuth": "bearer"}
-CACHE_ONE_WRITE = "caldav.one-write-at-a-time"  # the server answered 423 to writes side by side
 CALENDAR_PROPS = ["{DAV:}resourcetype", "{DAV:}displayname",
                   "{urn:ietf:params:xml:ns:caldav}supported-calendar-component-set"]
 CALDAV_CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
-QUICK_SCHEMES = (None, "none", "basic", "bearer", "digest")  # None: not known yet, ask
 ICS_TYPE = "text/calendar; charset=utf-8"
 
 
-class CalDAVProvider(Provider):
+class CalDAVProvider(Connection):
     """A CalDAV account: ``url``, ``username``, a password source, ``verify_tls``.
 
     Raises the :mod:`syncd.errors` documented on :class:`providers.base.Provider`.
@@ -62,67 +57,7 @@ class CalDAVProvider(Provider):
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         super().__init__(account, tz, cache)
-        self._client: DAVClient | None = None
-        self._secret: str | None = None
         self._rediscovered = False
-        self._connecting = threading.Lock()
-        self._quick: wire.Link | None = None
-        self._declined = False  # the quick client declined once: the library does the rest
-
-    # -- connection ---------------------------------------------------------------------
-
-    @property
-    def client(self) -> DAVClient:
-        """The DAV client, built on first use (the password is read only then)."""
-        if self._client is None:
-            with self._connecting:  # writes may ask from several threads at once
-                if self._client is None:
-                    self._client = self._connect()
-        return self._client
-
-    def _connect(self) -> DAVClient:
-        self._secret = resolve_password(self.account)
-        client = make_client(self.account, self._secret)
-        log.debug("%s: connecting to %s as %s", self.name,
-                  redact_url(str(self.account.get("url", ""))), self.account.get("username"))
-        if not self.account.get("verify_tls", True):
-            log.warning("%s: verify_tls is off: the server's certificate is not checked",
-                        self.name)
-        return client
-
-    @property
-    def writes_in_flight(self) -> int:  # type: ignore[override]
-        """Four: each write is one conditional PUT or DELETE, through one HTTP session whose
-        pool serves several threads (niquests is thread-safe), so latency, not the server,
-        bounds writes made one by one. One for a server that refused writes side by side."""
-        return 1 if self.cache.get(CACHE_ONE_WRITE) else 4
-
-    @contextlib.contextmanager
-    def _writing(self, what: str) -> Iterator[None]:
-        """``_guard`` for a write. A server that answers 423 (Locked) to writes side by side
-        (Xandikos does, while another write holds its store) gets one at a time from now on;
-        the write itself is retried by the core's retry policy."""
-        try:
-            with self._guard(what):
-                yield
-        except ProviderError as exc:
-            if exc.status == 423 and not self.cache.get(CACHE_ONE_WRITE):
-                log.info("%s: the server refuses writes side by side (HTTP 423); writing one "
-                         "at a time from now on", self.name)
-                self.cache[CACHE_ONE_WRITE] = "1"
-            raise
-
-    def _guard(self, what: str) -> Any:
-        """``providers.caldav.http.guard`` for this account; connects first so that the password is
-        known and can be scrubbed from any message."""
-        self.client  # noqa: B018 - for its side effect
-        return guard(self.name, what, self._secret)
-
-    def close(self) -> None:
-        """Close the HTTP session."""
-        if self._client is not None:
-            self._client.close()
-            self._client = None
 
     # -- calendars ----------------------------------------------------------------------
 
@@ -144,11 +79,6 @@ class CalDAVProvider(Provider):
         """Forget the cached calendar list so that the next ``calendars()`` asks the server."""
         self.cache.pop(CACHE_CALENDARS, None)
         self.cache.pop(CACHE_FINGERPRINT, None)
-
-    def _fingerprint(self) -> str:
-        keys = ("url", "username", "calendars", "write_calendar")
-        relevant = {k: self.account.get(k) for k in keys}
-        return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str).encode()).hexdigest()
 
     def _cached_calendars(self) -> list[Calendar] | None:
         if self.cache.get(CACHE_FINGERPRINT) != self._fingerprint():
@@ -207,27 +137,6 @@ class CalDAVProvider(Provider):
                                  name=str(props.get(CALENDAR_PROPS[1]) or ""),
                                  components=list(props.get(CALENDAR_PROPS[2]) or [])))
         return home, members
-
-    def _link(self) -> wire.Link | None:
-        """The standard library's client for this account (:mod:`providers.caldav.quick`), or
-        None when the library must do it: a bare domain to discover (RFC 6764), a sign-in the
-        quick path does not do, or it declined once already in this process."""
-        url = str(self.account.get("url", ""))
-        scheme = self._auth_scheme()
-        if self._declined or "://" not in url or scheme not in QUICK_SCHEMES:
-            return None
-        if self._quick is None:
-            if self._secret is None:
-                self._secret = resolve_password(self.account)
-            self._quick = wire.Link(url, scheme, (str(self.account.get("username") or ""),
-                                                  self._secret or ""),
-                                    bool(self.account.get("verify_tls", True)),
-                                    timeout_seconds(self.account.get("timeout")))
-        return self._quick
-
-    def _decline(self, what: str, exc: wire.Declined) -> None:
-        log.debug("%s: the quick %s declined (%s); asking the library", self.name, what, exc)
-        self._declined = True
 
     # -- reading ------------------------------------------------------------------------
 
@@ -297,33 +206,6 @@ class CalDAVProvider(Provider):
                             bool(self.account.get("verify_tls", True)),
                             timeout_seconds(self.account.get("timeout")))
 
-    def _auth_scheme(self) -> str | None:
-        """How the server asked for credentials when the library last signed in (or how the
-        config says to send them); None when not known yet."""
-        configured = self.account.get("auth_type")
-        if configured:
-            return str(configured)
-        try:
-            known = json.loads(self.cache.get(CACHE_AUTH, ""))
-        except ValueError:
-            return None
-        if not isinstance(known, dict) or known.get("for") != self._fingerprint():
-            return None
-        return str(known["scheme"]) if known.get("scheme") in ("basic", "digest", "bearer", "none") else None
-
-    def _remember_auth(self) -> None:
-        """Keep how the library, or else the quick client, signed in ("none" when the server
-        never asked)."""
-        if self._client is not None:
-            auth = getattr(self._client, "auth", None)
-            scheme = "none" if auth is None else AUTH_SCHEMES.get(type(auth).__name__)
-        elif self._quick is not None:
-            scheme = self._quick.scheme
-        else:
-            return
-        if scheme is not None:
-            self.cache[CACHE_AUTH] = json.dumps({"scheme": scheme, "for": self._fingerprint()})
-
     def _reader(self, calendar: Calendar) -> CollectionReader:
         from providers.caldav.sync import CollectionReader
 
@@ -356,8 +238,8 @@ class CalDAVProvider(Provider):
         body = render_artifact(artifact)
         what = f"creating {artifact.kind} {artifact.key} in {calendar.name!r}"
         with self._writing(what):
-            resp = self.client.put(url_of(self._url(calendar), href), body,
-                                   {"If-None-Match": "*", "Content-Type": ICS_TYPE})
+            resp = self._send("PUT", url_of(self._url(calendar), href), body,
+                              {"If-None-Match": "*", "Content-Type": ICS_TYPE})
             if resp.status in (409, 412):
                 return self._existing(calendar, href, artifact, resp)
             check_status(resp)
@@ -397,8 +279,8 @@ class CalDAVProvider(Provider):
         etag = item.etag or self._checked_current(calendar, item, artifact.key).etag
         body = render_artifact(artifact)
         with self._writing(f"updating {artifact.kind} {artifact.key} in {calendar.name!r}"):
-            resp = self.client.put(url_of(self._url(calendar), href), body,
-                                   {"If-Match": etag, "Content-Type": ICS_TYPE})
+            resp = self._send("PUT", url_of(self._url(calendar), href), body,
+                              {"If-Match": etag, "Content-Type": ICS_TYPE})
             check_status(resp)
         log.debug("%s: updated %s %s in %s", self.name, artifact.kind, artifact.key, calendar.name)
         return self._written(calendar, href, body, resp, artifact)
@@ -411,7 +293,8 @@ class CalDAVProvider(Provider):
             current = self._checked_current(calendar, item, None)
             etag = current.etag
         with self._writing(f"deleting {href} in {calendar.name!r}"):
-            resp = self.client.delete(url_of(self._url(calendar), href), {"If-Match": etag})
+            resp = self._send("DELETE", url_of(self._url(calendar), href), None,
+                              {"If-Match": etag})
             if resp.status in (404, 410):
                 log.debug("%s: %s was already gone", self.name, href)
                 return

@@ -28,6 +28,7 @@ GETETAG = "{DAV:}getetag"
 RESPONSE, HREF, STATUS = "{DAV:}response", "{DAV:}href", "{DAV:}status"
 PROPSTAT, PROP = "{DAV:}propstat", "{DAV:}prop"
 XML_TYPE = 'application/xml; charset="utf-8"'
+MAX_ERROR = 64 * 1024  # bytes of an error answer kept, for the preconditions it names
 MAX_ANSWER = 256 * 1024  # bytes: an idle answer lists nothing; a longer one is a change list
 SYNC_REPORT = ('<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:">'
                "<D:sync-token>{token}</D:sync-token><D:sync-level>1</D:sync-level>"
@@ -90,11 +91,14 @@ def _take_propstat(propstat: Any, props: dict[str, str]) -> None:
 class Declined(Exception):
     """The quick path does not handle this answer (an error status, a redirect, a sign-in
     other than basic, a broken or oversized answer): the library asks again and words any error.
-    ``status`` is the HTTP status when there was one."""
+    ``status``, ``headers`` and (the start of) ``body`` are the HTTP answer's, when there was one."""
 
-    def __init__(self, reason: str, status: int | None = None):
+    def __init__(self, reason: str, status: int | None = None, headers: Any = None,
+                 body: bytes = b""):
         super().__init__(reason)
         self.status = status
+        self.headers = headers if headers is not None else {}
+        self.body = body
 
 
 class Link:
@@ -116,7 +120,7 @@ class Link:
         self.timeout = timeout
         self._client: Any = None
 
-    def open(self, method: str, url: str, body: bytes, headers: Mapping[str, str]) -> Any:
+    def open(self, method: str, url: str, body: bytes | None, headers: Mapping[str, str]) -> Any:
         """Send one request; return its answer, open, when the status is 2xx.
         Raises :class:`Declined` for any other status or any failure."""
         import http.client
@@ -129,10 +133,11 @@ class Link:
         try:
             answer = self._opener().open(request, timeout=self.timeout)
         except urllib.error.HTTPError as exc:
-            exc.close()
+            with exc:
+                text = exc.read(MAX_ERROR) if exc.fp is not None else b""
             if exc.code == 401 and self.scheme is None and self._challenged(exc.headers):
                 return self.open(method, url, body, headers)
-            raise Declined(f"HTTP {exc.code}", exc.code) from None
+            raise Declined(f"HTTP {exc.code}", exc.code, exc.headers, text) from None
         except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
             raise Declined(type(exc).__name__) from None
         if self.scheme is None:

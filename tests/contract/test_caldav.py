@@ -20,7 +20,7 @@ from types import SimpleNamespace
 
 import pytest
 
-import providers.caldav.adapter as adapter_module
+import providers.caldav.connection as connection_module
 import providers.caldav.sync as caldav_sync
 from providers.caldav import CACHE_CALENDARS, CalDAVProvider
 from providers.ical import render_artifact
@@ -86,10 +86,10 @@ def no_library(monkeypatch: pytest.MonkeyPatch) -> None:
     """Make any use of the CalDAV library fail the test."""
     def refuse(*args: object) -> None:
         raise AssertionError("the CalDAV library was used")
-    monkeypatch.setattr(adapter_module, "make_client", refuse)
+    monkeypatch.setattr(connection_module, "make_client", refuse)
 
 
-def test_a_first_sync_needs_no_caldav_library(dav_server: DavServer, monkeypatch):
+def test_a_first_sync_and_its_writes_need_no_caldav_library(dav_server: DavServer, monkeypatch):
     env = new_calendar_env(dav_server)
     for i in range(3):
         env.add_user_event(f"ev-{i}", f"Event {i}", T0 + timedelta(hours=i), T0 + timedelta(hours=i + 1))
@@ -104,6 +104,15 @@ def test_a_first_sync_needs_no_caldav_library(dav_server: DavServer, monkeypatch
         env.proxy.reset()
         idle = fresh.changes(calendar, first.token, known_of(cache_after(first, {})), WINDOW)
         assert (idle.upserts, env.proxy.counts) == ([], Counter({"REPORT": 1}))
+        made = fresh.create(calendar, make_artifact(env))  # and so are the artifacts' writes
+        assert made.etag and made.events[0].marker is not None
+        moved = fresh.update(calendar, made, make_artifact(env, summary="Prep, moved"))
+        assert moved.etag != made.etag and moved.events[0].summary == "Prep, moved"
+        with pytest.raises(PreconditionFailed):
+            fresh.update(calendar, made, make_artifact(env, summary="stale"))
+        fresh.delete(calendar, moved)
+        fresh.delete(calendar, moved)  # already gone: fine
+        assert not [h for h in env.server_hrefs() if "syncd-" in h]
     env.proxy.stop()
 
 

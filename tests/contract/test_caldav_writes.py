@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from providers.caldav.adapter import CACHE_ONE_WRITE
+from providers.caldav.connection import CACHE_ONE_WRITE
 from syncd import retry
 from syncd.model import Artifact, Window
 from syncd.reconcile import IN_FLIGHT, Op, apply, diff, owned_in
