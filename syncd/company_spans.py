@@ -135,6 +135,16 @@ def _spans(piece: str) -> Iterator[tuple[str, str]]:
                 yield " ".join(tokens[start:end + 1]), tag
                 if end + 1 < len(tokens) and tokens[end + 1].casefold() in _TOOLS:
                     yield " ".join(tokens[start:end + 1]), "span:tool-maker"  # Microsoft Teams
+                if end + 1 < len(tokens) and _begins_job(tokens[end + 1]):
+                    yield " ".join(tokens[start:end + 1]), "span:before-job"  # "X Manager"
+
+
+def _begins_job(token: str) -> bool:
+    """A job noun or a programme's: what follows a department ("Growth Manager")."""
+    return bool(JOB_WORD.fullmatch(token)) or token.casefold() in _PROGRAMMES
+
+
+_PROGRAMMES = frozenset("programme program scheme traineeship academy".split())
 
 
 _TOOLS = frozenset("teams meet hangouts chime webex duo".split())

@@ -70,7 +70,11 @@ NOT_NAME = frozenset(
     inside outside sub substitute real rn lpn cna po sde swe pm apm ops walk-in trial
     склад стажер стажировка стажёр вакансия офис 파트너 물류센터 매장 본사 지점 センター
     本社 店舗 支店 总部 门店 iş staj stajyer magang uzman uzmanı sorumlusu müdürü
-    chuyên viên kỹ sư thực tập sinh nhân""".split()
+    chuyên viên kỹ sư thực tập sinh nhân
+    engineering engenharia ingeniería ingenieria ingegneria ingénierie vertrieb einkauf
+    ventas vendas vendite ventes compras acquisti achats inkoop zakupy finanzas finanças
+    finanza recursos humanos risorse umane ressources humaines personalabteilung jurídico
+    legal dados datos produto producto prodotto operaciones operações operazioni""".split()
 )
 
 # Connector words in a title, by what they say about the name that follows them.

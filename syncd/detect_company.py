@@ -80,7 +80,8 @@ def choose(found: dict[str, Features], model: CompanyModel) -> str:
 
 
 def _said_rank(features: Features) -> int:
-    """What the event says of a candidate: 1 the client, -1 a go-between or a person, else 0."""
+    """What the event says of a candidate: 1 the client, -1 a go-between, a person or the
+    role itself, else 0."""
     return next((rank for key, rank in PRECEDENCE.items() if key in features), 0)
 
 
@@ -241,7 +242,7 @@ _AGENCY = frozenset(("dom:agency:equal", "dom:agency:name-starts", "dom:agency:n
                      "agency-name"))
 # What the event says outright decides before the weights: the client it names wins, a
 # go-between or a person loses (see :mod:`syncd.company_cues`).
-PRECEDENCE = {CLIENT: 1, VIA: -1, PERSON: -1}
+PRECEDENCE = {CLIENT: 1, VIA: -1, PERSON: -1, "role:equal": -1}
 
 
 def names_in_full(entries: Sequence[tuple[str, str]]) -> list[str]:

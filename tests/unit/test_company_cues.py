@@ -102,6 +102,12 @@ def test_said_is_bounded() -> None:
     # An organisation noun that begins the role ("Software Engineer") ends no name.
     ("Ana / Rui – Norvik Staff Software Engineer", "ana@norvik.io", "Norvik"),
     ("Entrevista – Vientos del Sur – Analista de Compras", "", "Vientos del Sur"),
+    # The role itself, a department and a programme's start are never the company.
+    ("Interview Scheduled: Stock Associate II (R00412) – Halden & Pike", "halden@myworkday.com",
+     "Halden & Pike"),
+    ("Entrevista com Caju – Engenharia de Dados (liderança)", "", "Caju"),
+    ("Lindqvist Area Manager Graduate Programme – Assessment Centre", "grads@lindqvist.se",
+     "Lindqvist"),
 ])
 def test_role_words_are_not_the_company(summary: str, organizer: str, expected: str) -> None:
     assert company(summary, organizer=organizer) == expected
