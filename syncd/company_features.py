@@ -172,14 +172,17 @@ def place_words(location: str, organizer: str) -> frozenset[str]:
 
 
 def branch_tail(name: str, places: frozenset[str]) -> str:
-    """The brand of a name that ends in a branch, office, site or country, "" for any other:
-    "<brand> Regional Office", "<brand> <a place the address names>", "<brand> 渋谷店"."""
+    """The brand of a name that ends in a branch, office or site, or begins with a word for a
+    building, "" for any other: "<brand> Regional Office", "<brand> <a place the address
+    names>", "<brand> 渋谷店", "Gedung <brand>"."""
     tokens = name.split()
-    end = len(tokens)
-    while end > 1 and _branch_word(tokens[end - 1], places):
+    start, end = 0, len(tokens)
+    while start < end - 1 and tokens[start].casefold() in cw.BUILDING_BEFORE:
+        start += 1  # "Tòa nhà <name>", "Gedung <name>"
+    while end > start + 1 and _branch_word(tokens[end - 1], places):
         end -= 1
-    head = tokens[:end]
-    if end == len(tokens) or not any(capitalised(t) and not not_name(t)
+    head = tokens[start:end]
+    if len(head) == len(tokens) or not any(capitalised(t) and not not_name(t)
                                      and t.casefold() not in cw.ORG_WORDS for t in head):
         return ""  # "district office", "Gemeente Utrecht": the place is the name
     return " ".join(head)

@@ -78,3 +78,10 @@ def foreign_skeleton(name: str) -> str:
         return ""
     found = skeleton(romanize(name))
     return found if len(found) >= 2 else ""
+
+
+def latin_skeletons(latin: str) -> set[str]:
+    """The skeletons a Latin name may have when another script writes it: as spelled, and
+    without an "r" before a consonant, which kana and Hangul do not write ("starbucks")."""
+    found = {skeleton(latin), skeleton(re.sub(r"r(?=[^aeiouy])", "", latin.casefold()))}
+    return {s for s in found if len(s) >= 2}

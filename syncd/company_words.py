@@ -70,6 +70,7 @@ NOT_NAME = frozenset(
     inside outside sub substitute real rn lpn cna po sde swe pm apm ops walk-in trial
     склад стажер стажировка стажёр вакансия офис 파트너 물류센터 매장 본사 지점 センター
     本社 店舗 支店 总部 门店 iş staj stajyer magang uzman uzmanı sorumlusu müdürü
+    腾讯会议 騰訊會議 飞书 飛書 钉钉 釘釘 会议 会議 视频会议
     chuyên viên kỹ sư thực tập sinh nhân
     engineering engenharia ingeniería ingenieria ingegneria ingénierie vertrieb einkauf
     ventas vendas vendite ventes compras acquisti achats inkoop zakupy finanzas finanças
@@ -96,7 +97,7 @@ LEGAL_TRAILING = re.compile(
     r"(?:[\s,]+(?:GmbH(?:\s*&\s*Co\.?\s*KG)?|AG|SE|KG|Inc\.?|Incorporated|LLC|L\.L\.C\.|Ltd\.?|"
     r"LLP|PLLC|P\.C\.|Limited|Corp\.?|Corporation|plc|PLC|S\.A\.?|S\.A\.S\.?|SAS|S\.p\.A\.?|"
     r"SpA|S\.r\.l\.?|Srl|S\.L\.?|B\.V\.?|BV|N\.V\.?|NV|K\.K\.?|KK|Pty\.?(?:\s+Ltd\.?)?|Co\.,?\s*Ltd\.?|"
-    r"sp\.\s*z\s*o\.\s*o\.?))+\s*$")
+    r"sp\.\s*z\s*o\.\s*o\.?|&\s*Co\.?))+\s*$")
 LEGAL_CJK = re.compile(r"^(?:株式会社|㈱|有限会社|주식회사|㈜)\s*|\s*(?:株式会社|㈱|有限会社|"
                        r"技术有限公司|科技有限公司|有限公司|股份有限公司|주식회사|㈜)$")
 # A legal form next to a run of words says that run is a company: after it, or before it.
@@ -134,7 +135,7 @@ ORG_WORDS = frozenset(
 BRANCH_WORDS = frozenset(
     """branch store shop outlet flagship site plant warehouse depot office offices hq
     headquarters campus location regional local head main
-    distribution fulfilment fulfillment factory facility entrance gate building tower
+    distribution fulfilment fulfillment factory facility entrance gate building tower hub
     eingang gebäude tor entrée bâtiment entrada edificio ingresso edificio ingang gebouw
     filiale zweigstelle niederlassung werk standort zentrale lager markt geschäft
     magasin succursale siège entrepôt usine agence boutique
@@ -173,4 +174,10 @@ LEGAL_BEFORE_WORDS = frozenset("PT CV Grupo Gruppo Groupe Studio Fundación Fund
 # longer name the event spells may add them.
 NAME_NOUNS = frozenset("""tech coffee group data digital software cloud security mobile
     finance media construction builders engineering dental bakery music mobility motors
-    entertainment games gaming pharmaceuticals therapeutics biotech capital ventures""".split())
+    entertainment games gaming pharmaceuticals therapeutics biotech capital ventures
+    architects architekten arquitectos architetti engineers lawyers attorneys advocaten
+    avocats abogados accountants dentistry""".split())
+# Words for a building that come before its name in an address ("Tòa nhà <name>", "Gedung
+# <name>", "Edificio <name>"): the name is what follows.
+BUILDING_BEFORE = frozenset("""tòa nhà toà gedung menara wisma edificio edifício palazzo
+    immeuble bâtiment building""".split())

@@ -14,7 +14,7 @@ found in the text; a name made from the domain alone is a last resort.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -22,10 +22,10 @@ from pathlib import Path
 from syncd import detect_words as words
 from syncd.company_cues import CLIENT, PERSON, VIA, said
 from syncd.company_full import in_full
-from syncd.company_features import (Features, branch_tail, describe, domain_keys, domain_kind,
+from syncd.company_features import (Features, describe, domain_keys, domain_kind,
                                     feature_names, fold, greeted, person_words, place_words,
                                     relate)
-from syncd.company_script import foreign_skeleton, skeleton
+from syncd.company_respell import domain_spellings, respell
 from syncd.company_spans import (JOINERS, company_domains, domain_names, first_words,
                                  location_spans, text_spans, tidy, title_spans)
 from syncd.company_words import LEGAL_BEFORE_WORDS, ORG_WORDS
@@ -105,7 +105,8 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         add(raw, source)
     for raw, source in location_spans(location):
         add(raw, source)
-    _add_domain_names(found, domain_names(parties), add)
+    for raw, source in domain_spellings(found, domain_names(parties)):
+        add(raw, source)
     for pattern, source in ((words.CLIENT, "src:client"), (words.COMPANY_FIELD, "src:field")):
         match = pattern.search(title) or pattern.search(body)
         if match:
@@ -115,10 +116,7 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         if kind == CLIENT:
             add(name, "src:client")
     places = place_words(location, parties.organizer)
-    _trim_branches(found, places)
-    for name, features in found.items():
-        if _begins(location, name):
-            features["loc:first"] = 1.0  # "<name>, 5th & Pine", "<name> jobsite trailer"
+    respell(found, title, location, places)
     domains = domain_keys(parties)
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
@@ -189,51 +187,6 @@ def _mark_said(found: dict[str, Features], told: dict[str, str], invitees: list[
             PERSON if any(f" {name} " in person for person in people) else "")
         if kind:
             features[kind] = 1.0
-
-
-def _add_domain_names(found: dict[str, Features], made: Iterable[tuple[str, str, str]],
-                      add: Callable[[str, str], None]) -> None:
-    """Add the names made from each domain, unless the event spells one of them: then the
-    spans that spell it (in the event's own letter case and spacing: "bol", "Template Haus")
-    take the domain's source instead, and the domain's other guesses are left out."""
-    spelled: dict[str, list[str]] = {}
-    for name in found:
-        for key in (fold(name), "skel:" + foreign_skeleton(name)):
-            if key != "skel:":
-                spelled.setdefault(key, []).append(name)
-    by_domain: dict[str, list[tuple[str, str]]] = {}
-    for name, source, domain in made:
-        by_domain.setdefault(domain, []).append((name, source))
-    for guesses in by_domain.values():
-        spans = [(span, source) for name, source in guesses
-                 for key in (fold(name), "skel:" + skeleton(fold(name)))
-                 for span in spelled.get(key, ())]
-        for span, source in spans or guesses:
-            add(span, source)
-
-
-def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
-    """A brand with a branch, office, site or country after it ("<brand> Lager", "<brand>
-    Việt Nam") names the brand: its spans count for the brand's own name."""
-    for name in list(found):
-        head = branch_tail(name, places)
-        if head:
-            features = found.pop(name)
-            merged = found.setdefault(head, {})
-            for key, value in features.items():
-                merged[key] = max(merged.get(key, 0.0), value)
-            merged["trimmed-branch"] = 1.0
-
-
-def _begins(location: str, name: str) -> bool:
-    """The location opens with the name, the name whole: a comma, a bracket, a number or
-    lower-case words come after it ("<name>, 5th & Pine", "<name> jobsite trailer")."""
-    if not location.startswith(name):
-        return False
-    rest = location[len(name):]
-    after = rest.lstrip()
-    return not after or after[0] in ",;(–—-" or after[0].isdigit() or (
-        rest[:1] == " " and after[0].islower())
 
 
 _CROSSED = frozenset(("span", "loc:", "src:"))  # these sources are also weighed by domain kind

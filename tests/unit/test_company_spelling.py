@@ -134,3 +134,42 @@ def test_a_process_named_after_its_legal_form_once_is_named_so_throughout() -> N
     # Nested full names: the widest one holds the others.
     assert names_in_full([("Kemuning Tani", ""), ("PT Kemuning Tani Lestari", ""),
                           ("Kemuning Tani Lestari", "")]) == ["PT Kemuning Tani Lestari"] * 3
+
+
+# --- More of the event's own spelling ---------------------------------------------------------
+
+
+def test_the_domain_confirms_the_first_words_of_a_longer_span() -> None:
+    # "Harbor Mutual Claims" is a department; the domain spells "Harbor Mutual" of it.
+    found = names("Internal interview – Team Lead", "Kim Lee\nHR Partner | Harbor Mutual Claims",
+                  organizer="kim.lee@harbormutual.com")
+    assert "Harbor Mutual" in found and "Harbormutual" not in found
+
+
+def test_kana_without_the_r_that_english_spells() -> None:
+    # "パークス" is how Japanese writes "parks": the domain's r before a consonant is silent.
+    found = names("パークス 新宿店 アルバイト面接", organizer="shinjuku@parks.co.jp")
+    assert "パークス" in found and "Parks" not in found
+
+
+def test_a_title_in_capitals_takes_the_case_the_location_writes() -> None:
+    found = names("INTERVIEW - NORTHWIND CARGO 6AM", location="NorthWind Cargo, 12 Dock Rd")
+    assert "NorthWind Cargo" in found and "NORTHWIND CARGO" not in found
+    assert "unshouted" in candidates_of("INTERVIEW - NORTHWIND CARGO 6AM",
+                                        "NorthWind Cargo, 12 Dock Rd")["NorthWind Cargo"]
+
+
+def test_legal_forms_and_buildings_are_not_part_of_the_name() -> None:
+    assert "Brightwater Capital" in names("Superday – Brightwater Capital & Co.")
+    assert branch_tail("Gedung Sinar Laut", frozenset()) == "Sinar Laut"
+    assert branch_tail("Tòa nhà Sao Mai", frozenset()) == "Sao Mai"
+
+
+def test_the_town_the_address_names_is_marked_a_place() -> None:
+    found = candidates_of("colloquio Bertani – Fiorano", "Bertani S.r.l., Via Roma 4, Fiorano")
+    assert "place" in found["Fiorano"] and "place" not in found["Bertani"]
+
+
+def candidates_of(summary: str, location: str) -> dict[str, dict[str, float]]:
+    parties = Detector(Rules(self_addresses=(ME,))).parties("", [ME])
+    return candidates(summary, "", location, parties, [ME])

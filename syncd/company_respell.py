@@ -1,0 +1,105 @@
+"""A candidate name as the event writes it, and as a brand rather than a branch. Pure.
+
+Normalising a name to compare it (case folded, spaces and punctuation dropped) must not leak
+into what the owner reads: a name made from a domain guesses its letter case ("Bol", "STC"),
+a title written in capitals says nothing of case ("FEDEX GROUND"), and a store's location
+names a branch ("<brand> Lager", "<brand> <the town the address names>"). Each step here
+keeps the event's own spelling of the name, and gives the brand the spans of its branches.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+from syncd.company_features import Features, branch_tail, fold
+from syncd.company_script import foreign_skeleton, latin_skeletons
+
+
+def domain_spellings(found: dict[str, Features], made: Iterable[tuple[str, str, str]],
+                     ) -> Iterator[tuple[str, str]]:
+    """The names made from each domain, (name, source), unless the event spells one of them:
+    then the spans that spell it (in the event's own letter case and spacing: "bol",
+    "Template Haus", also in another script: "카카오" for kakaocorp; or the first words of a
+    longer span: "State Farm" of "State Farm Claims") take the domain's source instead, and
+    the domain's other guesses are left out."""
+    spelled: dict[str, list[str]] = {}
+    begun: dict[str, list[str]] = {}
+    for name in found:
+        for key in (fold(name), "skel:" + foreign_skeleton(name)):
+            if key != "skel:":
+                spelled.setdefault(key, []).append(name)
+        tokens = name.split()
+        for end in range(1, len(tokens)):
+            begun.setdefault(fold(" ".join(tokens[:end])), []).append(" ".join(tokens[:end]))
+    by_domain: dict[str, list[tuple[str, str]]] = {}
+    for name, source, domain in made:
+        by_domain.setdefault(domain, []).append((name, source))
+    for guesses in by_domain.values():
+        keys = [(fold(name), source) for name, source in guesses]
+        spans = [(span, source) for key, source in keys for span in spelled.get(key, ())]
+        spans = spans or [(span, source) for name, source in guesses
+                          for key in latin_skeletons(fold(name))
+                          for span in spelled.get("skel:" + key, ())]
+        spans = spans or [(span, source) for key, source in keys if len(key) >= 4
+                          for span in begun.get(key, ())]
+        yield from spans or guesses
+
+
+def respell(found: dict[str, Features], title: str, location: str,
+            places: frozenset[str]) -> None:
+    """Give a title's capitals and a branch's spans to the names they stand for, and mark the
+    names the location opens with and the names that are places."""
+    if _shouted(title):
+        _unshout(found)
+    _trim_branches(found, places)
+    for name, features in found.items():
+        if _begins(location, name):
+            features["loc:first"] = 1.0  # "<name>, 5th & Pine", "<name> jobsite trailer"
+        if places and all(w.casefold() in places for w in name.split()):
+            features["place"] = 1.0  # the town the address ends with
+
+
+def _shouted(title: str) -> bool:
+    """A title in capitals throughout ("INTERVIEW HOME DEPOT 9AM"): its case tells nothing."""
+    letters = [c for c in title if c.isalpha() and c.isascii()]
+    return len(letters) >= 8 and all(c.isupper() for c in letters)
+
+
+def _unshout(found: dict[str, Features]) -> None:
+    """A name in capitals that the event also writes in mixed case ("FEDEX GROUND" and
+    "FedEx Ground") counts as the mixed-case spelling."""
+    mixed: dict[str, str] = {}
+    for name in found:
+        if not name.isupper():
+            mixed.setdefault(name.casefold(), name)
+    for name in [n for n in found if n.isupper() and n.casefold() in mixed]:
+        _merge(found, name, mixed[name.casefold()], "unshouted")
+
+
+def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
+    """A brand with a branch, office or site after it ("<brand> Lager", "<brand> Regional
+    Office") names the brand: its spans count for the brand's own name."""
+    for name in list(found):
+        head = branch_tail(name, places)
+        if head:
+            _merge(found, name, head, "trimmed-branch")
+
+
+def _merge(found: dict[str, Features], name: str, into: str, mark: str) -> None:
+    """Move a candidate's features to another spelling, the larger value of each."""
+    features = found.pop(name)
+    merged = found.setdefault(into, {})
+    for key, value in features.items():
+        merged[key] = max(merged.get(key, 0.0), value)
+    merged[mark] = 1.0
+
+
+def _begins(location: str, name: str) -> bool:
+    """The location opens with the name, the name whole: a comma, a bracket, a number or
+    lower-case words come after it ("<name>, 5th & Pine", "<name> jobsite trailer")."""
+    if not location.startswith(name):
+        return False
+    rest = location[len(name):]
+    after = rest.lstrip()
+    return not after or after[0] in ",;(–—-" or after[0].isdigit() or (
+        rest[:1] == " " and after[0].islower())
