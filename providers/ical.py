@@ -18,6 +18,7 @@ import icalendar
 from providers import recurrence
 
 from providers.ical_fast import read_plain
+from providers.ical_series import plain_starts
 from syncd.model import (
     UID_PREFIX, Artifact, Attendee, Event, Item, Marker, Window, format_recurrence_id,
 )
@@ -40,9 +41,9 @@ def parse_item(href: str, etag: str, text: str | bytes, tz: ZoneInfo, window: Wi
     """
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
-    plain = _plain_events(text, tz, href, etag)
+    plain = _plain_item(text, tz, href, etag, window)
     if plain is not None:
-        return Item(href=href, etag=etag, events=tuple(plain))
+        return plain
     try:
         cal = icalendar.Calendar.from_ical(text)
     except Exception as exc:  # icalendar raises ValueError and friends on bad syntax
@@ -70,13 +71,17 @@ def expand_raw(item: Item, tz: ZoneInfo, window: Window) -> Item:
     return Item(item.href, item.etag, fresh.events, item.raw, True)
 
 
-def _plain_events(text: str, tz: ZoneInfo, href: str, etag: str) -> list[Event] | None:
-    """The events of a plain resource read by :mod:`providers.ical_fast`, or None when it
-    needs the full parser. Mirrors :func:`event_from_component` for what the fast reader
-    accepts; the tests hold the two to the same result."""
+def _plain_item(text: str, tz: ZoneInfo, href: str, etag: str, window: Window) -> Item | None:
+    """The item of a plain resource read by :mod:`providers.ical_fast` (a simple series
+    expanded by :mod:`providers.ical_series`), or None when it needs the full parser. Mirrors
+    :func:`event_from_component` for what the fast readers accept; the tests hold the two to
+    the same result."""
     maps = read_plain(text)
     if maps is None:
         return None
+    rule = maps[0].get("RRULE")
+    if rule is not None and len(maps) != 1:
+        return None  # a series and more: the full expansion sorts them out
     events = []
     for fields in maps:
         uid = fields.get("UID", "").strip()
@@ -87,22 +92,35 @@ def _plain_events(text: str, tz: ZoneInfo, href: str, etag: str) -> list[Event] 
         end = _plain_end(fields, raw_start, start, tz)
         if end < start:
             return None
-        text_of = fields.get
-        events.append(Event(
-            uid=uid, start=start, end=end, all_day=not isinstance(raw_start, datetime),
-            recurrence_id=None, summary=text_of("SUMMARY", ""),
-            description=text_of("DESCRIPTION", ""), location=text_of("LOCATION", ""),
-            organizer=_address(text_of("ORGANIZER")),
-            attendees=tuple(Attendee(email=_address(value), name=cn or "",
-                                     partstat=(partstat or "NEEDS-ACTION").upper())
-                            for value, cn, partstat in text_of("ATTENDEE", ())),
-            status=text_of("STATUS", "").upper() or "CONFIRMED",
-            transparent=text_of("TRANSP", "").upper() == "TRANSPARENT",
-            marker=_marker_of(text_of("X-SYNCD-KIND", ""), text_of("X-SYNCD-SOURCE", ""),
-                              text_of("X-SYNCD-KEY", ""), uid),
-            organizer_name=(text_of("ORGANIZER-CN") or "").strip()[:200],
-            tzid=_zone_name(raw_start), href=href, etag=etag))
-    return events
+        common = _plain_fields(fields, uid, raw_start, href, etag)
+        if rule is None:
+            events.append(Event(start=start, end=end, recurrence_id=None, **common))
+            continue
+        starts = plain_starts(rule, start, end - start, window)
+        if starts is None or not isinstance(raw_start, datetime):
+            return None
+        events += [Event(start=s, end=s + (end - start), recurrence_id=format_recurrence_id(s),
+                         **common) for s in starts]
+    return Item(href=href, etag=etag, events=tuple(events), raw=text if rule else "",
+                recurring=rule is not None)
+
+
+def _plain_fields(fields: dict, uid: str, raw_start: date, href: str, etag: str) -> dict:
+    """What every event of a plain resource's VEVENT says, but its times."""
+    text_of = fields.get
+    return {
+        "uid": uid, "all_day": not isinstance(raw_start, datetime),
+        "summary": text_of("SUMMARY", ""), "description": text_of("DESCRIPTION", ""),
+        "location": text_of("LOCATION", ""), "organizer": _address(text_of("ORGANIZER")),
+        "attendees": tuple(Attendee(email=_address(value), name=cn or "",
+                                    partstat=(partstat or "NEEDS-ACTION").upper())
+                           for value, cn, partstat in text_of("ATTENDEE", ())),
+        "status": text_of("STATUS", "").upper() or "CONFIRMED",
+        "transparent": text_of("TRANSP", "").upper() == "TRANSPARENT",
+        "marker": _marker_of(text_of("X-SYNCD-KIND", ""), text_of("X-SYNCD-SOURCE", ""),
+                             text_of("X-SYNCD-KEY", ""), uid),
+        "organizer_name": (text_of("ORGANIZER-CN") or "").strip()[:200],
+        "tzid": _zone_name(raw_start), "href": href, "etag": etag}
 
 
 def _plain_end(fields: dict, raw_start: date, start: datetime, tz: ZoneInfo) -> datetime:

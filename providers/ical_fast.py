@@ -4,7 +4,8 @@ Most resources a calendar holds are one plain meeting: a VEVENT without recurren
 or well-known zoned times and a dozen short properties. icalendar's parser builds a typed
 object for every property of such a file, which made parsing most of a first sync's CPU
 time. :func:`read_plain` reads only the properties syncd uses, straight from the content lines
-(RFC 5545 3.1), and gives up, returning None, on anything it is not sure of: recurrence, a
+(RFC 5545 3.1), and gives up, returning None, on anything it is not sure of: recurrence
+other than one RRULE (RDATE, EXDATE, a moved occurrence), a
 component other than VEVENT/VALARM/VTIMEZONE, an unknown zone, a parameter or an escape it
 does not handle, a repeated property, a property it does not know. The caller then uses the
 full parser, so the two paths give the same events by construction of this rule, and the
@@ -34,7 +35,7 @@ _BAD_ESCAPE = re.compile(r"\\(?:[^\\;,nN:]|$)")
 
 TEXT = ("SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "TRANSP",
         "X-SYNCD-KIND", "X-SYNCD-SOURCE", "X-SYNCD-KEY")
-SINGLE = {"UID", "DTSTART", "DTEND", "DURATION", "ORGANIZER", *TEXT}
+SINGLE = {"UID", "DTSTART", "DTEND", "DURATION", "ORGANIZER", "RRULE", *TEXT}
 # Properties a plain event may carry that syncd never reads.
 IGNORED = {"DTSTAMP", "SEQUENCE", "CREATED", "LAST-MODIFIED", "CLASS", "PRIORITY", "URL",
            "GEO", "COMMENT", "CONTACT", "RELATED-TO", "RESOURCES", "ATTACH", "REQUEST-STATUS"}
@@ -55,9 +56,10 @@ def read_plain(text: str) -> list[dict[str, Any]] | None:
 
     Each map holds the raw values syncd reads: ``UID`` and the TEXT properties as unescaped
     strings, ``DTSTART``/``DTEND`` as date or datetime (aware unless floating),
-    ``DURATION`` as a timedelta, ``ORGANIZER`` as its raw value (its CN as ``ORGANIZER-CN``)
-    and ``ATTENDEE`` as a list of (value, CN, PARTSTAT) triples, CN and PARTSTAT None where
-    absent.
+    ``DURATION`` as a timedelta, ``ORGANIZER`` as its raw value (its CN as ``ORGANIZER-CN``),
+    ``ATTENDEE`` as a list of (value, CN, PARTSTAT) triples, CN and PARTSTAT None where
+    absent, and ``RRULE`` as its raw value (:mod:`providers.ical_series` decides whether it
+    can expand it).
     """
     if _CONTROL.search(text):
         return None  # RFC 5545 forbids them in values; icalendar has its own ways with them
@@ -132,7 +134,7 @@ def _property(event: dict[str, Any], name: str, params: str, value: str) -> None
         event[name] = _date_value(value, found)
     elif name == "DURATION" and not found:
         event[name] = _duration(value)
-    elif name == "UID" and not found:
+    elif name in ("UID", "RRULE") and not found:
         event[name] = value
     elif name in TEXT and not set(found) - {"LANGUAGE", "ALTREP"}:
         event[name] = _text(value)

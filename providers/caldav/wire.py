@@ -38,8 +38,9 @@ SYNC_REPORT = ('<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D
 def href_of(url: object) -> str:
     """The unquoted server path of a URL or href: the adapter's one spelling of an href."""
     text = str(url)
-    if text[:1] == "/" and text[1:2] != "/" and not any(c in text for c in "%?#"):
-        return text  # already a plain path, as most servers send them: no parsing needed
+    if text[:1] == "/" and text[1:2] != "/" and "?" not in text and "#" not in text:
+        # already a path, as most servers send them: no parsing needed
+        return unquote(text) if "%" in text else text
     return unquote(urlsplit(text).path)
 
 

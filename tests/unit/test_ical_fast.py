@@ -40,13 +40,14 @@ def shipped_files() -> list[Path]:
     return found
 
 
-def parsed(text: str | bytes, fast: bool, monkeypatch: pytest.MonkeyPatch) -> object:
+def parsed(text: str | bytes, fast: bool, monkeypatch: pytest.MonkeyPatch,
+           window: Window = WINDOW) -> object:
     """The item's events with their zones spelled out, or the refusal, on one path."""
     with monkeypatch.context() as m:
         if not fast:
             m.setattr(ical, "read_plain", lambda text: None)
         try:
-            item = parse_item("/cal/x.ics", '"1"', text, TZ, WINDOW)
+            item = parse_item("/cal/x.ics", '"1"', text, TZ, window)
         except MalformedCalendarData:
             return "malformed"
         except Exception as exc:  # a parser bug must show on both paths alike
@@ -81,7 +82,8 @@ def test_the_common_event_takes_the_fast_path() -> None:
     assert (event.organizer, event.attendees[0].partstat) == ("jane@example.com", "ACCEPTED")
 
 
-@pytest.mark.parametrize("line", ["RRULE:FREQ=DAILY", "RECURRENCE-ID:20261203T100000Z",
+@pytest.mark.parametrize("line", ["RDATE:20261204T090000Z", "RECURRENCE-ID:20261203T100000Z",
+                                  "EXDATE:20261210T090000Z",
                                   "CATEGORIES:Interview", "DTSTART;TZID=W. Europe Standard Time:20261203T100000",
                                   "SUMMARY;X-ODD=1:x", "SUMMARY:a\\tb"])
 def test_what_it_does_not_know_goes_to_the_full_parser(line: str) -> None:
@@ -183,3 +185,85 @@ def test_both_paths_agree_on_odd_characters(odd: str, monkeypatch: pytest.Monkey
             f"SUMMARY:x{odd}y\r\nLOCATION:{odd}\r\nATTENDEE;CN=\"a{odd}b\":mailto:c@d\r\n"
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
     assert parsed(text, True, monkeypatch) == parsed(text, False, monkeypatch)
+
+
+# -- random series -----------------------------------------------------------------------------
+
+UTC = timezone.utc
+DAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
+
+
+@st.composite
+def rule(draw: st.DrawFn, start: datetime) -> str:
+    """An RRULE value: mostly what the series reader expands, sometimes what it leaves alone."""
+    parts = [f"FREQ={draw(st.sampled_from(['DAILY', 'WEEKLY', 'WEEKLY', 'MONTHLY', 'YEARLY', 'HOURLY']))}"]
+    if draw(st.booleans()):
+        parts.append(f"INTERVAL={draw(st.integers(1, 4))}")
+    ending = draw(st.sampled_from(["count", "until", "until", "none", "both", "date-until"]))
+    until = start + timedelta(days=draw(st.integers(-3, 200)), hours=draw(st.integers(-2, 2)))
+    if ending in ("count", "both"):
+        parts.append(f"COUNT={draw(st.integers(1, 40))}")
+    if ending in ("until", "both"):
+        parts.append(f"UNTIL={until:%Y%m%dT%H%M%S}Z")
+    if ending == "date-until":
+        parts.append(f"UNTIL={until:%Y%m%d}")
+    if draw(st.booleans()):
+        days = draw(st.lists(st.sampled_from(DAYS), min_size=1, max_size=3, unique=True))
+        parts.append("BYDAY=" + ",".join(days))
+    odd = draw(st.sampled_from(["", "", "", "", "", "BYMONTH=3", "BYDAY=1MO", "WKST=SU", "byday=MO"]))
+    if odd:
+        parts.append(odd)
+    order = draw(st.permutations(parts))
+    return ";".join(order)
+
+
+@st.composite
+def series(draw: st.DrawFn) -> tuple[str, Window]:
+    """One VCALENDAR holding a series, and a window near it (at times exactly on an occurrence)."""
+    start = draw(st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31))).replace(microsecond=0)
+    form = draw(st.sampled_from(["utc"] * 6 + ["zoned", "date", "floating"]))
+    dtstart = {"utc": f"DTSTART:{start:%Y%m%dT%H%M%S}Z", "zoned": f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}",
+               "date": f"DTSTART;VALUE=DATE:{start:%Y%m%d}", "floating": f"DTSTART:{start:%Y%m%dT%H%M%S}"}[form]
+    minutes = draw(st.sampled_from([0, 30, 60, 90, 24 * 60, 3 * 24 * 60, -30]))
+    ending = draw(st.sampled_from(["dtend", "dtend", "duration", "none"]))
+    lines = ["BEGIN:VEVENT", "UID:series@example.com", "DTSTAMP:20260101T000000Z", dtstart]
+    if ending == "dtend":
+        lines.append(f"DTEND:{start + timedelta(minutes=minutes):%Y%m%dT%H%M%S}Z")
+    elif ending == "duration":
+        lines.append(f"DURATION:PT{abs(minutes)}M")
+    lines += [f"RRULE:{draw(rule(start))}", "SUMMARY:Weekly sync", "LOCATION:Room 1",
+              "ATTENDEE;PARTSTAT=ACCEPTED:mailto:alex@example.com"]
+    extra = draw(st.sampled_from(["", "", "", "", f"EXDATE:{start + timedelta(days=7):%Y%m%dT%H%M%S}Z",
+                                  "RRULE:FREQ=DAILY;COUNT=2", "CATEGORIES:Team"]))
+    if extra:
+        lines.append(extra)
+    lines.append("END:VEVENT")
+    text = "\r\n".join(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *lines,
+                         "END:VCALENDAR"]) + "\r\n"
+    aligned = start.replace(tzinfo=UTC) + timedelta(days=7 * draw(st.integers(-2, 30)))
+    lo = aligned if draw(st.booleans()) else aligned + timedelta(minutes=draw(st.integers(-90, 90)))
+    hi = lo + draw(st.sampled_from([timedelta(0), timedelta(minutes=30), timedelta(days=1),
+                                    timedelta(days=7), timedelta(days=100), timedelta(days=400)]))
+    return text, Window(lo, hi)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=series())
+def test_both_paths_agree_on_random_series(case: tuple[str, Window]) -> None:
+    text, window = case
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        assert parsed(text, True, monkeypatch, window) == parsed(text, False, monkeypatch, window)
+
+
+def test_a_weekly_series_in_utc_takes_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args: object) -> None:
+        raise AssertionError("the full expansion was used")
+    text = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:w@x\r\nDTSTART:20260302T090000Z\r\n"
+            "DTEND:20260302T093000Z\r\nRRULE:FREQ=WEEKLY;COUNT=20\r\nSUMMARY:Weekly\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n")
+    window = Window(datetime(2026, 3, 9, 9, 15, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    monkeypatch.setattr(ical.recurrence, "expand", refuse)
+    item = parse_item("/c/w.ics", "e", text, TZ, window)
+    assert item.recurring and item.raw == text
+    assert [e.recurrence_id for e in item.events] == [
+        "20260309T090000Z", "20260316T090000Z", "20260323T090000Z", "20260330T090000Z"]
