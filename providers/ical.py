@@ -55,20 +55,24 @@ def parse_item(href: str, etag: str, text: str | bytes, tz: ZoneInfo, window: Wi
         raise MalformedCalendarData("contains no VEVENT")
     recurring = any(_is_recurring(v) for v in vevents)
     events = _expand(cal, tz, window, href) if recurring else _singles(vevents, tz, href)
-    events = [replace(e, href=href, etag=etag) for e in events]
-    return Item(href=href, etag=etag, events=tuple(events), raw=text if recurring else "",
-                recurring=recurring)
+    found = tuple(replace(e, href=href, etag=etag) for e in events)
+    return Item(href=href, etag=etag, events=found, raw=text if recurring else "",
+                recurring=recurring, expanded=(window, tz, found) if recurring else None)
 
 
 def expand_raw(item: Item, tz: ZoneInfo, window: Window) -> Item:
-    """Re-expand a recurring item's stored text for a moved window."""
+    """Re-expand a recurring item's stored text for a moved window (the expansion the item
+    already holds when it was made for this window and zone: a first sync's snapshot uses
+    what the read expanded)."""
     if not item.recurring or not item.raw:
         return item
+    if item.expanded is not None and item.expanded[0] == window and item.expanded[1] is tz:
+        return Item(item.href, item.etag, item.expanded[2], item.raw, True, item.expanded)
     try:
         fresh = parse_item(item.href, item.etag, item.raw, tz, window)
     except MalformedCalendarData:
         return item
-    return Item(item.href, item.etag, fresh.events, item.raw, True)
+    return Item(item.href, item.etag, fresh.events, item.raw, True, fresh.expanded)
 
 
 def _plain_item(text: str, tz: ZoneInfo, href: str, etag: str, window: Window) -> Item | None:

@@ -27,7 +27,7 @@ from syncd.learn import learning_from
 from syncd.model import Calendar, Event, Window
 from syncd.reconcile import apply, diff, guard_deletions, in_place, owned_in
 from syncd.state import State
-from syncd.window import MARGIN, planning_window, whole_hours
+from syncd.window import MARGIN, planning_window, snapshot_window
 
 if TYPE_CHECKING:
     from syncd.followup.sink import DraftSink
@@ -128,8 +128,7 @@ class Engine:
     def observe(self, now: datetime, accounts: list[str] | None = None) -> dict[str, str]:
         """Start the cycle's clock and sync the accounts. Returns name -> error sentence."""
         self.start_clock()
-        outer = planning_window(self.config, now)
-        return self.sync_accounts(now, Window(outer.start - MARGIN, outer.end + MARGIN), accounts)
+        return self.sync_accounts(now, snapshot_window(self.config, now), accounts)
 
     def decide(self, now: datetime, failed: dict[str, str],
                on_plan: Callable[[Report], None] | None = None) -> Report:
@@ -138,7 +137,7 @@ class Engine:
         from syncd.plan import make_plan
 
         window = planning_window(self.config, now)
-        outer = whole_hours(Window(window.start - MARGIN, window.end + MARGIN))
+        outer = snapshot_window(self.config, now)
         events = self._remembered("snapshot", (self._cache_generation(), outer),
                                   lambda: snapshot(self.state, self.config, outer))
         with collector_paused():

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from syncd.lock import private_dir, private_file
-from syncd.model import Attendee, Calendar, Changes, Event, Item, Marker
+from syncd.model import Calendar, Changes, Item
+from syncd.stored import dump_events, load_events, stored_item
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendars (
@@ -65,6 +66,10 @@ class State:
         # nothing. Dropped when this connection changes items, or another one commits.
         self._items: dict[tuple[str, str, str], Item] | None = None
         self._items_version: int | None = None
+        # Items this connection wrote while it held no decoded items (a first sync), in their
+        # read-back form with the JSON they were stored as: the next full read takes them
+        # instead of decoding the rows that still hold exactly that.
+        self._written: dict[tuple[str, str, str], tuple[str, Item]] = {}
         self.items_generation = 0  # moves whenever the cached items change
 
     @classmethod
@@ -193,14 +198,14 @@ class State:
                 db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
             db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
                            [(account, calendar, h) for h in changes.deletions])
-            dumped = [_dump_events(i.events) for i in changes.upserts]
+            dumped = [dump_events(i.events) for i in changes.upserts]
             db.executemany(
                 "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)",
                 [(account, calendar, i.href, i.etag, events, i.raw, int(i.recurring), int(i.owned))
                  for i, events in zip(changes.upserts, dumped)])
             db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
                        (changes.token, account, calendar))
-        self._cache_apply(account, calendar, changes, dumped)
+        self._keep(account, calendar, changes, dumped)
 
     def put_item(self, account: str, calendar: str, item: Item) -> None:
         """Record an item we just wrote, so the next plan sees it without a new sync."""
@@ -239,30 +244,33 @@ class State:
         writes; read again only when another connection has committed (``data_version``)."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
         if self._items is None or version != self._items_version:
+            written, self._written = self._written, {}
             sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
-            self._items = {(acc, cal, href): Item(href, etag, _load_events(events), raw or "",
-                                                  bool(recurring))
+            self._items = {(acc, cal, href): _read_back(written.get((acc, cal, href)), href,
+                                                        etag, events, raw or "", bool(recurring))
                            for acc, cal, href, etag, events, raw, recurring in self.db.execute(sql)}
             self._items_version = version
             self.items_generation += 1
         return self._items
 
-    def _cache_apply(self, account: str, calendar: str, changes: Changes,
-                     dumped: list[str]) -> None:
-        """Bring the decoded items up to date with changes just committed."""
-        items = self._items
-        if items is None or not (changes.full or changes.deletions or changes.upserts):
+    def _keep(self, account: str, calendar: str, changes: Changes, dumped: list[str]) -> None:
+        """Bring the decoded items up to date with changes just committed, keeping the
+        items written in the form a fresh process reads them in (:mod:`syncd.stored`)."""
+        if not (changes.full or changes.deletions or changes.upserts):
+            return
+        items = self._kept()
+        if items is None:  # nothing decoded to update: the next full read takes them
+            self._items = None
+            self._written.update(((account, calendar, item.href), (events, stored_item(item)))
+                                 for item, events in zip(changes.upserts, dumped))
             return
         if changes.full:
             for key in [k for k in items if k[:2] == (account, calendar)]:
                 del items[key]
         for href in changes.deletions:
             items.pop((account, calendar, href), None)
-        for item, events in zip(changes.upserts, dumped):
-            # decoded from what was stored, so that it is what a fresh process would read
-            items[(account, calendar, item.href)] = Item(item.href, item.etag,
-                                                         _load_events(events), item.raw,
-                                                         item.recurring)
+        for item in changes.upserts:
+            items[(account, calendar, item.href)] = stored_item(item)
         self.items_generation += 1
 
     def verdict_rows(self) -> dict[str, str]:
@@ -437,26 +445,12 @@ def _add_columns(db: sqlite3.Connection) -> None:
     db.execute("COMMIT")
 
 
-def _dump_events(events: tuple[Event, ...]) -> str:
-    """JSON of the events. A shallow copy of each event's fields, not ``asdict``: its deep
-    copy of every value was a tenth of a first sync."""
-    out = []
-    for e in events:
-        d = dict(e.__dict__)
-        d["start"], d["end"] = e.start.isoformat(), e.end.isoformat()
-        d["attendees"] = [a.__dict__ for a in e.attendees]
-        d["marker"] = e.marker.__dict__ if e.marker else None
-        out.append(d)
-    return json.dumps(out, separators=(",", ":"))
-
-
-def _load_events(text: str) -> tuple[Event, ...]:
-    out = []
-    for d in json.loads(text):
-        d["start"] = datetime.fromisoformat(d["start"])
-        d["end"] = datetime.fromisoformat(d["end"])
-        d["attendees"] = tuple(Attendee(**a) for a in d["attendees"])
-        d["marker"] = Marker(**d["marker"]) if d["marker"] else None
-        d["categories"] = tuple(d.get("categories", ()))
-        out.append(Event(**d))
-    return tuple(out)
+def _read_back(written: tuple[str, Item] | None, href: str, etag: str, events: str, raw: str,
+               recurring: bool) -> Item:
+    """The item of a row: what this connection wrote there, when the row holds exactly that
+    (then it is what decoding would give), else decoded."""
+    if written is not None:
+        text, item = written
+        if (text, item.etag, item.raw, item.recurring) == (events, etag, raw, recurring):
+            return item
+    return Item(href, etag, load_events(events), raw, recurring)

@@ -38,6 +38,12 @@ def whole_hours(window: Window) -> Window:
     return Window(start, end)
 
 
+def snapshot_window(config: Config, now: datetime) -> Window:
+    """What a cycle syncs and plans over: the outer window in whole hours. The same window
+    for both, so that the snapshot uses the series the sync has just expanded."""
+    return whole_hours(outer_window(config, now))
+
+
 def next_hour_edge(config: Config, now: datetime) -> datetime:
     """The first instant after ``now`` at which ``whole_hours(outer_window(...))`` moves."""
     outer = outer_window(config, now)
