@@ -347,12 +347,14 @@ class Engine:
 
 
 def prepare_planning() -> None:
-    """Import the planner, the detector (it compiles its tables on import) and the drafting,
-    while the servers answer a first read: a first sync plans anyway, and that time would
-    otherwise follow the wait instead of filling it. An idle cycle never calls this."""
+    """Import the planner, the detector and the drafting, and compile the detector's tables
+    (made on first use), while the servers answer a first read: a first sync plans anyway,
+    and that time would otherwise follow the wait instead of filling it. An idle cycle never
+    calls this."""
     try:
         for name in PLANNING_MODULES:
             importlib.import_module(name)
+        importlib.import_module("syncd.detect").prepare()
     except Exception:  # the planning pass imports them again, and says what is wrong
         log.debug("Preparing the planner failed", exc_info=True)
 

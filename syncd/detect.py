@@ -32,7 +32,7 @@ from syncd.bounds import detector_fields
 from syncd.detect_features import Cue
 from syncd.detect_company import company_name
 from syncd.detect_details import company_named_in_title
-from syncd.detect_format import format_reasons, meeting_format
+from syncd.detect_format import alternatives_index, format_reasons, meeting_format
 from syncd.detect_role import role_name
 from syncd.detect_parties import (Parties, address_and_domain, bare_address, own_domains,
                                   place_parties, read_parties, registrable)
@@ -99,6 +99,14 @@ class Model:
 def shipped_model() -> Model:
     """The weights shipped beside this module, read once."""
     return Model.from_json(json.loads(MODEL_PATH.read_text("utf-8")))
+
+
+def prepare() -> None:
+    """Read the weights and compile the cue tables now rather than at the first event: a
+    process about to classify many (a first sync, while the server answers) does it early."""
+    shipped_model()
+    words.shared_index()
+    alternatives_index()  # the format's, for the interviews among them
 
 
 def classify(summary: str, description: str, location: str, organizer: str,

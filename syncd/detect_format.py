@@ -163,8 +163,9 @@ def _families_in(value: str) -> list[str]:
     """Same as :func:`_families_searched`, searching only the alternatives whose required
     words the field holds (one scan finds them all), each family until one matches."""
     hits: set[str] = set()
-    for i in _INDEX.candidates(fold(value)):
-        family, pattern = _ALTERNATIVES[i]
+    alternatives, index = alternatives_index()
+    for i in index.candidates(fold(value)):
+        family, pattern = alternatives[i]
         if family not in hits and _has(family, pattern, value):
             hits.add(family)
     return [family for family in _ORDER if family in hits]
@@ -200,10 +201,19 @@ def _split(pattern: re.Pattern[str]) -> list[re.Pattern[str]]:
     return [re.compile(part, pattern.flags) for part in parts]
 
 
-_ALTERNATIVES = [(family, part) for family, pattern in FAMILIES.items() for part in _split(pattern)]
-_ALTERNATIVES += [("street address", part) for pattern in words.STREET_ADDRESS
-                  for part in _split(pattern)]
-_INDEX = LiteralIndex([pattern for _, pattern in _ALTERNATIVES])
+@cache
+def alternatives_index() -> tuple[list[tuple[str, re.Pattern[str]]], LiteralIndex]:
+    """Every family's alternatives, and the index that names those a text might match: made
+    on first use, since only interviews have a format (a process may never read one)."""
+    alternatives = [(family, part) for family, pattern in FAMILIES.items()
+                    for part in _split(pattern)]
+    alternatives += [("street address", part) for pattern in words.STREET_ADDRESS
+                     for part in _split(pattern)]
+    index = LiteralIndex([pattern for _, pattern in alternatives])
+    index.candidates("")  # its scanner, compiled now rather than at the first interview
+    return alternatives, index
+
+
 _ORDER = [*FAMILIES, "street address"]
 
 

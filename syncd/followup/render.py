@@ -40,14 +40,16 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import parseaddr
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-import jinja2
 
 from syncd.errors import SyncdError
 from syncd.followup import headers, language, people
 from syncd.followup.people import one_line
 from syncd.model import Attendee
+
+if TYPE_CHECKING:  # Jinja2 is imported when a draft is rendered, not by every sync
+    import jinja2
 
 KINDS = ("apology", "thank-you", "reschedule")
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -120,6 +122,8 @@ def render(request: DraftRequest, templates_dir: Path | None = None,
 
 def _environment(templates_dir: Path | None, lang: str) -> jinja2.Environment:
     """Templates of ``lang``: the owner's per language, the owner's, then the shipped ones."""
+    import jinja2
+
     folders = []
     if templates_dir:
         own = Path(templates_dir).expanduser()
@@ -134,6 +138,8 @@ def _environment(templates_dir: Path | None, lang: str) -> jinja2.Environment:
 
 def _render_template(env: jinja2.Environment, name: str, context: dict) -> tuple[str, str]:
     """Render ``name``; return the text and the template's file name. Errors name file+line."""
+    import jinja2
+
     try:
         template = env.get_template(name)
     except jinja2.TemplateSyntaxError as exc:

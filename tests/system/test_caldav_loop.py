@@ -132,7 +132,8 @@ def test_idle_cycle_is_one_request_and_changes_nothing(server, setup, monkeypatc
 def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup, tmp_path):
     """A new ``syncd once`` process on an idle calendar: one REPORT, sent without loading caldav,
     niquests or icalendar (providers.caldav.wire), and no planning (syncd.rest). The first
-    ``once`` loads no caldav nor niquests either (providers.caldav.quick)."""
+    ``once`` loads no caldav nor niquests either (providers.caldav.quick), nor Jinja2 while no
+    follow-up is due (the interview is tomorrow)."""
     config, _, cal_url, proxy = setup
     put(server, cal_url + "iv.ics", interview_ics(IV_START))
     dav = config.account("dav")
@@ -153,7 +154,7 @@ def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup,
         assert done.returncode == 0, done.stderr
         runs.append((json.loads(done.stdout), [method for method, _ in proxy.log]))
     # the first signs in, reads and writes the blocks through the quick client too
-    assert not {"caldav", "niquests"} & set(runs[0][0]) and "syncd.plan" in runs[0][0], runs[0]
+    assert not {"caldav", "niquests", "jinja2"} & set(runs[0][0]) and "syncd.plan" in runs[0][0], runs[0]
     assert runs[1] == ([], ["REPORT"]), runs[1]
 
 
