@@ -32,7 +32,7 @@ def in_full(name: str, found: dict[str, Features]) -> str:
     for longer, features in found.items():
         if len(longer) <= len(best) or not UNITS & features.keys() or FLAWS & features.keys():
             continue
-        if completes(name, longer):
+        if completes(name, longer) or ("title-spells" in features and _inside(name, longer)):
             best = longer
     return best
 
@@ -53,3 +53,13 @@ def completes(short: str, longer: str) -> bool:
 def _org_word(word: str) -> bool:
     folded = word.casefold()
     return capitalised(word) and (folded in cw.ORG_WORDS or folded in cw.NAME_NOUNS)
+
+
+def _inside(short: str, longer: str) -> bool:
+    """``short`` is whole words of ``longer``, and the other words of ``longer`` are words of
+    a name, not of an interview ("Home" of "The Home Depot", not "Interview w/")."""
+    before, found, after = f" {longer} ".partition(f" {short} ")
+    return bool(found) and all(
+        w in ARTICLES or w.casefold() in JOINERS or (capitalised(w) and w.casefold() not in
+                                                     cw.NOT_NAME)
+        for w in (before + " " + after).split())

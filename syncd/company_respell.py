@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from syncd import company_words as cw
 from syncd.company_features import Features, branch_tail, fold
 from syncd.company_script import foreign_skeleton, latin_skeletons
+from syncd.company_spans import ARTICLES, JOINERS
 
 
 def domain_spellings(found: dict[str, Features], made: Iterable[tuple[str, str, str]],
@@ -45,18 +47,26 @@ def domain_spellings(found: dict[str, Features], made: Iterable[tuple[str, str, 
         yield from spans or guesses
 
 
-def respell(found: dict[str, Features], title: str, location: str,
-            places: frozenset[str]) -> None:
+def respell(found: dict[str, Features], title: str, location: str, places: frozenset[str],
+            domains: frozenset[str] = frozenset()) -> None:
     """Give a title's capitals and a branch's spans to the names they stand for, and mark the
-    names the location opens with and the names that are places."""
+    names the location opens with, the names that are places and those the title spells.
+
+    ``domains`` are the squashed labels of the hiring company's domains."""
     if _shouted(title):
         _unshout(found)
     _trim_branches(found, places)
+    _trim_to_domain(found, domains)
+    folded_title = " ".join(title.casefold().split())
     for name, features in found.items():
         if _begins(location, name):
             features["loc:first"] = 1.0  # "<name>, 5th & Pine", "<name> jobsite trailer"
         if places and all(w.casefold() in places for w in name.split()):
             features["place"] = 1.0  # the town the address ends with
+        words = name.split()
+        if len(words) > 1 and " ".join(words[1:] if words[0] in ARTICLES else words
+                                       ).casefold() in folded_title:
+            features["title-spells"] = 1.0  # "The Home Depot" of "INTERVIEW HOME DEPOT"
 
 
 def _shouted(title: str) -> bool:
@@ -83,6 +93,33 @@ def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
         head = branch_tail(name, places)
         if head:
             _merge(found, name, head, "trimmed-branch")
+
+
+def _trim_to_domain(found: dict[str, Features], domains: frozenset[str]) -> None:
+    """A name the domain spells, followed by words that are no organisation's ("<brand>
+    Power Day", "<brand> Future Leaders", "<brand> <town>"), names what the domain spells:
+    the domain confirms the brand, the rest is a programme, a team or a place."""
+    if not domains:
+        return
+    for name in list(found):
+        tokens = name.split()
+        if any(t.casefold() in cw.ORG_WORDS for t in tokens):
+            continue  # "Hotel Aurora Lisboa": an organisation noun makes it one name
+        for end in range(len(tokens) - 1, 0, -1):
+            if fold(" ".join(tokens[:end])) in domains:
+                joined = tokens[end - 1] == "&" or tokens[end - 1].casefold() in JOINERS
+                if not joined and all(_not_org(t) for t in tokens[end:]):  # "<x> A Manger"
+                    _merge(found, name, " ".join(tokens[:end]), "domain-trimmed")
+                break
+
+
+def _not_org(token: str) -> bool:
+    """A word that makes no organisation's name of a brand: not an organisation noun, a
+    country, a joiner, an acronym or legal form ("Bank", "México", "&", "of", "AI", "AS")."""
+    folded = token.casefold()
+    return not (folded in cw.ORG_WORDS or folded in cw.NAME_NOUNS or folded in cw.COUNTRIES
+                or folded in JOINERS or token in ARTICLES or len(token) <= 2
+                or (token.isupper() and len(token) <= 4) or any(c.isdigit() for c in token))
 
 
 def _merge(found: dict[str, Features], name: str, into: str, mark: str) -> None:

@@ -116,8 +116,9 @@ def candidates(title: str, text: str, location: str, parties: Parties,
         if kind == CLIENT:
             add(name, "src:client")
     places = place_words(location, parties.organizer)
-    respell(found, title, location, places)
     domains = domain_keys(parties)
+    respell(found, title, location, places,
+            frozenset(key for key, role in domains if role in ("organizer", "attendee")))
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
     invitees: list[str] = []

@@ -170,6 +170,26 @@ def test_the_town_the_address_names_is_marked_a_place() -> None:
     assert "place" in found["Fiorano"] and "place" not in found["Bertani"]
 
 
-def candidates_of(summary: str, location: str) -> dict[str, dict[str, float]]:
-    parties = Detector(Rules(self_addresses=(ME,))).parties("", [ME])
+def candidates_of(summary: str, location: str, organizer: str = "",
+                  ) -> dict[str, dict[str, float]]:
+    parties = Detector(Rules(self_addresses=(ME,))).parties(organizer, [ME])
     return candidates(summary, "", location, parties, [ME])
+
+
+def test_the_domain_confirms_the_brand_of_a_programme_team_or_town() -> None:
+    found = candidates_of("Brightwater Future Talent Day – Assessment", "",
+                          organizer="events@brightwater.com")
+    assert "Brightwater" in found and "Brightwater Future Talent" not in found
+    assert "domain-trimmed" in found["Brightwater"]
+    # An organisation noun, a legal form or a joiner makes one name of it.
+    for whole in ("Hotel Brightwater Lisboa", "Brightwater AS", "Brightwater & Lowe"):
+        assert whole in candidates_of(f"Entrevista – {whole}", "",
+                                      organizer="rh@brightwater.com")
+
+
+def test_the_title_spells_the_full_name_the_location_opens_with() -> None:
+    assert company("INTERVIEW HOME GARDEN MART 9AM",
+                   location="The Home Garden Mart, 45 W Lake Ave") == "The Home Garden Mart"
+    # Interview words are no part of a name, even when the title spells them.
+    assert company("Invitation: Interview w/ Quillory (Round 1)",
+                   organizer="jo@quillory.com") == "Quillory"
