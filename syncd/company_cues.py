@@ -114,7 +114,7 @@ def _named(rest: str, kind: str) -> Iterator[tuple[str, str]]:
     for i, token in enumerate(tokens):
         stem = _GENITIVE.sub("", token)
         if stem != token:
-            tokens = [*tokens[:i], stem]
+            tokens = [*tokens[:i], stem] if stem else tokens[:i]  # a bare "'s" too
             break
     if not tokens or not capitalised(tokens[0]) or not_name(tokens[0]):
         return

@@ -5,6 +5,8 @@ words and languages than the corpora's."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncd.company_cues import CLIENT, PERSON, VIA, said
 from syncd.detect import Rules, classify
@@ -121,3 +123,18 @@ def test_role_words_are_not_the_company(summary: str, organizer: str, expected: 
 def test_job_nouns_of_more_languages(summary: str, role: str, expected: str) -> None:
     assert role_name(summary, "") == role
     assert company(summary, organizer="hr@veldwerk.nl" if expected == "veldwerk" else "") == expected
+
+
+@pytest.mark.parametrize("text", ["via 's", "client: 'in", "Mr. 's", "between 's and 'nin"])
+def test_a_bare_suffix_after_a_cue_names_nothing(text: str) -> None:
+    """A genitive suffix with no stem (a stranger's text) leaves no name and no error."""
+    assert said(text, text) == {}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Aa '’:;,()-–/<>\nMr.sviaclientbetweenandwho")),
+               max_size=60))
+def test_said_takes_any_text(text: str) -> None:
+    """Whatever a stranger writes around the cue words, said() answers with names."""
+    found = said(text, text)
+    assert all(name and kind in (CLIENT, PERSON, VIA) for name, kind in found.items())
