@@ -369,7 +369,10 @@ def test_an_obvious_interview_is_planned_without_an_include_rule() -> None:
 # --- keys -------------------------------------------------------------------------------------
 
 @PROFILE
-@given(summary=st.text(max_size=20), shift=st.integers(-40, 40), minutes=st.integers(1, 180),
+# The summary varies in digits and marks only: words may change the format ("WILL CALL" is a
+# phone call, which needs no travel), and with it which blocks exist, not their keys.
+@given(summary=st.text(alphabet="0123456789 #-_.,!?", max_size=20), shift=st.integers(-40, 40),
+       minutes=st.integers(1, 180),
        location=st.sampled_from(IN_PERSON), source_calendar=st.sampled_from(["Personal", "Family"]))
 def test_keys_depend_only_on_kind_source_and_target(summary: str, shift: int, minutes: int,
                                                     location: str, source_calendar: str) -> None:
