@@ -15,8 +15,6 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from providers import recurrence
-
 from providers.ical_fast import read_plain
 from providers.ical_series import plain_starts
 from syncd.model import (
@@ -155,6 +153,8 @@ def _singles(vevents: list, tz: ZoneInfo, href: str) -> list[Event]:
 
 
 def _expand(cal: icalendar.Calendar, tz: ZoneInfo, window: Window, href: str) -> list[Event]:
+    from providers import recurrence  # recurring-ical-events: loaded for the series that need it
+
     try:
         occurrences = recurrence.expand(cal, window, href)  # bounded: see providers.recurrence
     except recurrence.SeriesError as exc:

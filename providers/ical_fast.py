@@ -24,7 +24,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _UNFOLD = re.compile(r"(?:(?<!\n)\r\n|(?<![\r\n])\n)(?:\r?\n)*[ \t]")
 _LINE = re.compile(r"([A-Za-z0-9-]+)((?:;[A-Za-z0-9-]+=(?:\"[^\"]*\"|[^\";:,]*))*):(.*)",
                    re.DOTALL)
-_NAME = re.compile(r"[A-Za-z0-9-]+")
+# Every line of a text: (name, ":" or ";" after it, the rest), or ("", "", line) for a line
+# that does not start with a name (empty, or no content line).
+_LINES = re.compile(r"^(?:([A-Za-z0-9-]+)([;:]))?(.*)$", re.MULTILINE)
 _PARAM = re.compile(r";([A-Za-z0-9-]+)=(\"[^\"]*\"|[^\";:,]*)")
 _DATETIME = re.compile(r"(\d{4})(\d{2})(\d{2})(?:T(\d{2})(\d{2})(\d{2})(Z?))?")
 _DURATION = re.compile(r"P(?:(\d{1,5})W|(?:(\d{1,5})D)?(?:T(?:(\d{1,5})H)?(?:(\d{1,5})M)?"
@@ -35,6 +37,7 @@ _BAD_ESCAPE = re.compile(r"\\(?:[^\\;,nN:]|$)")
 
 TEXT = ("SUMMARY", "DESCRIPTION", "LOCATION", "STATUS", "TRANSP",
         "X-SYNCD-KIND", "X-SYNCD-SOURCE", "X-SYNCD-KEY")
+_TEXT = frozenset(TEXT)
 SINGLE = {"UID", "DTSTART", "DTEND", "DURATION", "ORGANIZER", "RRULE", *TEXT}
 # Properties a plain event may carry that syncd never reads.
 IGNORED = {"DTSTAMP", "SEQUENCE", "CREATED", "LAST-MODIFIED", "CLASS", "PRIORITY", "URL",
@@ -76,14 +79,26 @@ def _read(text: str) -> list[dict[str, Any]]:
         raise _Odd  # a bare CR: icalendar decides what that means
     stack: list[str] = []
     events: list[dict[str, Any]] = []
-    for line in text.split("\n"):
-        if not line:
-            continue
-        name, params, value = _split(line)
-        if name in ("BEGIN", "END"):
+    event: dict[str, Any] | None = None  # the VEVENT whose properties come now, if any
+    for name, sep, value in _LINES.findall(text):
+        if sep == ":":  # most lines have no parameters
+            name, params = name.upper(), ""
+        elif sep:
+            name, params, value = _split(f"{name};{value}")
+        elif value:
+            raise _Odd  # a line that is no content line
+        else:
+            continue  # an empty line
+        if name == "BEGIN" or name == "END":
             _nest(stack, name, value.upper(), events)
-        elif stack and stack[-1] == "VEVENT":
-            _property(events[-1], name, params, value)
+            event = events[-1] if stack and stack[-1] == "VEVENT" else None
+        elif event is not None:
+            if name in IGNORED:
+                continue
+            if not params and name in _TEXT and name not in event:
+                event[name] = _text(value)  # the usual SUMMARY, LOCATION, ...
+            else:
+                _property(event, name, params, value)
         elif not stack:
             raise _Odd
     if stack or not events:
@@ -92,12 +107,7 @@ def _read(text: str) -> list[dict[str, Any]]:
 
 
 def _split(line: str) -> tuple[str, str, str]:
-    """(NAME, ";params", value) of one content line. Most lines have no parameters; those
-    are split on the first colon, the others by the full content-line pattern."""
-    colon = line.find(":")
-    head = line[:colon]
-    if colon > 0 and ";" not in head and _NAME.fullmatch(head):
-        return head.upper(), "", line[colon + 1:]
+    """(NAME, ";params", value) of one content line, by the full content-line pattern."""
     match = _LINE.fullmatch(line)
     if match is None:
         raise _Odd

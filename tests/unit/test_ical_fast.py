@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import providers.ical as ical
+from providers import recurrence
 from providers.ical import MalformedCalendarData, parse_item
 from providers.ical_fast import read_plain
 from syncd.model import Window
@@ -262,7 +263,7 @@ def test_a_weekly_series_in_utc_takes_the_fast_path(monkeypatch: pytest.MonkeyPa
             "DTEND:20260302T093000Z\r\nRRULE:FREQ=WEEKLY;COUNT=20\r\nSUMMARY:Weekly\r\n"
             "END:VEVENT\r\nEND:VCALENDAR\r\n")
     window = Window(datetime(2026, 3, 9, 9, 15, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
-    monkeypatch.setattr(ical.recurrence, "expand", refuse)
+    monkeypatch.setattr(recurrence, "expand", refuse)
     item = parse_item("/c/w.ics", "e", text, TZ, window)
     assert item.recurring and item.raw == text
     assert [e.recurrence_id for e in item.events] == [
