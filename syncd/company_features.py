@@ -164,11 +164,15 @@ def _spelled(squashed: str, initials: str, domains: tuple[tuple[str, str], ...])
 def place_words(location: str, organizer: str) -> frozenset[str]:
     """Words that name where, not who: the location's address (all but its first part, which
     may be the company) and the organizer's mailbox ("lomme.hiring@" is a store's)."""
+    local = re.split(r"[._\-+\d]+", bare_address(organizer).partition("@")[0])
+    return address_words(location) | ({p.casefold() for p in local if len(p) >= 4} - _NOT_PERSON)
+
+
+def address_words(location: str) -> frozenset[str]:
+    """The capitalised words of the location's address: all but its first part."""
     parts = re.split(r"[,;\n]", location, maxsplit=1)
     address = words_of(parts[1], 40) if len(parts) > 1 else []
-    local = re.split(r"[._\-+\d]+", bare_address(organizer).partition("@")[0])
-    found = {t.casefold() for t in address if capitalised(t) or not t.isascii()}
-    return frozenset(found | {p.casefold() for p in local if len(p) >= 4} - _NOT_PERSON)
+    return frozenset(t.casefold() for t in address if capitalised(t) or not t.isascii())
 
 
 def branch_tail(name: str, places: frozenset[str]) -> str:

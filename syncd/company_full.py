@@ -32,7 +32,8 @@ def in_full(name: str, found: dict[str, Features]) -> str:
     for longer, features in found.items():
         if len(longer) <= len(best) or not UNITS & features.keys() or FLAWS & features.keys():
             continue
-        if completes(name, longer) or ("title-spells" in features and _inside(name, longer)):
+        if completes(name, longer) or ("title-spells" in features and _inside(name, longer)) or (
+                _initials_of(name, longer)):
             best = longer
     return best
 
@@ -63,3 +64,12 @@ def _inside(short: str, longer: str) -> bool:
         w in ARTICLES or w.casefold() in JOINERS or (capitalised(w) and w.casefold() not in
                                                      cw.NOT_NAME)
         for w in (before + " " + after).split())
+
+
+def _initials_of(short: str, longer: str) -> bool:
+    """``short`` is an acronym of ``longer``'s capitalised words ("ACB" of "Alta Costa Bank")."""
+    if not (short.isupper() and short.isalpha() and 2 <= len(short) <= 5):
+        return False
+    words = [w for w in longer.split() if w.casefold() not in JOINERS and w not in ARTICLES]
+    return len(words) == len(short) and all(capitalised(w) for w in words) and "".join(
+        w[0] for w in words) == short

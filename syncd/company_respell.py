@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from syncd import company_words as cw
-from syncd.company_features import Features, branch_tail, fold
+from syncd.company_features import Features, address_words, branch_tail, fold
 from syncd.company_script import foreign_skeleton, latin_skeletons
 from syncd.company_spans import ARTICLES, JOINERS
 
@@ -57,11 +57,14 @@ def respell(found: dict[str, Features], title: str, location: str, places: froze
         _unshout(found)
     _trim_branches(found, places)
     _trim_to_domain(found, domains)
+    for name in [n for n in found if _common_noun(n)]:
+        del found[name]  # "pharmacy", "district office": what, not who
     folded_title = " ".join(title.casefold().split())
+    address = address_words(location)
     for name, features in found.items():
         if _begins(location, name):
             features["loc:first"] = 1.0  # "<name>, 5th & Pine", "<name> jobsite trailer"
-        if places and all(w.casefold() in places for w in name.split()):
+        if address and all(w.casefold() in address for w in name.split()):
             features["place"] = 1.0  # the town the address ends with
         words = name.split()
         if len(words) > 1 and " ".join(words[1:] if words[0] in ARTICLES else words
@@ -77,13 +80,26 @@ def _shouted(title: str) -> bool:
 
 def _unshout(found: dict[str, Features]) -> None:
     """A name in capitals that the event also writes in mixed case ("FEDEX GROUND" and
-    "FedEx Ground") counts as the mixed-case spelling."""
+    "FedEx Ground"), or whose first words it writes so ("FEDEX GROUND PKG"), counts as the
+    mixed-case spelling: capitals hide where a name ends as well as its case."""
     mixed: dict[str, str] = {}
     for name in found:
         if not name.isupper():
             mixed.setdefault(name.casefold(), name)
-    for name in [n for n in found if n.isupper() and n.casefold() in mixed]:
-        _merge(found, name, mixed[name.casefold()], "unshouted")
+    for name in [n for n in found if n.isupper()]:
+        words = name.casefold().split()
+        for end in range(len(words), 0, -1):
+            spelled = mixed.get(" ".join(words[:end]))
+            if spelled and (end > 1 or len(words) == 1):
+                _merge(found, name, spelled, "unshouted")
+                break
+
+
+def _common_noun(name: str) -> bool:
+    """A name in lower case made only of words for a kind of place or organisation, or of
+    interview words ("pharmacy", "district office"): no company's name."""
+    return name.islower() and name.isascii() and all(
+        w in cw.ORG_WORDS or w in cw.BRANCH_WORDS or w in cw.NOT_NAME for w in name.split())
 
 
 def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:

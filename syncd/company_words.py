@@ -135,7 +135,8 @@ ORG_WORDS = frozenset(
 BRANCH_WORDS = frozenset(
     """branch store shop outlet flagship site plant warehouse depot office offices hq
     headquarters campus location regional local head main
-    distribution fulfilment fulfillment factory facility entrance gate building tower hub
+    distribution fulfilment fulfillment factory facility entrance gate building bldg tower hub
+    admin annex wing
     eingang gebäude tor entrée bâtiment entrada edificio ingresso edificio ingang gebouw
     filiale zweigstelle niederlassung werk standort zentrale lager markt geschäft
     magasin succursale siège entrepôt usine agence boutique

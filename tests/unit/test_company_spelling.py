@@ -193,3 +193,27 @@ def test_the_title_spells_the_full_name_the_location_opens_with() -> None:
     # Interview words are no part of a name, even when the title spells them.
     assert company("Invitation: Interview w/ Quillory (Round 1)",
                    organizer="jo@quillory.com") == "Quillory"
+
+
+def test_capitals_hide_where_a_name_ends_too() -> None:
+    found = candidates_of("INTERVIEW - NORTHWIND CARGO PKG HANDLER", "NorthWind Cargo Hub, Dock Rd")
+    assert "NorthWind Cargo" in found and "NORTHWIND CARGO PKG" not in found
+
+
+def test_a_common_noun_in_lower_case_is_no_company() -> None:
+    found = candidates_of("Brennan market pharmacy – interview", "")
+    assert "pharmacy" not in found and "Brennan" in found
+    assert "district office" not in candidates_of("sub teacher interview – district office", "")
+
+
+def test_an_acronym_takes_the_name_whose_initials_it_is() -> None:
+    assert company("sollicitatie KB", location="Koffie Bakker, Oudegracht 12, Utrecht") == (
+        "Koffie Bakker")
+    found = {"KB": {"span:whole": 1.0}, "Kees Bos": {"loc:first": 1.0, "person": 1.0}}
+    assert in_full("KB", found) == "KB"  # a person's initials are no company's
+
+
+def test_an_address_word_is_marked_a_place_but_a_mailbox_word_is_not() -> None:
+    found = candidates_of("colloquio Bertani – Fiorano", "Bertani S.r.l., Via Roma 4, Fiorano",
+                          organizer="fiorano@bertani.it")
+    assert "place" in found["Fiorano"] and "place" not in found["Bertani"]
