@@ -48,7 +48,9 @@ class Connection(Provider):
         self._secret: str | None = None
         self._connecting = threading.Lock()
         self._quick: wire.Link | None = None
-        self._declined = False  # the quick client declined a read once: the library does the rest
+        # The quick client declined a read: the library does the rest of this sync; a read the
+        # library then completes (it has learnt the sign-in) lets the quick client try again.
+        self._declined = False
 
     @property
     def client(self) -> DAVClient:
@@ -154,6 +156,13 @@ class Connection(Provider):
     def _decline(self, what: str, exc: wire.Declined) -> None:
         log.debug("%s: the quick %s declined (%s); asking the library", self.name, what, exc)
         self._declined = True
+        self._quick = None  # made again, with the sign-in the library learns
+
+    def _remember_auth(self) -> None:
+        """Keep how the library, or else the quick client, signed in ("none" when the server
+        never asked), after a read that worked; the quick client may try again from now on."""
+        self._declined = False
+        self._keep_scheme()
 
     def _auth_scheme(self) -> str | None:
         """How the server asked for credentials when the library last signed in (or how the
@@ -169,9 +178,7 @@ class Connection(Provider):
             return None
         return str(known["scheme"]) if known.get("scheme") in ("basic", "digest", "bearer", "none") else None
 
-    def _remember_auth(self) -> None:
-        """Keep how the library, or else the quick client, signed in ("none" when the server
-        never asked)."""
+    def _keep_scheme(self) -> None:
         if self._client is not None:
             auth = getattr(self._client, "auth", None)
             scheme = "none" if auth is None else AUTH_SCHEMES.get(type(auth).__name__)

@@ -136,6 +136,7 @@ def test_anything_unusual_is_read_again_by_the_library(env: CalDAVEnv, method, a
         first = fresh.changes(calendar, None, {}, WINDOW)
         assert [e.uid for e in events_of(cache_after(first, {}))] == ["ev"] and first.token
         assert once and fresh._client is not None  # the library took over after the odd answer
+        assert fresh._link() is not None  # and, having read the calendar, hands back
 
 
 def test_changes_are_fetched_by_chunked_multiget(env: CalDAVEnv, monkeypatch):
