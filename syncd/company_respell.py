@@ -9,6 +9,7 @@ keeps the event's own spelling of the name, and gives the brand the spans of its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 
 from syncd import company_words as cw
@@ -22,10 +23,13 @@ def domain_spellings(found: dict[str, Features], made: Iterable[tuple[str, str, 
     """The names made from each domain, (name, source), unless the event spells one of them:
     then the spans that spell it (in the event's own letter case and spacing: "bol",
     "Template Haus", also in another script: "카카오" for kakaocorp; or the first words of a
-    longer span: "State Farm" of "State Farm Claims") take the domain's source instead, and
-    the domain's other guesses are left out."""
+    longer span: "State Farm" of "State Farm Claims"; or a word with inner capitals holding
+    it: "NordHavn" for havn.no) take the domain's source instead, and the domain's other
+    guesses are left out."""
     spelled: dict[str, list[str]] = {}
     begun: dict[str, list[str]] = {}
+    # One word with inner capitals that holds the domain's label ("EssilorLuxottica").
+    compounds = [n for n in found if " " not in n and any(c.isupper() for c in n[1:])]
     for name in found:
         for key in (fold(name), "skel:" + foreign_skeleton(name)):
             if key != "skel:":
@@ -44,11 +48,13 @@ def domain_spellings(found: dict[str, Features], made: Iterable[tuple[str, str, 
                           for span in spelled.get("skel:" + key, ())]
         spans = spans or [(span, source) for key, source in keys if len(key) >= 4
                           for span in begun.get(key, ())]
+        spans = spans or [(span, source) for key, source in keys if len(key) >= 5
+                          for span in compounds if key in fold(span)]
         yield from spans or guesses
 
 
 def respell(found: dict[str, Features], title: str, location: str, places: frozenset[str],
-            domains: frozenset[str] = frozenset()) -> None:
+            domains: frozenset[str] = frozenset(), body: str = "") -> None:
     """Give a title's capitals and a branch's spans to the names they stand for, and mark the
     names the location opens with, the names that are places and those the title spells.
 
@@ -59,6 +65,9 @@ def respell(found: dict[str, Features], title: str, location: str, places: froze
     _trim_to_domain(found, domains)
     for name in [n for n in found if _common_noun(n)]:
         del found[name]  # "pharmacy", "district office": what, not who
+    for name in [n for n in found if n[-1:].isalnum()]:
+        if _exclaimed(name, title, body):
+            _merge(found, name, name + "!", "exclaimed")
     folded_title = " ".join(title.casefold().split())
     address = address_words(location)
     for name, features in found.items():
@@ -93,6 +102,15 @@ def _unshout(found: dict[str, Features]) -> None:
             if spelled and (end > 1 or len(words) == 1):
                 _merge(found, name, spelled, "unshouted")
                 break
+
+
+def _exclaimed(name: str, title: str, body: str) -> bool:
+    """The event writes the name with an exclamation mark each time, and goes on after it on
+    the same line ("Interview with Yodel! – Designer"): the mark is part of the name."""
+    marks = [m.group(1) for text in (title, body)
+             for m in re.finditer(rf"(?<!\w){re.escape(name)}(!?)(?!\w)", text)]
+    return bool(marks) and all(marks) and any(
+        re.search(rf"(?<!\w){re.escape(name)}! +[^\s!]", text) for text in (title, body))
 
 
 def _common_noun(name: str) -> bool:

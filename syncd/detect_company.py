@@ -118,7 +118,7 @@ def candidates(title: str, text: str, location: str, parties: Parties,
     places = place_words(location, parties.organizer)
     domains = domain_keys(parties)
     respell(found, title, location, places,
-            frozenset(key for key, role in domains if role in ("organizer", "attendee")))
+            frozenset(key for key, role in domains if role in ("organizer", "attendee")), body)
     lowered = (title.casefold(), body.casefold(), location.casefold())
     persons = person_words((parties.organizer, *list(people)[:20])) | greeted(body)
     invitees: list[str] = []

@@ -217,3 +217,16 @@ def test_an_address_word_is_marked_a_place_but_a_mailbox_word_is_not() -> None:
     found = candidates_of("colloquio Bertani – Fiorano", "Bertani S.r.l., Via Roma 4, Fiorano",
                           organizer="fiorano@bertani.it")
     assert "place" in found["Fiorano"] and "place" not in found["Bertani"]
+
+
+def test_an_exclamation_mark_the_event_always_writes_is_part_of_the_name() -> None:
+    found = candidates_of("Interview with Yodel! – Product Designer", "")
+    assert "Yodel!" in found and "Yodel" not in found
+    # A sentence's exclamation is not.
+    found = names("Interview – Yodel", "Looking forward to meeting Yodel!\nThe Yodel team")
+    assert "Yodel" in found and "Yodel!" not in found
+
+
+def test_a_word_with_inner_capitals_that_holds_the_domain_is_its_spelling() -> None:
+    found = names("Colloquio – Buyer | NordHavnGruppen", organizer="hr@havngruppen.no")
+    assert "NordHavnGruppen" in found and "Havngruppen" not in found
