@@ -44,6 +44,11 @@ VIA_BEFORE = re.compile(
 VIA_AFTER = re.compile(
     r"(?P<name>[^\s()\[\],;:–—|/]+(?:\s+[^\s()\[\],;:–—|/]+){0,4}?)\s*"
     r"(?:aracılığıyla|vasıtasıyla|üzerinden|kautta|経由|을\s*통해|를\s*통해|통해|を通じて|を通して)")
+# A household that hires a nanny or a carer: "the Roe family", "Familie Roe", "la famille Roe".
+FAMILY = re.compile(
+    r"(?<![\w-])(?P<after>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:-[A-ZÀ-ÖØ-Þ][\w'’-]+)?\s+family)(?![\w-])|"
+    r"(?<![\w-])(?P<before>(?:[Ff]amilie|[Ff]amille|[Ff]amilia|[Ff]amiglia|[Ff]amília|[Rr]odzina|"
+    r"[Ff]amilj(?:en)?|[Aa]ile(?:si)?)\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)(?![\w-])")
 # Scheduling pages: "Intro between Jane Roe and Sam Poe".
 BETWEEN = re.compile(r"(?i:\b(?:between|entre|zwischen|tra|między|arasında)\s+)")
 AND = re.compile(r"(?i)\s+(?:and|und|y|e|et|en|och|og|i|ve|và|dan|&)\s+")
@@ -72,6 +77,8 @@ def said(title: str, body: str) -> dict[str, str]:
 
 def _said_in(text: str) -> Iterator[tuple[str, str]]:
     """(name, what is said of it) in one text."""
+    for match in FAMILY.finditer(text):
+        yield match.group("after") or match.group("before"), CLIENT
     for match in CLIENT_WORD.finditer(text):
         yield from _named(_past_steps(text[match.end():match.end() + 200]), CLIENT)
     for match in BEHALF.finditer(text):

@@ -47,7 +47,7 @@ def person_words(addresses: Iterable[str]) -> frozenset[str]:
     found: set[str] = set()
     for address in addresses:
         local, _, domain = bare_address(address).partition("@")
-        if domain in words.TENANT_PLATFORMS:  # datadog@myworkday.com is no person
+        if domain in _PLATFORMS:  # datadog@myworkday.com, olivia.acme@paradox.ai: no person
             continue
         parts = [p for p in re.split(r"[._\-+\d]+", local.casefold()) if len(p) >= 3]
         found.update(parts)
@@ -56,6 +56,7 @@ def person_words(addresses: Iterable[str]) -> frozenset[str]:
     return frozenset(found - _NOT_PERSON)
 
 
+_PLATFORMS = words.TENANT_PLATFORMS | words.PLATFORM_DOMAINS
 _NOT_PERSON = frozenset("""recruiting recruiter recruitment careers career jobs talent hr noreply
     reply notifications interviews hiring team info admin contact people rekrutacja rh""".split())
 

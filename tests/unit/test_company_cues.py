@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.company_cues import CLIENT, PERSON, VIA, said
+from syncd.company_features import person_words
 from syncd.detect import Rules, classify
 from syncd.detect_role import role_name
 
@@ -138,3 +139,22 @@ def test_said_takes_any_text(text: str) -> None:
     """Whatever a stranger writes around the cue words, said() answers with names."""
     found = said(text, text)
     assert all(name and kind in (CLIENT, PERSON, VIA) for name, kind in found.items())
+
+
+@pytest.mark.parametrize(("summary", "description", "organizer", "expected"), [
+    # A household hires: the family is the employer, not the place or the agency.
+    ("Babysitter interview with the Okafor-Lind family (Riverside)", "", "", "Okafor-Lind family"),
+    ("Kinderbetreuung – Kennenlernen bei Familie Brandauer (Pankow)", "", "", "Familie Brandauer"),
+    ("Interview: House Manager (private residence) – Northbridge Agency",
+     "Hi Sam,\n\nThe Ashworth family would like to meet you on Friday.",
+     "jo@northbridge-agency.com", "Ashworth family"),
+])
+def test_a_family_is_the_employer(summary: str, description: str, organizer: str,
+                                  expected: str) -> None:
+    assert company(summary, description, organizer) == expected
+
+
+def test_a_hiring_platforms_mailbox_names_no_person() -> None:
+    """olivia.brightmart@ a hiring platform is its assistant for a tenant, not a person."""
+    assert person_words(["olivia.brightmart@paradox.ai"]) == frozenset()
+    assert person_words(["olivia.brightmart@brightmart.com"]) >= {"olivia", "brightmart"}
