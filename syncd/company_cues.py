@@ -49,6 +49,13 @@ FAMILY = re.compile(
     r"(?<![\w-])(?P<after>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:-[A-ZÀ-ÖØ-Þ][\w'’-]+)?\s+family)(?![\w-])|"
     r"(?<![\w-])(?P<before>(?:[Ff]amilie|[Ff]amille|[Ff]amilia|[Ff]amiglia|[Ff]amília|[Rr]odzina|"
     r"[Ff]amilj(?:en)?|[Aa]ile(?:si)?)\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)(?![\w-])")
+# A person and, in brackets, whom they work for: "w/ Jane (Acme)", "– Jane (Acme Recruiting)".
+PERSON_OF = re.compile(
+    r"(?:(?P<with>(?i:\b(?:with|w/|med|mit|con|met|avec|com|z))\s+)|(?:^|[–—:|]\s*|\s-\s))"
+    r"(?P<person>[A-ZÀ-ÖØ-Þ][\w'’-]+(?:\s+[A-ZÀ-ÖØ-Þ][\w'’-]+)?)\s*\((?P<org>[^()\n]{2,60})\)")
+# The hiring team's words after a company's name: "Acme Recruiting", "Acme Talent Team".
+HIRING_TEAM = frozenset("""recruiting recruiter recruiters recruitment talent hr people team
+    careers acquisition rh rrhh personal personalabteilung""".split())
 # Scheduling pages: "Intro between Jane Roe and Sam Poe".
 BETWEEN = re.compile(r"(?i:\b(?:between|entre|zwischen|tra|między|arasında)\s+)")
 AND = re.compile(r"(?i)\s+(?:and|und|y|e|et|en|och|og|i|ve|và|dan|&)\s+")
@@ -77,6 +84,8 @@ def said(title: str, body: str) -> dict[str, str]:
 
 def _said_in(text: str) -> Iterator[tuple[str, str]]:
     """(name, what is said of it) in one text."""
+    for match in PERSON_OF.finditer(text):
+        yield from _person_of(match)
     for match in FAMILY.finditer(text):
         yield match.group("after") or match.group("before"), CLIENT
     for match in CLIENT_WORD.finditer(text):
@@ -99,6 +108,23 @@ def _said_in(text: str) -> Iterator[tuple[str, str]]:
         for run, _, _ in runs(words_of(line, 60)):
             if len(run.split()) in (2, 3) and _introduces_person(line, run):
                 yield run, PERSON
+
+
+def _person_of(match: re.Match[str]) -> Iterator[tuple[str, str]]:
+    """"w/ Jane (Acme)": Jane is a person; "Jane (Acme Recruiting)": Acme hires too."""
+    tokens = words_of(match.group("org"), 8)
+    team = len(tokens)
+    while team and tokens[team - 1].casefold() in HIRING_TEAM:
+        team -= 1
+    org = tokens[:team]
+    if not org or len(org) > 4 or not all(capitalised(t) and not not_name(t) for t in org):
+        return
+    if team < len(tokens):
+        yield " ".join(org), CLIENT
+    elif not match.group("with"):
+        return  # "Screen – Acme (Berlin)": a place after the company, not a person's employer
+    if not not_name(match.group("person").split()[0]):
+        yield match.group("person"), PERSON
 
 
 def _past_steps(rest: str) -> str:

@@ -158,3 +158,14 @@ def test_a_hiring_platforms_mailbox_names_no_person() -> None:
     """olivia.brightmart@ a hiring platform is its assistant for a tenant, not a person."""
     assert person_words(["olivia.brightmart@paradox.ai"]) == frozenset()
     assert person_words(["olivia.brightmart@brightmart.com"]) >= {"olivia", "brightmart"}
+
+
+@pytest.mark.parametrize(("summary", "expected"), [
+    # A person with whom the event is, and in brackets whom they work for.
+    ("Videollamada con Lucía (Tramuntana)", "Tramuntana"),
+    ("Kaffee – Jonas (Brennholz Talent Team)", "Brennholz"),
+    # A company and a place in brackets: no person there.
+    ("Phone screen – Velmora (Lisbon)", "Velmora"),
+])
+def test_a_person_and_their_employer_in_brackets(summary: str, expected: str) -> None:
+    assert company(summary) == expected
