@@ -99,7 +99,12 @@ def _trim(token: str) -> str:
         start += 1
     while end > start and _edge(token[end - 1]):
         end -= 1
+    if token[end:end + 1] == "." and _ABBREVIATION.fullmatch(token[start:end]):
+        end += 1  # "St. Luke's", "U.S. Bank": the dot is the name's
     return token[start:end]
+
+
+_ABBREVIATION = re.compile(r"[A-Z][a-z]{0,2}|(?:[A-Za-z]\.)+[A-Za-z]")
 
 
 def _edge(char: str) -> bool:

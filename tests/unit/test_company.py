@@ -181,7 +181,7 @@ def test_shipped_company_weights_are_what_training_gives(training, events) -> No
 
 # Leave-one-corpus-out company accuracy (trained on three writers, tested on the fourth), a
 # little below what `make train` measures. Issue 10's goal is 0.85 on each.
-LOCO_FLOORS = {"dev": 0.90, "train-a": 0.83, "train-b": 0.83, "train-c": 0.88}
+LOCO_FLOORS = {"dev": 0.90, "train-a": 0.83, "train-b": 0.84, "train-c": 0.88}
 
 
 def test_left_out_corpora_company_accuracy(training, events) -> None:  # type: ignore[no-untyped-def]

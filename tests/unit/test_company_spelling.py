@@ -230,3 +230,10 @@ def test_an_exclamation_mark_the_event_always_writes_is_part_of_the_name() -> No
 def test_a_word_with_inner_capitals_that_holds_the_domain_is_its_spelling() -> None:
     found = names("Colloquio – Buyer | NordHavnGruppen", organizer="hr@havngruppen.no")
     assert "NordHavnGruppen" in found and "Havngruppen" not in found
+
+
+def test_an_abbreviation_keeps_its_dot() -> None:
+    found = candidates_of("RN interview – St. Brigid's 3 North", "St. Brigid's Hospital, Elm Rd")
+    assert "St. Brigid's Hospital" in found and "St Brigid's Hospital" not in found
+    assert "in-no-field" not in found["St. Brigid's Hospital"]
+    assert "Ferrante" in candidates_of("colloquio – Ferrante S.p.A.", "")  # a legal form still goes
