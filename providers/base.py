@@ -54,6 +54,10 @@ class Provider(ABC):
     # True when listing the calendars sends no request (a folder): a new process then lists them
     # every time instead of reusing the list an earlier one made (syncd.cycle.REDISCOVER).
     lists_calendars_free: bool = False
+    # Modules a whole read (or the writes after it) will import: the engine imports them while
+    # the server prepares its answer, instead of once the answer is there (see
+    # syncd.cycle.prepare_planning).
+    read_modules: tuple[str, ...] = ()
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         self.account = account

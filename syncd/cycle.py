@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -266,8 +267,9 @@ class Engine:
                     self.state.record_sync(account["name"], account["type"], now, str(exc), None)
                     failed[account["name"]] = str(exc)
         whole = any(job.reads_whole for job in jobs)
+        modules = tuple(name for job in jobs for name in job.provider.read_modules)
         sync.run_all(jobs, self.call, self.stop, self.heartbeat,
-                     meanwhile=prepare_planning if whole else None)
+                     meanwhile=partial(prepare_planning, modules) if whole else None)
         for job in jobs:
             error = sync.commit(job, self.state, now, self.suspects, self.stop.is_set())
             if job.discovered is not None:
@@ -346,13 +348,14 @@ class Engine:
                         len(keys), calendar)
 
 
-def prepare_planning() -> None:
-    """Import the planner, the detector and the drafting, and compile the detector's tables
-    (made on first use), while the servers answer a first read: a first sync plans anyway,
-    and that time would otherwise follow the wait instead of filling it. An idle cycle never
+def prepare_planning(read_modules: tuple[str, ...] = ()) -> None:
+    """Import what the providers will read the answer with (``read_modules``), the planner,
+    the detector and the drafting, and compile the detector's tables (made on first use),
+    while the servers prepare their answer to a first read: a first sync needs them all, and
+    that time would otherwise follow the wait instead of filling it. An idle cycle never
     calls this."""
     try:
-        for name in PLANNING_MODULES:
+        for name in (*dict.fromkeys(read_modules), *PLANNING_MODULES):
             importlib.import_module(name)
         importlib.import_module("syncd.detect").prepare()
     except Exception:  # the planning pass imports them again, and says what is wrong

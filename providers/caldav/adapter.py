@@ -55,6 +55,8 @@ class CalDAVProvider(Connection):
     Raises the :mod:`syncd.errors` documented on :class:`providers.base.Provider`.
     """
 
+    read_modules = ("providers.ical",)  # its events are iCalendar, read and written
+
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         super().__init__(account, tz, cache)
         self._rediscovered = False

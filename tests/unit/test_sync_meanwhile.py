@@ -54,3 +54,20 @@ def test_only_a_read_without_a_token_is_whole():
     assert job(WaitingServer(), since={}).reads_whole
     assert job(WaitingServer(), since={"cal": (None, {})}).reads_whole
     assert not job(WaitingServer(), since={"cal": ("t0", {"/a.ics": '"1"'})}).reads_whole
+
+
+def test_the_wait_imports_what_the_answer_is_read_with_then_the_planner(monkeypatch):
+    from types import SimpleNamespace
+
+    from providers.caldav.adapter import CalDAVProvider
+    from syncd import cycle
+
+    done: list[str] = []
+
+    def import_module(name: str) -> SimpleNamespace:
+        done.append(name)
+        return SimpleNamespace(prepare=lambda: done.append("tables compiled"))
+
+    monkeypatch.setattr(cycle.importlib, "import_module", import_module)
+    cycle.prepare_planning(CalDAVProvider.read_modules * 2)
+    assert done == ["providers.ical", *cycle.PLANNING_MODULES, "syncd.detect", "tables compiled"]
