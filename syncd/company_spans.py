@@ -197,6 +197,8 @@ def text_spans(body: str) -> Iterator[tuple[str, str]]:
                 yield run, "text:greeted"
             if before in cw.CONNECTORS:
                 yield run, f"text:conn:{cw.CONNECTORS[before]}"
+            if after and after.casefold() not in cw.CONNECTORS and _steps(after):
+                yield run, "text:before-step"  # "Acme recruiter screen", "Acme final round"
             if cw.LEGAL_AFTER.match(after) or cw.LEGAL_BEFORE.match(run.split()[0]):
                 yield run, "legal:form"
             if short:
@@ -209,6 +211,17 @@ def text_spans(body: str) -> Iterator[tuple[str, str]]:
                     yield part, "text:line-part"
     for match in cw.CJK_COMPANY.finditer(body):
         yield match.group("a") or match.group("b"), "legal:cjk"
+
+
+def _steps(token: str) -> bool:
+    """An interview, hiring step or format word ("screen", "round", "call", "HM")."""
+    tables = (words.INTERVIEW_WORDS, words.HIRING_STEPS)
+    return any(p.fullmatch(token) for table in tables for p, _, _ in table.cues) or (
+        token.casefold() in _STEP_WORDS)
+
+
+_STEP_WORDS = frozenset("""interview screen screening call round final onsite loop chat hm hr
+    recruiter panel superday intro""".split())
 
 
 def _capitalised_runs(line: str) -> Iterator[tuple[str, str, str]]:

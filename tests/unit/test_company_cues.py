@@ -53,6 +53,8 @@ def test_the_client_wins_over_the_go_between(summary: str, description: str, org
     # People met, not companies: a scheduling page's pair, a person introduced by "who",
     # an invitee's full name, a surname after an honorific.
     ("Intro call between Marta Kowalczyk and Tomás Ferreira", "", "hr@fjordlys.no", "Fjordlys"),
+    ("30 Minute Recruiter Intro between Ana Ruiz and Tomás Ferreira", "", "hr@fjordlys.no",
+     "Fjordlys"),
     ("Conversation: Ingrid Solberg <> Tomás Ferreira",
      "Hi Tomás,\n\nThis is your conversation with Ingrid Solberg, who runs the platform team.",
      "hr@fjordlys.no", "Fjordlys"),
@@ -73,6 +75,9 @@ def test_people_are_not_the_company(summary: str, description: str, organizer: s
     ("Zahnarzt", "Vorstellungsgespräch bei Kessler Metallbau, 14 Uhr", "Kessler Metallbau"),
     ("Hold", "Corvane Labs hiring manager call w/ Priya Menon (Data Platform Lead)",
      "Corvane Labs"),
+    # The name before the step words, not the person who calls.
+    ("Hold – private", "(private) Quillfeather recruiter screen – Dana calling my cell at 3.",
+     "Quillfeather"),
 ])
 def test_a_cover_title_never_names_the_company(summary: str, description: str,
                                                expected: str) -> None:
