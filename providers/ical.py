@@ -98,8 +98,10 @@ def _plain_item(text: str, tz: ZoneInfo, href: str, etag: str, window: Window) -
         if rule is None:
             events.append(Event(start=start, end=end, recurrence_id=None, **common))
             continue
+        if not _zoned(raw_start, fields.get("DTEND", raw_start)):
+            return None  # floating, all-day or two-zone series: the full expansion decides
         starts = plain_starts(rule, start, end - start, window)
-        if starts is None or not isinstance(raw_start, datetime):
+        if starts is None:
             return None
         events += [Event(start=s, end=s + (end - start), recurrence_id=format_recurrence_id(s),
                          **common) for s in starts]
@@ -123,6 +125,12 @@ def _plain_fields(fields: dict, uid: str, raw_start: date, href: str, etag: str)
                              text_of("X-SYNCD-KEY", ""), uid),
         "organizer_name": (text_of("ORGANIZER-CN") or "").strip()[:200],
         "tzid": _zone_name(raw_start), "href": href, "etag": etag}
+
+
+def _zoned(start: object, end: object) -> bool:
+    """Whether ``start`` and ``end`` are times in one and the same known zone."""
+    return (isinstance(start, datetime) and isinstance(end, datetime) and start.tzinfo is not None
+            and getattr(start.tzinfo, "key", None) == getattr(end.tzinfo, "key", 0))
 
 
 def _plain_end(fields: dict, raw_start: date, start: datetime, tz: ZoneInfo) -> datetime:

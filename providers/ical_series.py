@@ -1,12 +1,13 @@
 """The occurrences of a simple series, beside the full expansion (:mod:`providers.recurrence`).
 
-A weekly meeting written in UTC is the most common series a server sends, and expanding one
+A weekly meeting is the most common series a server sends, and expanding one
 through icalendar and ``recurring-ical-events`` (a component copied and read back per
 occurrence) cost a first sync as much as all its plain events together. :func:`plain_starts`
 expands such a series with ``dateutil``'s rule (the one the library uses under it), and only
 such a series: one RRULE of FREQ, INTERVAL, COUNT or UNTIL and plain BYDAY weekdays, a start
-in UTC, no RDATE, EXDATE or moved occurrence (the content-line reader refuses those), and a
-bounded walk. Anything else returns None and takes the full path, so that both give the same
+and end in UTC or a known zone (neither floating nor a date), no occurrence at or across a
+change of the clocks, no RDATE, EXDATE or moved occurrence (the content-line reader refuses
+those), and a bounded walk. Anything else returns None and takes the full path, so that both give the same
 events by construction of this rule; the tests check it on random series.
 """
 
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from dateutil.rrule import rrulestr  # type: ignore[import-untyped]
 
@@ -27,14 +29,14 @@ STEPS = 3000  # rule steps walked before the window's end; a longer walk takes t
 
 
 def plain_starts(rule: str, start: datetime, length: timedelta, window: Window) -> list[datetime] | None:
-    """The starts of the occurrences of the series ``rule`` from ``start`` (aware, UTC), each
+    """The starts of the occurrences of the series ``rule`` from ``start`` (in a known zone), each
     lasting ``length``, that meet ``window`` as ``recurring-ical-events`` finds them (DTSTART
     always one of them unless after UNTIL); None when the full expansion must decide."""
     parts = rule.split(";")
     keys = {part.partition("=")[0] for part in parts}
     if (not all(_PART.fullmatch(part) for part in parts) or len(keys) != len(parts)
             or "FREQ" not in keys or {"COUNT", "UNTIL"} <= keys or length < timedelta(0)
-            or getattr(start.tzinfo, "key", None) != "UTC" or window.start > window.end):
+            or not isinstance(start.tzinfo, ZoneInfo) or window.start > window.end):
         return None
     until = _until(rule) if "UNTIL" in keys else None
     found = [start] if until is None or start <= until else []
@@ -46,7 +48,16 @@ def plain_starts(rule: str, start: datetime, length: timedelta, window: Window) 
         if moment != start:
             found.append(moment)
     starts = [s for s in found if _contains(window.start, window.end, s, s + length)]
-    return starts if len(starts) < MAX_OCCURRENCES - 1 else None  # the full path caps and warns
+    if len(starts) >= MAX_OCCURRENCES - 1 or not all(_plain_time(s, s + length) for s in found):
+        return None  # the full path caps and warns; it also decides what a clock change means
+    return starts
+
+
+def _plain_time(start: datetime, end: datetime) -> bool:
+    """Whether an occurrence neither starts at a time the clocks skip or repeat nor spans a
+    change of the clocks (the library and this reader could read such a time differently)."""
+    offset = start.utcoffset()
+    return start.replace(fold=1).utcoffset() == offset and end.utcoffset() == offset
 
 
 def _until(rule: str) -> datetime:

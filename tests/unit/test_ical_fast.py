@@ -222,13 +222,16 @@ def rule(draw: st.DrawFn, start: datetime) -> str:
 def series(draw: st.DrawFn) -> tuple[str, Window]:
     """One VCALENDAR holding a series, and a window near it (at times exactly on an occurrence)."""
     start = draw(st.datetimes(datetime(2026, 1, 1), datetime(2026, 12, 31))).replace(microsecond=0)
-    form = draw(st.sampled_from(["utc"] * 6 + ["zoned", "date", "floating"]))
-    dtstart = {"utc": f"DTSTART:{start:%Y%m%dT%H%M%S}Z", "zoned": f"DTSTART;TZID=Europe/Berlin:{start:%Y%m%dT%H%M%S}",
+    form = draw(st.sampled_from(["utc"] * 4 + ["zoned"] * 4 + ["date", "floating"]))
+    zone = draw(st.sampled_from(["Europe/Berlin", "America/New_York", "Australia/Lord_Howe"]))
+    dtstart = {"utc": f"DTSTART:{start:%Y%m%dT%H%M%S}Z", "zoned": f"DTSTART;TZID={zone}:{start:%Y%m%dT%H%M%S}",
                "date": f"DTSTART;VALUE=DATE:{start:%Y%m%d}", "floating": f"DTSTART:{start:%Y%m%dT%H%M%S}"}[form]
     minutes = draw(st.sampled_from([0, 30, 60, 90, 24 * 60, 3 * 24 * 60, -30]))
     ending = draw(st.sampled_from(["dtend", "dtend", "duration", "none"]))
     lines = ["BEGIN:VEVENT", "UID:series@example.com", "DTSTAMP:20260101T000000Z", dtstart]
-    if ending == "dtend":
+    if ending == "dtend" and form == "zoned" and draw(st.booleans()):
+        lines.append(f"DTEND;TZID={zone}:{start + timedelta(minutes=minutes):%Y%m%dT%H%M%S}")
+    elif ending == "dtend":
         lines.append(f"DTEND:{start + timedelta(minutes=minutes):%Y%m%dT%H%M%S}Z")
     elif ending == "duration":
         lines.append(f"DURATION:PT{abs(minutes)}M")
@@ -268,3 +271,17 @@ def test_a_weekly_series_in_utc_takes_the_fast_path(monkeypatch: pytest.MonkeyPa
     assert item.recurring and item.raw == text
     assert [e.recurrence_id for e in item.events] == [
         "20260309T090000Z", "20260316T090000Z", "20260323T090000Z", "20260330T090000Z"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
+@pytest.mark.parametrize("start,end", [("DTSTART:20260101T000000", "DTEND:20260101T000000Z"),
+                                       ("DTSTART;TZID=Europe/Berlin:20260203T000000",
+                                        "DTEND:20260203T000000Z")])
+def test_a_floating_or_two_zone_series_is_left_to_the_full_expansion(zone: str, start: str, end: str,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:f@x\r\n" f"{start}\r\n{end}\r\n"
+            "RRULE:FREQ=DAILY;UNTIL=20260401T000000Z\r\nSUMMARY:Daily\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    window = Window(datetime(2026, 3, 31, tzinfo=UTC), datetime(2026, 4, 1, tzinfo=UTC))
+    fast = parse_item("/c/f.ics", "e", text, ZoneInfo(zone), window)
+    monkeypatch.setattr(ical, "read_plain", lambda text: None)
+    assert fast == parse_item("/c/f.ics", "e", text, ZoneInfo(zone), window)
