@@ -82,7 +82,7 @@ def _plain_item(text: str, tz: ZoneInfo, href: str, etag: str, window: Window) -
     if maps is None:
         return None
     rule = maps[0].get("RRULE")
-    if rule is not None and len(maps) != 1:
+    if len(maps) != 1 and any("RRULE" in fields for fields in maps):
         return None  # a series and more: the full expansion sorts them out
     events = []
     for fields in maps:

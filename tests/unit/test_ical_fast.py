@@ -273,6 +273,13 @@ def test_a_weekly_series_in_utc_takes_the_fast_path(monkeypatch: pytest.MonkeyPa
         "20260309T090000Z", "20260316T090000Z", "20260323T090000Z", "20260330T090000Z"]
 
 
+def test_a_series_beside_another_event_is_left_to_the_full_expansion(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = ("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20260101T000000Z\r\nEND:VEVENT\r\n"
+            "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20260101T000000Z\r\nDURATION:PT1H\r\n"
+            "RRULE:FREQ=WEEKLY;COUNT=3\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+    assert parsed(text, True, monkeypatch) == parsed(text, False, monkeypatch)
+
+
 @pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin"])
 @pytest.mark.parametrize("start,end", [("DTSTART:20260101T000000", "DTEND:20260101T000000Z"),
                                        ("DTSTART;TZID=Europe/Berlin:20260203T000000",
