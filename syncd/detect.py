@@ -224,7 +224,7 @@ class Detector:
         text = self._text(description)
         text_cues, (text_sum, text_words) = self._said(text)
         place_cues, (place_sum, place_words) = self._place(location)
-        cues = features.content_cues(title, title_cues, text_cues, place_cues)
+        cues = features.content_cues(title, title_cues, text_cues, place_cues, self.prefilter)
         weights = self.model.cues
         signals = (*((weights.get(key, 0.0), reason) for key, reason in cues),
                    *title_words, *text_words, *place_words)
@@ -249,7 +249,7 @@ class Detector:
         title_cues = features.title_cues(title, self.prefilter)
         text_cues = features.text_cues(text, self.prefilter)
         cues = features.content_cues(title, title_cues, text_cues,
-                                     features.location_cues(location))
+                                     features.location_cues(location), self.prefilter)
         cues += self._party_cues(self.parties(organizer, attendees), title, cues, text)
         values: dict[int, float] = {}
         for field, value in (("title", title), ("description", text), ("location", location)):

@@ -94,7 +94,7 @@ def title_cues(title: str, prefilter: bool = True) -> list[Cue]:
     if internal:
         cues.append(("t:internal-application",
                      f"title says '{internal.group(0)}' (the owner applying inside their employer)"))
-    role = words.ROLE_TITLE.search(title)
+    role = words.ROLE_TITLE.search(title) if words.may_match(words.ROLE_TITLE, seen) else None
     if role:
         cues.append(("t:job-title", f"title names a job title ('{role.group(0)}')"))
     for table in (words.TITLE_NEGATIVES, words.TITLE_NEGATIVES_WORLD):
@@ -205,10 +205,10 @@ _OPPOSED = ("t:not:", "d:not-hiring", "d:to-interviewer")
 
 
 def content_cues(title: str, title_cues: Sequence[Cue], text_cues: Sequence[Cue],
-                 place_cues: Sequence[Cue]) -> list[Cue]:
+                 place_cues: Sequence[Cue], prefilter: bool = True) -> list[Cue]:
     """Every cue of an event's own text, each once, with the cues made of several others."""
     cues = [*title_cues, *text_cues, *place_cues]
-    cues += combined(title, cues)
+    cues += combined(title, cues, prefilter)
     return unique([*cues, *unopposed(cues)])
 
 
@@ -221,31 +221,40 @@ _APPLYING = frozenset({"t:job-words", "t:hiring-step", "d:job-words", "d:hiring-
 _COVERED = frozenset({"d:interview-word", "d:hiring-step", "d:to-candidate", "l:interview-word"})
 
 
-def combined(title: str, cues: Sequence[Cue]) -> list[Cue]:
+def combined(title: str, cues: Sequence[Cue], prefilter: bool = True) -> list[Cue]:
     """Cues that several others make together, each a feature of its own.
 
     They carry what one family alone says too weakly for a writer nobody has seen: a title
     that says something else than a hiring interview, whatever the kind; a cover title
     ("Dentist", "Hold", "OOO") over a description about a job interview; a call with a
     recruiter in any language; a test or an exercise that is a step of a selection.
+    ``prefilter=False`` searches every pattern, for tests to compare.
     """
     keys = {key for key, _ in cues}
     found: list[Cue] = []
+
+    def search(pattern: re.Pattern[str]) -> re.Match[str] | None:
+        if prefilter and not words.may_match(pattern, words.scan(title)):
+            return None
+        return pattern.search(title)
+
     if keys & {"t:interview-word", "t:hiring-step"} and "t:not:someone else's interview" not in keys:
-        whose = words.FAMILY.search(title) or words.FOR_SOMEONE.search(title)
+        whose = search(words.FAMILY) or search(words.FOR_SOMEONE)
         if whose:
             found.append(("t:not:someone else's interview",
                           f"title says '{whose.group(0)}' (someone else's interview)"))
     negative = next((reason for key, reason in [*cues, *found] if key.startswith("t:not:")), "")
     if negative:
         found.append(("t:not-hiring", f"{negative}: the title names something else"))
-    cover = words.COVER_TITLES.fullmatch(_bare_title(title))
-    if cover and keys & _COVERED:
+    covered = keys & _COVERED  # a cover title or a call counts only over such a cue
+    cover = words.COVER_TITLES.fullmatch(_bare_title(title)) if covered else None
+    talk = words.TALK_TITLE.search(title)
+    if cover:
         said = next(reason for key, reason in cues if key in _COVERED)
         found.append(("x:cover-title", f"the title '{cover.group(0)[:30]}' is a cover: {said}"))
-    if not cover and keys & _COVERED and words.TALK_TITLE.search(title):
+    if not cover and covered and talk:
         found.append(("x:talk-about-job", "a call or meeting whose description is about a job"))
-    if words.TALK_TITLE.search(title) and words.HIRERS.search(title):
+    if talk and search(words.HIRERS):
         found.append(("t:hiring-step", "the title names a call or a chat with a recruiter"))
     if "t:assessment" in keys and keys & _APPLYING:
         found.append(("t:hiring-step", "the title names a test or exercise, and the text says "

@@ -9,7 +9,7 @@ outweighs anything else. Every pattern is matched case-insensitively unless it s
 from __future__ import annotations
 
 import re
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 
 from syncd.literals import LiteralIndex, SharedIndex, fold
 
@@ -51,13 +51,28 @@ _TABLES: list[CueTable] = []
 
 @cache
 def shared_index() -> SharedIndex:
-    """The literal index of every cue table, read in one scan of a text."""
-    return SharedIndex([table.index for table in _TABLES])
+    """The literal index of every cue table, and of the few other patterns searched in most
+    titles (see :func:`may_match`), read in one scan of a text."""
+    return SharedIndex([*(table.index for table in _TABLES), LiteralIndex(_gated())])
 
 
+def _gated() -> tuple[re.Pattern[str], ...]:
+    """Patterns searched in (almost) every title that :func:`may_match` knows."""
+    return ROLE_TITLE, HIRERS, FAMILY, FOR_SOMEONE
+
+
+@lru_cache(maxsize=64)  # a title is scanned for its cues, then for what they make together
 def scan(text: str) -> int:
     """Which cue patterns of every table might match ``text`` (see :meth:`CueTable.candidates`)."""
     return shared_index().scan(fold(text))
+
+
+def may_match(pattern: re.Pattern[str], seen: int | None) -> bool:
+    """Whether ``pattern`` (one of :func:`_gated`) might match the text whose :func:`scan`
+    is ``seen``; True when there is no scan (None)."""
+    if seen is None:
+        return True
+    return bool(seen >> (shared_index().offsets[-1] + _gated().index(pattern)) & 1)
 
 
 def _cues(*entries: tuple[str, float, str]) -> CueTable:
