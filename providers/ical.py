@@ -105,8 +105,9 @@ def _plain_item(text: str, tz: ZoneInfo, href: str, etag: str, window: Window) -
             return None
         events += [Event(start=s, end=s + (end - start), recurrence_id=format_recurrence_id(s),
                          **common) for s in starts]
-    return Item(href=href, etag=etag, events=tuple(events), raw=text if rule else "",
-                recurring=rule is not None)
+    found = tuple(events)
+    return Item(href=href, etag=etag, events=found, raw=text if rule else "",
+                recurring=rule is not None, expanded=(window, tz, found) if rule else None)
 
 
 def _plain_fields(fields: dict, uid: str, raw_start: date, href: str, etag: str) -> dict:

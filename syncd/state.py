@@ -18,7 +18,7 @@ from typing import Any
 
 from syncd.lock import private_dir, private_file
 from syncd.model import Calendar, Changes, Item
-from syncd.stored import dump_events, load_events, stored_item
+from syncd.stored import load_events, store_form
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendars (
@@ -198,14 +198,14 @@ class State:
                 db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
             db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
                            [(account, calendar, h) for h in changes.deletions])
-            dumped = [dump_events(i.events) for i in changes.upserts]
+            stored = [store_form(i) for i in changes.upserts]
             db.executemany(
                 "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)",
                 [(account, calendar, i.href, i.etag, events, i.raw, int(i.recurring), int(i.owned))
-                 for i, events in zip(changes.upserts, dumped)])
+                 for events, i in stored])
             db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
                        (changes.token, account, calendar))
-        self._keep(account, calendar, changes, dumped)
+        self._keep(account, calendar, changes, stored)
 
     def put_item(self, account: str, calendar: str, item: Item) -> None:
         """Record an item we just wrote, so the next plan sees it without a new sync."""
@@ -253,7 +253,8 @@ class State:
             self.items_generation += 1
         return self._items
 
-    def _keep(self, account: str, calendar: str, changes: Changes, dumped: list[str]) -> None:
+    def _keep(self, account: str, calendar: str, changes: Changes,
+              stored: list[tuple[str, Item]]) -> None:
         """Bring the decoded items up to date with changes just committed, keeping the
         items written in the form a fresh process reads them in (:mod:`syncd.stored`)."""
         if not (changes.full or changes.deletions or changes.upserts):
@@ -261,16 +262,16 @@ class State:
         items = self._kept()
         if items is None:  # nothing decoded to update: the next full read takes them
             self._items = None
-            self._written.update(((account, calendar, item.href), (events, stored_item(item)))
-                                 for item, events in zip(changes.upserts, dumped))
+            self._written.update(((account, calendar, item.href), (text, item))
+                                 for text, item in stored)
             return
         if changes.full:
             for key in [k for k in items if k[:2] == (account, calendar)]:
                 del items[key]
         for href in changes.deletions:
             items.pop((account, calendar, href), None)
-        for item in changes.upserts:
-            items[(account, calendar, item.href)] = stored_item(item)
+        for _, item in stored:
+            items[(account, calendar, item.href)] = item
         self.items_generation += 1
 
     def verdict_rows(self) -> dict[str, str]:

@@ -5,8 +5,8 @@ offset. Reading them back therefore yields times in a fixed offset (``timezone(o
 whatever zone the adapter gave them: the planner's arithmetic on them (a buffer 30 minutes
 before a start) is exact elapsed time, never wall-clock time across a daylight-saving change.
 
-:func:`stored_item` gives, for an item just written, exactly what reading it back would
-give, without the JSON: a cycle keeps the events it just stored in that form instead of
+:func:`store_form` gives, for an item about to be written, its JSON and exactly what
+reading that back would give: a cycle keeps the events it stores in that form instead of
 decoding them again (the tests hold the two to the same ``repr``, types and time zones
 included, on random events). Anything it is not sure of goes through the JSON itself.
 """
@@ -31,14 +31,15 @@ _encode = json.JSONEncoder(separators=(",", ":")).encode
 def dump_events(events: tuple[Event, ...]) -> str:
     """JSON of the events: a shallow copy of each event's fields (``asdict``'s deep copy of
     every value was a tenth of a first sync)."""
-    out = []
-    for e in events:
-        d = e.__dict__.copy()
-        d["start"], d["end"] = e.start.isoformat(), e.end.isoformat()
-        d["attendees"] = [a.__dict__ for a in e.attendees]
-        d["marker"] = e.marker.__dict__ if e.marker else None
-        out.append(d)
-    return _encode(out)
+    return _encode([_row(e, e.start.isoformat(), e.end.isoformat()) for e in events])
+
+
+def _row(event: Event, start: str, end: str) -> dict[str, object]:
+    d = event.__dict__.copy()
+    d["start"], d["end"] = start, end
+    d["attendees"] = [a.__dict__ for a in event.attendees]
+    d["marker"] = event.marker.__dict__ if event.marker else None
+    return d
 
 
 def load_events(text: str) -> tuple[Event, ...]:
@@ -54,29 +55,36 @@ def load_events(text: str) -> tuple[Event, ...]:
     return tuple(out)
 
 
-def stored_item(item: Item) -> Item:
-    """``item`` as the state reads it back once stored: its events in :func:`load_events`'
-    form, the rest as it is (``expanded`` included: it says what the adapter's expansion
-    was, and the stored events are not it)."""
-    events = tuple(stored_event(e) for e in item.events)
-    return Item(item.href, item.etag, events, item.raw, item.recurring, item.expanded)
+def store_form(item: Item) -> tuple[str, Item]:
+    """The JSON the state stores for ``item``'s events (what :func:`dump_events` gives), and
+    ``item`` as the state reads it back: its events in :func:`load_events`' form, the rest as
+    it is (``expanded`` included: it is what the adapter expanded, not the stored events).
+
+    Each time is written to ISO text once, for both. An event holding anything not sure to
+    come back from JSON as it is (a ``str`` subclass, a list, a float) sends the item through
+    the JSON round trip itself.
+    """
+    rows, kept, exact = [], [], True
+    for e in item.events:
+        start, end = e.start.isoformat(), e.end.isoformat()
+        rows.append(_row(e, start, end))
+        exact = exact and _as_is(e)
+        if exact:
+            kept.append(copied(e, start=_iso(start), end=_iso(end)))
+    text = _encode(rows)
+    events = tuple(kept) if exact else load_events(text)
+    return text, Item(item.href, item.etag, events, item.raw, item.recurring, item.expanded)
 
 
-def stored_event(event: Event) -> Event:
-    """``load_events(dump_events((event,)))[0]``, mostly without the JSON: times go through
-    ISO text (what storing them does), plain values are kept, and an event holding anything
-    else (a ``str`` subclass, a list, a float) makes the JSON round trip itself."""
-    if not (_AS_IS.issuperset(map(type, _plain(event.__dict__))) and _exact(event)):
-        return load_events(dump_events((event,)))[0]
-    return copied(event, start=datetime.fromisoformat(event.start.isoformat()),
-                  end=datetime.fromisoformat(event.end.isoformat()))
+_iso = datetime.fromisoformat
 
 
-def _exact(event: Event) -> bool:
-    """True when the event's attendees, marker and categories come back from JSON as the
-    same values of the same types."""
+def _as_is(event: Event) -> bool:
+    """True when every field of the event comes back from JSON as the same value of the same
+    type (times aside: they come back through ISO text)."""
     marker = event.marker
-    return (type(event.start) is datetime and type(event.end) is datetime
+    return (_AS_IS.issuperset(map(type, _plain(event.__dict__)))
+            and type(event.start) is datetime and type(event.end) is datetime
             and type(event.attendees) is tuple and type(event.categories) is tuple
             and all(type(a) is Attendee and _strings(a) for a in event.attendees)
             and (marker is None or (type(marker) is Marker and _strings(marker)))

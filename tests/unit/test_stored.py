@@ -26,7 +26,7 @@ from syncd.cycle import snapshot
 from syncd.model import Attendee, Changes, Event, Item, Marker, Window
 from syncd.plan import Memo, make_plan
 from syncd.state import State
-from syncd.stored import dump_events, load_events, stored_event, stored_item
+from syncd.stored import dump_events, load_events, store_form
 from syncd.window import snapshot_window
 from tests.unit.test_plan import make_config
 
@@ -76,8 +76,9 @@ events = st.builds(
 @settings(max_examples=400, deadline=None)
 @given(events)
 def test_a_kept_event_is_what_reading_it_back_gives(event: Event) -> None:
-    stored = load_events(dump_events((event,)))[0]
-    kept = stored_event(event)
+    text, item = store_form(Item("h", '"1"', (event,)))
+    assert text == dump_events((event,))
+    stored, kept = load_events(text)[0], item.events[0]
     assert signature(kept) == signature(stored)
     assert repr(kept) == repr(stored) and kept == stored and hash(kept) == hash(stored)
 
@@ -89,8 +90,8 @@ def test_a_kept_item_holds_its_events_read_back_and_its_expansion(found: list[Ev
     window = Window(datetime(2026, 1, 1, tzinfo=timezone.utc), datetime(2027, 1, 1, tzinfo=timezone.utc))
     expanded = (window, BERLIN, tuple(found)) if recurring else None
     item = Item("h", '"1"', tuple(found), "raw" if recurring else "", recurring, expanded)
-    kept = stored_item(item)
-    assert signature(kept.events) == signature(load_events(dump_events(item.events)))
+    text, kept = store_form(item)
+    assert signature(kept.events) == signature(load_events(text))
     assert kept.expanded is expanded
     assert kept == Item(item.href, item.etag, load_events(dump_events(item.events)), item.raw,
                         recurring)
@@ -145,9 +146,14 @@ def test_a_first_sync_plans_from_kept_events_what_a_fresh_process_plans(
     fresh.close()
 
 
-def test_an_expansion_is_used_only_for_its_own_window_and_zone() -> None:
+UTC_SERIES = ics("UID:weekly@x\r\nDTSTART:20260323T090000Z\r\nDTEND:20260323T093000Z\r\n"
+                 "RRULE:FREQ=WEEKLY;COUNT=9\r\nSUMMARY:Weekly")
+
+
+@pytest.mark.parametrize("zoned", [True, False], ids=["full parser", "content lines"])
+def test_an_expansion_is_used_only_for_its_own_window_and_zone(zoned: bool) -> None:
     window = Window(datetime(2026, 3, 20, tzinfo=timezone.utc), datetime(2026, 4, 20, tzinfo=timezone.utc))
-    item = calendar(window)[-1]
+    item = calendar(window)[-1] if zoned else parse_item("w.ics", '"1"', UTC_SERIES, BERLIN, window)
     assert item.recurring and item.expanded is not None
     raw = Item(item.href, item.etag, (), item.raw, True)
     for other in (window, Window(window.start, window.end + timedelta(hours=1))):
