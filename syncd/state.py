@@ -3,6 +3,10 @@
 It holds a cache of what the calendars said (items, sync tokens, discovered calendars), which
 the next cycle can rebuild from the calendars, and the owner's own decisions, which it cannot:
 acknowledgements and the bookkeeping of follow-up drafts. Every step is one transaction.
+
+Items are decoded once per process and then kept up to date by its own writes; what it
+writes it keeps in the form a fresh process would decode (:mod:`syncd.stored`), so a first
+sync decodes nothing it has just read.
 """
 
 from __future__ import annotations
@@ -160,8 +164,10 @@ class State:
                                     (account, calendar)))
 
     def count_events(self, account: str) -> int:
-        """How many occurrences an account's cache holds, counted like :meth:`etags` is read."""
-        items = self._kept()
+        """How many occurrences an account's cache holds, counted like :meth:`etags` is read
+        (from the items too when this connection has just written some: the cycle reads them
+        all next to plan, and what it wrote it need not decode)."""
+        items = self._kept() if not self._written else self._decoded()
         if items is not None:
             return sum(len(item.events) for (acc, _, _), item in items.items() if acc == account)
         row = self.db.execute("SELECT SUM(json_array_length(events)) FROM items WHERE account=?",
@@ -193,16 +199,15 @@ class State:
         if not (changes.full or changes.deletions or changes.upserts) and \
                 changes.token == self.token(account, calendar):
             return
+        stored = [store_form(i) for i in changes.upserts]  # before taking the write lock
+        rows = [(account, calendar, i.href, i.etag, events, i.raw, int(i.recurring), int(i.owned))
+                for events, i in stored]
         with self.transaction() as db:
             if changes.full:
-                db.execute("DELETE FROM items WHERE account=? AND calendar=?", (account, calendar))
+                rows = _replace_calendar(db, account, calendar, rows)
             db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
                            [(account, calendar, h) for h in changes.deletions])
-            stored = [store_form(i) for i in changes.upserts]
-            db.executemany(
-                "INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)",
-                [(account, calendar, i.href, i.etag, events, i.raw, int(i.recurring), int(i.owned))
-                 for events, i in stored])
+            db.executemany("INSERT OR REPLACE INTO items VALUES (?,?,?,?,?,?,?,?)", rows)
             db.execute("UPDATE calendars SET token=? WHERE account=? AND id=?",
                        (changes.token, account, calendar))
         self._keep(account, calendar, changes, stored)
@@ -444,6 +449,20 @@ def _add_columns(db: sqlite3.Connection) -> None:
         db.execute("ROLLBACK")
         raise
     db.execute("COMMIT")
+
+
+def _replace_calendar(db: sqlite3.Connection, account: str, calendar: str,
+                      rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Make a calendar's rows ``rows`` (a full read): delete those it no longer lists and
+    return the rows to write, leaving out those stored exactly so already (a full read after
+    an expired token mostly finds what it had: the items' revision then stays)."""
+    have = {row[2]: row for row in db.execute(
+        "SELECT account, calendar, href, etag, events, raw, recurring, owned FROM items "
+        "WHERE account=? AND calendar=?", (account, calendar))}
+    listed = {row[2] for row in rows}
+    db.executemany("DELETE FROM items WHERE account=? AND calendar=? AND href=?",
+                   [(account, calendar, href) for href in have if href not in listed])
+    return [row for row in rows if have.get(row[2]) != row]
 
 
 def _read_back(written: tuple[str, Item] | None, href: str, etag: str, events: str, raw: str,

@@ -25,6 +25,7 @@ _plain = itemgetter(*(f.name for f in fields(Event)
                       if f.name not in ("start", "end", "attendees", "marker", "categories")))
 _AS_IS = frozenset((str, bool, int, type(None)))
 _STR = frozenset((str,))
+_ATTENDEE = frozenset((Attendee,))
 _encode = json.JSONEncoder(separators=(",", ":")).encode
 
 
@@ -86,7 +87,8 @@ def _as_is(event: Event) -> bool:
     return (_AS_IS.issuperset(map(type, _plain(event.__dict__)))
             and type(event.start) is datetime and type(event.end) is datetime
             and type(event.attendees) is tuple and type(event.categories) is tuple
-            and all(type(a) is Attendee and _strings(a) for a in event.attendees)
+            and _ATTENDEE.issuperset(map(type, event.attendees))
+            and all(map(_strings, event.attendees))
             and (marker is None or (type(marker) is Marker and _strings(marker)))
             and _STR.issuperset(map(type, event.categories)))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from syncd.model import Attendee, Changes, Event, Item, Marker
+from syncd.model import Attendee, Calendar, Changes, Event, Item, Marker
 from syncd.state import State
 
 T = datetime(2026, 12, 1, 9, 0, tzinfo=timezone.utc)
@@ -60,4 +60,19 @@ def test_a_write_by_another_process_is_seen(tmp_path: Path) -> None:
     other.close()
     assert state.etags("a", "c") == {"1": '"1"', "2": '"5"'}
     assert state.count_events("a") == 2
+    state.close()
+
+
+def test_a_full_read_writes_only_what_changed(tmp_path: Path) -> None:
+    state = State.open(tmp_path)
+    state.save_calendars("a", [Calendar("a", "c", "C")])
+    state.apply_changes("a", "c", Changes(upserts=[item("1"), item("2"), item("3")], token="t1", full=True))
+    before = state.revision()
+    state.apply_changes("a", "c", Changes(upserts=[item("1"), item("2"), item("3")], token="t2", full=True))
+    assert state.revision() == before  # the same items: no row written, the token kept
+    assert state.token("a", "c") == "t2"
+    state.apply_changes("a", "c", Changes(upserts=[item("1"), item("2", '"2"', "y")], token="t3", full=True))
+    assert state.revision() == before + 2  # one row replaced, one deleted
+    assert sorted(state.items(), key=repr) == fresh_read(tmp_path)
+    assert [i.events[0].summary for _, _, i in fresh_read(tmp_path)] == ["x", "y"]
     state.close()
