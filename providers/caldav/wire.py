@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import logging
 from collections.abc import Iterator, Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 from xml.sax.saxutils import escape
@@ -197,19 +198,30 @@ def _opener(url: str, scheme: str, credentials: tuple[str, str], verify: bool) -
     """The standard library's client, signing in by digest when ``scheme`` says so (when
     challenged), checking certificates unless ``verify`` is off, using the environment's
     proxies, following no redirect."""
-    import ssl
     import urllib.request
 
-    context = ssl.create_default_context()
-    if not verify:
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    handlers: list[Any] = [urllib.request.HTTPSHandler(context=context), _no_redirect()]
+    handlers: list[Any] = [_no_redirect()]
+    if url[:6].lower() == "https:":  # a plain http server needs no certificate store
+        handlers.append(urllib.request.HTTPSHandler(context=_tls_context(verify)))
     if scheme == "digest":
         realm = urllib.request.HTTPPasswordMgrWithDefaultRealm()
         realm.add_password(None, url, *credentials)
         handlers.append(urllib.request.HTTPDigestAuthHandler(realm))
     return urllib.request.build_opener(*handlers)
+
+
+@lru_cache(maxsize=2)
+def _tls_context(verify: bool) -> Any:
+    """The TLS settings of every request (loading the certificate store takes about 20 ms,
+    more than an idle REPORT: made once per process). Checks certificates unless ``verify``
+    is off."""
+    import ssl
+
+    context = ssl.create_default_context()
+    if not verify:
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _no_redirect() -> Any:

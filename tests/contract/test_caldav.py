@@ -590,5 +590,6 @@ def test_untrusted_certificate(tls_radicale: DavServer):
     assert not isinstance(caught.value, TransientError)  # retrying will not help
     relaxed = CalDAVProvider(make_account(tls_radicale, tls_radicale.url, verify_tls=False), UTC, {})
     assert isinstance(relaxed.calendars(), list)
+    assert relaxed._client is None  # the quick client spoke TLS, without checking, as told
     strict.close()
     relaxed.close()
