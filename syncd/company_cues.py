@@ -30,6 +30,8 @@ _CLIENT_WORD = (r"(?:clients?|client's|klient(?:a|em|u)?|clientes?|kunde[n]?|kun
 _CONNECT = frozenset("""with at w/ for bei mit für chez avec pour con com para presso per hos
     med met voor z ile @ - – — :""".split())
 CLIENT_WORD = re.compile(rf"(?i:\b{_CLIENT_WORD})(?:\s*[:：])?\s+")
+# Before "client", what makes it customer service: "atención al cliente", "service client".
+SERVICE = re.compile(r"(?i)(?:\b(?:al|au|ao|do|du|del|della|alla|service|servizio|kunden)\s*)$")
 # Words before the employer's name: "on behalf of Acme", "per conto di Acme".
 BEHALF = re.compile(
     r"(?i:\b(?:on\s+behalf\s+of|per\s+conto\s+d[ie]|im\s+auftrag\s+(?:von|der|des)|"
@@ -40,6 +42,8 @@ VIA_BEFORE = re.compile(
     r"(?i:\b(?:via|through|thru|über|tramite|attraverso|przez|por\s+medio\s+de|"
     r"a\s+trav[ée]s\s+de|por\s+interm[ée]dio\s+d[aeo]|par\s+l['’]interm[ée]diaire\s+d[e']|"
     r"door\s+middel\s+van|genom|gjennom|через|thông\s+qua|melalui|lewat)\s+)")
+# Before "through", what makes it no go-between: "walk through Acme's process".
+WALK = re.compile(r"(?i)\b(?:walk|walks|walking|talk|talks|go|goes|run|read|get|you|us|them)\s+$")
 # ... and after it: "Agency aracılığıyla", "Agency経由", "Agency를 통해".
 VIA_AFTER = re.compile(
     r"(?P<name>[^\s()\[\],;:–—|/]+(?:\s+[^\s()\[\],;:–—|/]+){0,4}?)\s*"
@@ -89,11 +93,13 @@ def _said_in(text: str) -> Iterator[tuple[str, str]]:
     for match in FAMILY.finditer(text):
         yield match.group("after") or match.group("before"), CLIENT
     for match in CLIENT_WORD.finditer(text):
-        yield from _named(_past_steps(text[match.end():match.end() + 200]), CLIENT)
+        if not SERVICE.search(text[max(0, match.start() - 12):match.start()]):
+            yield from _named(_past_steps(text[match.end():match.end() + 200]), CLIENT)
     for match in BEHALF.finditer(text):
         yield from _named(text[match.end():], CLIENT)
     for match in VIA_BEFORE.finditer(text):
-        yield from _named(text[match.end():], VIA)
+        if not WALK.search(text[max(0, match.start() - 12):match.start()]):
+            yield from _named(text[match.end():], VIA)
     for match in VIA_AFTER.finditer(text):
         yield from _last_run(match.group("name"), VIA)
     for match in BETWEEN.finditer(text):
@@ -156,6 +162,8 @@ def _named(rest: str, kind: str) -> Iterator[tuple[str, str]]:
             return  # "Dr. Roe Dental" is a practice, not a person
         if kind == VIA and after and not_name(after):
             return  # "via Acme Chime": the maker of a tool, not a go-between
+        if kind == CLIENT and any(JOB_WORD.fullmatch(t) for t in (*run.split(), after)):
+            return  # "Client Services Manager", "Client Partner": a role, not a client
         yield run, kind
         return
 

@@ -76,7 +76,8 @@ NOT_NAME = frozenset(
     ventas vendas vendite ventes compras acquisti achats inkoop zakupy finanzas finanças
     finanza recursos humanos risorse umane ressources humaines personalabteilung jurídico
     legal dados datos produto producto prodotto operaciones operações operazioni
-    minute minutes min mins hour hours minuten stunde stunden minuto minutos heure heures""".split()
+    minute minutes min mins hour hours minuten stunde stunden minuto minutos heure heures
+    atención atencion atendimento""".split()
 )
 
 # Connector words in a title, by what they say about the name that follows them.

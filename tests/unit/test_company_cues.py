@@ -174,3 +174,20 @@ def test_a_hiring_platforms_mailbox_names_no_person() -> None:
 ])
 def test_a_person_and_their_employer_in_brackets(summary: str, expected: str) -> None:
     assert company(summary) == expected
+
+
+@pytest.mark.parametrize(("summary", "expected"), [
+    # "Client" in a job title or in "customer service" names no client.
+    ("Interview – Client Services Manager – Orvane Bank", "Orvane Bank"),
+    ("Client Partner screen – Halvard & Moss", "Halvard & Moss"),
+    ("Entrevista – Atención al Cliente Bilingüe – Telvida", "Telvida"),
+])
+def test_client_in_a_role_names_no_client(summary: str, expected: str) -> None:
+    assert CLIENT not in said(summary, "").values()
+    assert company(summary) == expected
+
+
+def test_walking_through_a_company_is_no_go_between() -> None:
+    assert VIA not in said("", "We'll walk you through Brennholz's process, then talk through "
+                               "Brennholz Digital's stack.").values()
+    assert said("", "Sent via Hireflow")["Hireflow"] == VIA
