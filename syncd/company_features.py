@@ -177,15 +177,23 @@ def address_words(location: str) -> frozenset[str]:
 
 
 def branch_tail(name: str, places: frozenset[str]) -> str:
-    """The brand of a name that ends in a branch, office or site, or begins with a word for a
-    building, "" for any other: "<brand> Regional Office", "<brand> <a place the address
-    names>", "<brand> 渋谷店", "Gedung <brand>"."""
+    """The brand of a name that ends in a branch, office or site, names one after a word for
+    it, or begins with a word for a building; "" for any other: "<brand> Regional Office",
+    "<brand> <a place the address names>", "<brand> 渋谷店", "<brand> Filiale Altstadt",
+    "Gedung <brand>"."""
     tokens = name.split()
     start, end = 0, len(tokens)
     while start < end - 1 and tokens[start].casefold() in cw.BUILDING_BEFORE:
         start += 1  # "Tòa nhà <name>", "Gedung <name>"
     while end > start + 1 and _branch_word(tokens[end - 1], places):
         end -= 1
+    for i in range(start + 1, end - 1):  # "<brand> Agence Lyon Bellecour": the branch's name
+        rest = tokens[i + 1:end]
+        if tokens[i].casefold() in cw.BRANCH_WORDS and rest[0][:1].isupper() and \
+                rest[0].isalpha() and not any(t.casefold() in cw.ORG_WORDS
+                                              or t.casefold() in cw.NAME_NOUNS for t in rest):
+            end = i  # ... but "<name> Regional Hospital" is one name
+            break
     head = tokens[start:end]
     if len(head) == len(tokens) or not any(capitalised(t) and not not_name(t)
                                      and t.casefold() not in cw.ORG_WORDS for t in head):

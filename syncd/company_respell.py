@@ -61,7 +61,7 @@ def respell(found: dict[str, Features], title: str, location: str, places: froze
     ``domains`` are the squashed labels of the hiring company's domains."""
     if _shouted(title):
         _unshout(found)
-    _trim_branches(found, places)
+    _trim_branches(found, places, domains, (title, body))
     _trim_to_domain(found, domains)
     for name in [n for n in found if _common_noun(n)]:
         del found[name]  # "pharmacy", "district office": what, not who
@@ -120,13 +120,36 @@ def _common_noun(name: str) -> bool:
         w in cw.ORG_WORDS or w in cw.BRANCH_WORDS or w in cw.NOT_NAME for w in name.split())
 
 
-def _trim_branches(found: dict[str, Features], places: frozenset[str]) -> None:
+def _trim_branches(found: dict[str, Features], places: frozenset[str],
+                   domains: frozenset[str] = frozenset(), texts: tuple[str, ...] = ()) -> None:
     """A brand with a branch, office or site after it ("<brand> Lager", "<brand> Regional
-    Office") names the brand: its spans count for the brand's own name."""
+    Office") names the brand: its spans count for the brand's own name. But a town after a name
+    the hiring company's domain spells whole ("<name> <town>" at name-town.example), or that a
+    legal form follows ("<name> <town> GmbH"), is part of the registered name."""
     for name in list(found):
         head = branch_tail(name, places)
-        if head:
+        town = head and not any(w.casefold() in cw.BRANCH_WORDS
+                                for w in name[len(head):].split())
+        if head and not (town and (fold(name) in domains or _registered(name, texts))):
             _merge(found, name, head, "trimmed-branch")
+
+
+def _registered(name: str, texts: tuple[str, ...]) -> bool:
+    """A text writes a legal form right after ``name`` ("Acme Bielefeld GmbH")."""
+    for text in texts:
+        for at in _places_of(name, text):
+            after = text[at + len(name):at + len(name) + 40].lstrip(" ,").split(maxsplit=1)
+            if after and cw.LEGAL_AFTER.match(after[0].rstrip(",;:)")):
+                return True
+    return False
+
+
+def _places_of(name: str, text: str) -> Iterator[int]:
+    """Where ``name`` starts in ``text`` as whole words, at most ten times."""
+    for count, match in enumerate(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)):
+        if count == 10:
+            return
+        yield match.start()
 
 
 def _trim_to_domain(found: dict[str, Features], domains: frozenset[str]) -> None:

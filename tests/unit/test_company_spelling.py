@@ -237,3 +237,20 @@ def test_an_abbreviation_keeps_its_dot() -> None:
     assert "St. Brigid's Hospital" in found and "St Brigid's Hospital" not in found
     assert "in-no-field" not in found["St. Brigid's Hospital"]
     assert "Ferrante" in candidates_of("colloquio – Ferrante S.p.A.", "")  # a legal form still goes
+
+
+# --- A town that is part of the registered name; a branch named after a word for it ------------
+
+
+def test_a_town_the_domain_spells_or_a_legal_form_follows_stays_in_the_name() -> None:
+    where = "Hafenweg 3, 24937 Flensburg"
+    assert company("Vorstellungsgespräch – Stadtwerke Flensburg", location=where,
+                   organizer="personal@stadtwerke-flensburg.example") == "Stadtwerke Flensburg"
+    assert company("Vorstellungsgespräch bei der Nordlicht Flensburg GmbH", location=where,
+                   organizer="m.jensen.hr@gmail.com") == "Nordlicht Flensburg"
+
+
+def test_a_branch_named_after_a_word_for_it_gives_the_brand() -> None:
+    assert branch_tail("Banque Ardoise Agence Nantes Graslin", frozenset()) == "Banque Ardoise"
+    assert branch_tail("Kavarna Filiale Altstadt", frozenset()) == "Kavarna"
+    assert branch_tail("Local 12 Union", frozenset()) == ""  # a number names no branch
