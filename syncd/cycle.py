@@ -6,14 +6,12 @@ artifact of it is created or deleted until it syncs again.
 
 from __future__ import annotations
 
-import gc
 import importlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from datetime import datetime, timedelta
@@ -21,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from providers import base
 from syncd import retry, sync
+from syncd.collector import collector_paused
 from syncd.config import Config
 from syncd.errors import Gone, ProviderError
 from syncd import rest
@@ -360,24 +359,6 @@ def prepare_planning(read_modules: tuple[str, ...] = ()) -> None:
         importlib.import_module("syncd.detect").prepare()
     except Exception:  # the planning pass imports them again, and says what is wrong
         log.debug("Preparing the planner failed", exc_info=True)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Keep Python's cyclic garbage collector out of a planning pass.
-
-    Planning allocates a few small objects per event and leaves no reference cycles, yet
-    every so often the collector walks every live object, the whole snapshot included, to
-    look for some: on 100,000 events that is about a quarter of the pass. Reference counting
-    still frees everything as usual; the collector resumes (if it was on) when the pass ends.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def snapshot(state: State, config: Config, window: Window) -> list[Event]:

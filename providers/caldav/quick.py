@@ -12,7 +12,6 @@ any error, so what a sync does is the same whichever path it took.
 
 from __future__ import annotations
 
-import gc
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 from providers.caldav.wire import (
     HREF, PROP, PROPSTAT, RESPONSE, STATUS, XML_TYPE, Declined, Link, href_of, response_of,
 )
+from syncd.collector import collector_paused
 from syncd.model import Item, Window
 
 log = logging.getLogger(__name__)
@@ -192,18 +192,11 @@ class _Reading:
     def stream(self, answer: Any) -> bool:
         """Read the whole answer; False when it says it is incomplete or is too long.
 
-        Python's cyclic collector stays out meanwhile (as in ``syncd.cycle.collector_paused``):
+        Python's cyclic collector stays out meanwhile (:func:`syncd.collector.collector_paused`):
         the events read make no reference cycles, yet as they pile up each of its passes walks
-        them all again (a tenth of the time of a 10,000-event read); reference counting still
-        frees what is dropped, and the collector resumes (if it was on) when the read ends.
-        """
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        them all again."""
+        with collector_paused():
             return self._stream(answer)
-        finally:
-            if was_enabled:
-                gc.enable()
 
     def _stream(self, answer: Any) -> bool:
         from lxml import etree
