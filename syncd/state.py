@@ -247,15 +247,17 @@ class State:
     def _decoded(self) -> dict[tuple[str, str, str], Item]:
         """Every cached item, decoded once and then kept up to date by this connection's own
         writes; read again only when another connection has committed (``data_version``)."""
+        kept = self._kept()
+        if kept is not None:
+            return kept
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
-        if self._items is None or version != self._items_version:
-            written, self._written = self._written, {}
-            sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
-            self._items = {(acc, cal, href): _read_back(written.get((acc, cal, href)), href,
-                                                        etag, events, raw or "", bool(recurring))
-                           for acc, cal, href, etag, events, raw, recurring in self.db.execute(sql)}
-            self._items_version = version
-            self.items_generation += 1
+        written, self._written = self._written, {}
+        sql = "SELECT account, calendar, href, etag, events, raw, recurring FROM items"
+        self._items = {(acc, cal, href): _read_back(written.get((acc, cal, href)), href,
+                                                    etag, events, raw or "", bool(recurring))
+                       for acc, cal, href, etag, events, raw, recurring in self.db.execute(sql)}
+        self._items_version = version
+        self.items_generation += 1
         return self._items
 
     def _keep(self, account: str, calendar: str, changes: Changes,
