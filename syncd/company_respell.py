@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from itertools import islice
 
 from syncd import company_words as cw
 from syncd.company_features import Features, address_words, branch_tail, fold
@@ -128,28 +129,20 @@ def _trim_branches(found: dict[str, Features], places: frozenset[str],
     legal form follows ("<name> <town> GmbH"), is part of the registered name."""
     for name in list(found):
         head = branch_tail(name, places)
-        town = head and not any(w.casefold() in cw.BRANCH_WORDS
-                                for w in name[len(head):].split())
-        if head and not (town and (fold(name) in domains or _registered(name, texts))):
+        if not head:
+            continue
+        tail = name[name.find(head) + len(head):].split()
+        town = not any(w.casefold() in cw.BRANCH_WORDS for w in tail)
+        if not (town and (fold(name) in domains or _registered(name, texts))):
             _merge(found, name, head, "trimmed-branch")
 
 
 def _registered(name: str, texts: tuple[str, ...]) -> bool:
-    """A text writes a legal form right after ``name`` ("Acme Bielefeld GmbH")."""
-    for text in texts:
-        for at in _places_of(name, text):
-            after = text[at + len(name):at + len(name) + 40].lstrip(" ,").split(maxsplit=1)
-            if after and cw.LEGAL_AFTER.match(after[0].rstrip(",;:)")):
-                return True
-    return False
-
-
-def _places_of(name: str, text: str) -> Iterator[int]:
-    """Where ``name`` starts in ``text`` as whole words, at most ten times."""
-    for count, match in enumerate(re.finditer(rf"(?<!\w){re.escape(name)}(?!\w)", text)):
-        if count == 10:
-            return
-        yield match.start()
+    """A text writes a legal form right after ``name`` ("Acme Bielefeld GmbH"), among its
+    first ten mentions."""
+    after = re.compile(rf"(?<!\w){re.escape(name)}[ ,]+([^\s,;:)]+)")
+    return any(cw.LEGAL_AFTER.match(match.group(1))
+               for text in texts for match in islice(after.finditer(text), 10))
 
 
 def _trim_to_domain(found: dict[str, Features], domains: frozenset[str]) -> None:
