@@ -62,14 +62,24 @@ class Connection(Provider):
         return self._client
 
     def _connect(self) -> DAVClient:
-        self._secret = resolve_password(self.account)
-        client = make_client(self.account, self._secret)
+        client = make_client(self.account, self._password())
         log.debug("%s: connecting to %s as %s", self.name,
                   redact_url(str(self.account.get("url", ""))), self.account.get("username"))
+        self._warn_unverified()
+        return client
+
+    def _password(self) -> str | None:
+        """The account's password (None when the config names no source), read once per
+        process: a ``password_command`` may ask a keyring or a gpg agent, and neither client
+        makes it ask twice."""
+        if self._secret is None:
+            self._secret = resolve_password(self.account)
+        return self._secret
+
+    def _warn_unverified(self) -> None:
         if not self.account.get("verify_tls", True):
             log.warning("%s: verify_tls is off: the server's certificate is not checked",
                         self.name)
-        return client
 
     @property
     def writes_in_flight(self) -> int:  # type: ignore[override]
@@ -97,9 +107,7 @@ class Connection(Provider):
     def _guard(self, what: str) -> Any:
         """``providers.caldav.http.guard`` for this account; reads the password first so that it
         is known and can be scrubbed from any message."""
-        if self._secret is None:
-            self._secret = resolve_password(self.account)
-        return guard(self.name, what, self._secret)
+        return guard(self.name, what, self._password())
 
     def _send(self, method: str, url: str, body: str | None, headers: dict[str, str]) -> Any:
         """One write (PUT or DELETE), through the quick client when it can, else through the
@@ -142,14 +150,11 @@ class Connection(Provider):
         if self._declined or "://" not in url or scheme not in QUICK_SCHEMES:
             return None
         if self._quick is None:
-            if self._secret is None and scheme != "none":
-                self._secret = resolve_password(self.account)
-            verify = bool(self.account.get("verify_tls", True))
-            if not verify:
-                log.warning("%s: verify_tls is off: the server's certificate is not checked",
-                            self.name)
+            password = (self._password() if scheme != "none" else self._secret) or ""
+            self._warn_unverified()
             self._quick = wire.Link(url, scheme, (str(self.account.get("username") or ""),
-                                                  self._secret or ""), verify,
+                                                  password),
+                                    bool(self.account.get("verify_tls", True)),
                                     timeout_seconds(self.account.get("timeout")))
         return self._quick
 

@@ -557,6 +557,19 @@ def test_password_sources(auth_radicale: DavServer, monkeypatch, source):
         assert provider.calendars()
 
 
+def test_password_command_runs_once_for_both_clients(auth_radicale: DavServer, tmp_path):
+    """The quick client and the library's share one reading: a keyring is asked once."""
+    runs = tmp_path / "runs"
+    command = [sys.executable, "-c",
+               f"open({str(runs)!r}, 'a').write('x'); print({SECRET!r})"]
+    account = make_account(auth_radicale, auth_radicale.url, password=None,
+                           password_command=command)
+    with closing(CalDAVProvider(account, UTC, {})) as provider:
+        provider.calendars()  # discovery, through the quick client
+        assert provider.client.principal()  # the library's client, made after the quick one
+    assert runs.read_text() == "x"
+
+
 @pytest.mark.parametrize("source,value,match", [
     ("password_env", "SYNCD_TEST_UNSET_VARIABLE", "SYNCD_TEST_UNSET_VARIABLE.*not set"),
     ("password_command", [sys.executable, "-c",
