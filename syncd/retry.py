@@ -22,14 +22,15 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
-
-from tenacity.stop import stop_base
-from tenacity import (
-    RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, stop_when_event_set,
-)
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from syncd.errors import OutOfTime, TransientError
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState, Retrying
+
+# tenacity is imported once a call's first attempt has failed (``caller``): most calls succeed
+# at once, and importing it cost a first sync about 10 ms before its first request.
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,7 +72,7 @@ def _sleeper(event: threading.Event) -> Callable[[float], None]:
     return sleep
 
 
-class _WouldOverrun(stop_base):
+class _WouldOverrun:
     """A tenacity stop condition: the wait ahead would end at or past ``deadline``."""
 
     def __init__(self, deadline: float | None, clock: Callable[[], float]):
@@ -144,14 +145,37 @@ def caller(stop: threading.Event | None = None, deadlines: Mapping[str, float] |
                 last.append(exc)
                 raise
 
-        retrying = Retrying(retry=retry_if_exception_type(TransientError),
-                            stop=(stop_after_attempt(ATTEMPTS) | stop_when_event_set(event)
-                                  | _WouldOverrun(deadline, clock)),
-                            wait=_wait, sleep=_sleeper(event), reraise=True,
-                            before_sleep=_before_sleep(account))
-        return retrying(attempt)
+        try:  # the first attempt runs before the policy is made: see _policy
+            return attempt()
+        except TransientError as exc:
+            first = [exc]
+
+        def replayed_then_attempt() -> T:
+            """The first attempt's failure, then new attempts: the policy decides from the
+            first failure on, so its waits, log lines and attempt count are the same."""
+            if first:
+                raise first.pop()
+            return attempt()
+
+        return _policy(account, event, deadline, clock)(replayed_then_attempt)
 
     return call
+
+
+def _policy(account: str, event: threading.Event, deadline: float | None,
+            clock: Callable[[], float]) -> Retrying:
+    """The retry policy of one call: tenacity's ``Retrying``, imported only when a first attempt
+    has failed (see the top of this module)."""
+    from tenacity import (
+        Retrying, retry_if_exception_type, stop_after_attempt, stop_when_event_set,
+    )
+
+    limits = stop_after_attempt(ATTEMPTS) | stop_when_event_set(event)
+    overrun = _WouldOverrun(deadline, clock)
+    return Retrying(retry=retry_if_exception_type(TransientError),
+                    stop=lambda state: limits(state) or overrun(state),
+                    wait=_wait, sleep=_sleeper(event), reraise=True,
+                    before_sleep=_before_sleep(account))
 
 
 call = caller()

@@ -133,7 +133,7 @@ def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup,
     """A new ``syncd once`` process on an idle calendar: one REPORT, sent without loading caldav,
     niquests or icalendar (providers.caldav.wire), and no planning (syncd.rest). The first
     ``once`` loads no caldav nor niquests either (providers.caldav.quick), nor Jinja2 while no
-    follow-up is due (the interview is tomorrow)."""
+    follow-up is due (the interview is tomorrow), nor tenacity while no request fails."""
     config, _, cal_url, proxy = setup
     put(server, cal_url + "iv.ics", interview_ics(IV_START))
     dav = config.account("dav")
@@ -143,7 +143,7 @@ def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup,
                       "password_env": "SYNCD_TEST_DAV_PASSWORD", "calendars": dav["calendars"]}],
         "interviews": {"self": [ME]}, "followup": {"drafts_dir": str(tmp_path / "drafts")}})
     env = {**os.environ, "SYNCD_TEST_DAV_PASSWORD": server.password}
-    loaded = ("caldav", "niquests", "icalendar", "jinja2", "syncd.plan", "syncd.detect")
+    loaded = ("caldav", "niquests", "icalendar", "jinja2", "tenacity", "syncd.plan", "syncd.detect")
     script = ("import json, sys\nfrom syncd.cli import main\ncode = main(sys.argv[1:])\n"
               f"print(json.dumps([m for m in {loaded!r} if m in sys.modules]))\nsys.exit(code)")
     runs = []
@@ -154,7 +154,8 @@ def test_an_idle_once_is_one_report_and_loads_no_calendar_library(server, setup,
         assert done.returncode == 0, done.stderr
         runs.append((json.loads(done.stdout), [method for method, _ in proxy.log]))
     # the first signs in, reads and writes the blocks through the quick client too
-    assert not {"caldav", "niquests", "jinja2"} & set(runs[0][0]) and "syncd.plan" in runs[0][0], runs[0]
+    assert not {"caldav", "niquests", "jinja2", "tenacity"} & set(runs[0][0]), runs[0]
+    assert "syncd.plan" in runs[0][0], runs[0]
     assert runs[1] == ([], ["REPORT"]), runs[1]
 
 

@@ -136,3 +136,23 @@ def test_a_stop_request_abandons_a_hanging_request_after_the_grace(monkeypatch):
     threading.Timer(0.1, stop.set).start()
     with pytest.raises(OutOfTime, match="asked to stop"):
         retry.caller(stop)("acct", never.wait)  # no deadline at all: only the stop ends it
+
+
+def test_a_first_failure_is_waited_for_and_logged_as_the_policy_says(monkeypatch, caplog):
+    """The first attempt runs before tenacity is loaded; its failure still counts as attempt 1."""
+    import logging
+
+    waits = []
+    monkeypatch.setattr(retry, "backoff", lambda attempt, retry_after: waits.append(attempt) or 0.0)
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) < 3:
+            raise TransientError("HTTP 503", status=503)
+        return "ok"
+
+    with caplog.at_level(logging.INFO, logger="syncd.retry"):
+        assert retry.caller()("acct", flaky) == "ok"
+    assert waits == [1, 2] and len(calls) == 3
+    assert [r.getMessage() for r in caplog.records] == ["acct: HTTP 503; retrying in 0.0s"] * 2
