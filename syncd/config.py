@@ -7,7 +7,6 @@ problem with the file, the dotted key, the value and what was expected.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import stat
@@ -429,6 +428,8 @@ def _unknown(where: str, prefix: str, table: dict[str, Any], known: list[str],
     for key in table:
         if key in known:
             continue
+        import difflib  # only for a key that is wrong: every command loads a config
+
         guess = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean {guess[0]!r}?" if guess else ""
         dotted = f"{prefix}.{key}" if prefix else key

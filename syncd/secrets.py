@@ -15,8 +15,6 @@ import base64
 import logging
 import os
 import re
-import subprocess
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -101,6 +99,8 @@ def _from_command(account: str, argv: list[str], key: str = "password_command",
     where = f"account {account!r}: {key} {argv[0] if argv else '(empty)'}"
     if not argv:
         raise SecretError(f"{where}: the command is empty", account=account)
+    import subprocess  # only for password_command: every process reads this module's filters
+
     try:
         done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True,
                               timeout=COMMAND_TIMEOUT, check=False)
@@ -229,6 +229,8 @@ def write_private(path: Path, text: str) -> None:
     in the same folder, is flushed to disk, and replaces ``path`` by rename, so a reader sees
     the old content or the new, never a mix. Raises OSError.
     """
+    import tempfile  # only to write a token or a secret: every process reads this module's filters
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

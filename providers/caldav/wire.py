@@ -17,9 +17,9 @@ import base64
 import logging
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
+from html import escape
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
-from xml.sax.saxutils import escape
 
 log = logging.getLogger(__name__)
 
@@ -181,7 +181,7 @@ def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], ver
     import http.client
 
     link = Link(url, scheme, credentials, verify, timeout)
-    body = SYNC_REPORT.format(token=escape(token)).encode()
+    body = SYNC_REPORT.format(token=escape(token, quote=False)).encode()
     try:
         with link.open("REPORT", url, body, {"Depth": "1", "Content-Type": XML_TYPE}) as answer:
             text = answer.read(MAX_ANSWER + 1)

@@ -43,7 +43,6 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
@@ -137,6 +136,8 @@ class DraftSink(ABC):
 
 def parse(raw: bytes) -> EmailMessage:
     """Parse a stored message (RFC 5322 bytes) into an :class:`EmailMessage`."""
+    from email import policy  # not at the top: loading the config checks followup.sink here
+
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)
     return message
