@@ -17,7 +17,6 @@ import base64
 import logging
 from collections.abc import Iterator, Mapping
 from functools import lru_cache
-from html import escape
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -179,9 +178,10 @@ def listing(url: str, token: str, scheme: str, credentials: tuple[str, str], ver
     "bearer" (the password is the token) or "none".
     """
     import http.client
+    from xml.sax.saxutils import escape  # here: a first sync sends no sync REPORT
 
     link = Link(url, scheme, credentials, verify, timeout)
-    body = SYNC_REPORT.format(token=escape(token, quote=False)).encode()
+    body = SYNC_REPORT.format(token=escape(token)).encode()
     try:
         with link.open("REPORT", url, body, {"Depth": "1", "Content-Type": XML_TYPE}) as answer:
             text = answer.read(MAX_ANSWER + 1)
