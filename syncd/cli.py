@@ -10,6 +10,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 
 from syncd import __version__, commands
@@ -87,10 +88,17 @@ def _globals(suppress: bool) -> argparse.ArgumentParser:
     return g
 
 
+@cache
+def _verb_globals() -> argparse.ArgumentParser:
+    """The global options as each verb takes them: one parser for all, as argparse copies its
+    options into each verb's parser (making one per verb cost every command a millisecond)."""
+    return _globals(suppress=True)
+
+
 def _verb(verbs: argparse._SubParsersAction, name: str, summary: str, description: str,
           handler: object) -> argparse.ArgumentParser:
     sub: argparse.ArgumentParser = verbs.add_parser(
-        name, help=summary, description=description, parents=[_globals(suppress=True)],
+        name, help=summary, description=description, parents=[_verb_globals()],
         formatter_class=argparse.RawDescriptionHelpFormatter)
     sub.set_defaults(handler=handler)
     return sub
