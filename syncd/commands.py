@@ -54,8 +54,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_once(args: argparse.Namespace) -> int:
     """``syncd once [--dry-run]``: one cycle; a dry run works on an in-memory copy of the state."""
     from syncd.cycle import Engine
-    from syncd.daemon import Narrator, open_state
-    from syncd.state import State
+    from syncd.narrator import Narrator
+    from syncd.state import State, open_state
 
     config = load_config(args)
     state_dir = config.daemon["state_dir"]
@@ -97,7 +97,7 @@ def with_state(args: argparse.Namespace, work: Callable[..., int], writes: bool 
     Commands that change the state or the drafts (``ack``, ``mark``) pass ``writes=True``, so
     they never run in the middle of a daemon's cycle.
     """
-    from syncd.daemon import open_state
+    from syncd.state import open_state
 
     config = load_config(args)
     state_dir = config.daemon["state_dir"]

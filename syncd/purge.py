@@ -19,7 +19,7 @@ from syncd.escape import escape_controls
 from syncd.model import Window
 from syncd.plan import planning_window
 from syncd.reconcile import Owned, in_place, owned_in
-from syncd.state import State
+from syncd.state import State, open_state
 from syncd.text import plural, when
 
 log = logging.getLogger(__name__)
@@ -29,8 +29,6 @@ LOOK_BACK = timedelta(days=366)  # blocks of past interviews are syncd's too
 
 def purge(config: Config, now: datetime, dry_run: bool) -> int:
     """Remove (or with ``dry_run`` list) every owned event; 75 if an account could not be synced."""
-    from syncd.daemon import open_state
-
     state = State.open_copy(config.daemon["state_dir"]) if dry_run else open_state(config)
     engine = Engine(config, state, dry_run=dry_run)
     try:

@@ -18,11 +18,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from syncd.errors import ConfigError, ConfigProblem
 from syncd.lock import private_dir, private_file
 from syncd.model import Calendar, Changes, Item
 from syncd.stored import load_events, store_form
+
+if TYPE_CHECKING:
+    from syncd.config import Config
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calendars (
@@ -476,3 +480,13 @@ def _read_back(written: tuple[str, Item] | None, href: str, etag: str, events: s
         if (text, item.etag, item.raw, item.recurring) == (events, etag, raw, recurring):
             return item
     return Item(href, etag, load_events(events), raw, recurring)
+
+
+def open_state(config: Config) -> State:
+    """Open the state of ``config``. Raises ConfigError (exit 78) when ``state_dir`` is unusable."""
+    folder = config.daemon["state_dir"]
+    try:
+        return State.open(folder)
+    except (OSError, sqlite3.Error) as exc:
+        raise ConfigError([ConfigProblem(str(config.path), "daemon.state_dir", str(folder),
+                                         f"a folder syncd can create and write ({exc})")]) from None
