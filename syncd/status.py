@@ -37,7 +37,7 @@ def current_plan(config: Config, state: State, now: datetime) -> Plan:
 def status_data(config: Config, state: State, now: datetime) -> dict[str, Any]:
     """The ``status --json`` document (README.md, "Commands")."""
     from syncd.ask import questions
-    from syncd.ask.web import page_url
+    from syncd.ask.address import page_url
 
     plan = current_plan(config, state, now)
     acks, drafts = state.acks(), state.followups()

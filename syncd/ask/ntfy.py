@@ -152,7 +152,7 @@ def _token(config: Config) -> str | None:
 def _page(config: Config) -> str | None:
     if not config.web["enabled"]:
         return None
-    from syncd.ask.web import page_url
+    from syncd.ask.address import page_url
     from syncd.state import State
 
     state = State.open(config.daemon["state_dir"]) if config.web["listen"][1] == 0 else None

@@ -16,18 +16,15 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import logging
-import secrets
 import threading
 from datetime import datetime, timezone
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
+from syncd.ask.address import PORT_KEY, secret
 from syncd.config import Config
-from syncd.secrets import remember, write_private
-from syncd.state import State
 
 if TYPE_CHECKING:
     from syncd.ask.asker import Asker
@@ -36,7 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-SECRET_FILE = "web-secret"
 MAX_BODY = 4096
 HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
@@ -44,37 +40,6 @@ HEADERS = {
     "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
 }
-
-
-def secret(config: Config) -> str:
-    """The page's per-install secret, created (mode 0600, in the state folder) on first use."""
-    path = Path(config.daemon["state_dir"]) / SECRET_FILE
-    try:
-        value = path.read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError):
-        value = ""
-    if len(value) < 32:
-        value = secrets.token_urlsafe(32)
-        write_private(path, value + "\n")
-    remember(value)  # never in a log line
-    return value
-
-
-PORT_KEY = "web.port"
-
-
-def page_url(config: Config, state: State | None = None) -> str:
-    """The page's address with its secret, as `syncd status` prints it.
-
-    With ``listen`` port 0 the port is the one the running daemon recorded in ``state``.
-    """
-    host, port = config.web["listen"]
-    if port == 0 and state is not None:
-        port = int(state.setting(PORT_KEY) or 0)
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    if ":" in shown:
-        shown = f"[{shown}]"
-    return f"http://{shown}:{port}/{secret(config)}/"
 
 
 def host_allowed(header: str | None, port: int) -> bool:

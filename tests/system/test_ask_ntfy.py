@@ -118,7 +118,7 @@ def test_the_page_and_the_phone_answering_at_once_count_once(config, ntfy):
 
 
 def _page_url(config) -> str | None:
-    from syncd.ask.web import page_url
+    from syncd.ask.address import page_url
     from syncd.config import load
     from syncd.state import State
 

@@ -95,6 +95,22 @@ def test_status_into_a_closed_pipe_ends_quietly(demo):
     assert out.stdout == "Accounts:\n" and out.stderr == ""
 
 
+
+def test_status_loads_no_http_client_nor_the_daemon(demo):
+    """``status`` talks to no server: it prints the page's address without loading the page's
+    server, the HTTP client under it, the daemon's loop or the retry library."""
+    import json
+
+    assert main(["--config", str(demo), "once"]) == 0
+    kept_out = ("http.client", "http.server", "syncd.ask.web", "syncd.daemon", "tenacity")
+    script = ("import json, sys\nfrom syncd.cli import main\ncode = main(sys.argv[1:])\n"
+              f"print(json.dumps([m for m in {kept_out!r} if m in sys.modules]))\nsys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", script, "status", "--config", str(demo)],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert "Status page (while `syncd run` runs): http://" in done.stdout
+    assert json.loads(done.stdout.splitlines()[-1]) == []
+
 def _event(uid: str, summary: str, start: str, end: str) -> str:
     return (f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//t//EN\nBEGIN:VEVENT\nUID:{uid}\nDTSTAMP:20250101T000000Z\n"
             f"DTSTART:{start}\nDTEND:{end}\nSUMMARY:{summary}\nEND:VEVENT\nEND:VCALENDAR\n")

@@ -12,7 +12,8 @@ import pytest
 from syncd.ask import questions
 from syncd.ask.asker import Asker
 from syncd.ask.policy import due_steps
-from syncd.ask.web import PageServer, host_allowed, page_url
+from syncd.ask.address import page_url
+from syncd.ask.web import PageServer, host_allowed
 from syncd.learn import learning_from
 from syncd.plan import make_plan
 from syncd.state import State
