@@ -16,12 +16,14 @@ from dataclasses import fields
 
 from syncd import detect, detect_format
 
+FIELDS = tuple(f.name for f in fields(detect.Verdict))  # read once: a state keeps thousands
+
 
 def _salt(rules: detect.Rules) -> str:
     """What, besides an event's fields, decides its verdict: the rules, the weights, the form."""
     weights = hashlib.sha256(detect.MODEL_PATH.read_bytes()
                              + detect_format.FORMAT_MODEL_PATH.read_bytes()).hexdigest()
-    form = ",".join(f.name for f in fields(detect.Verdict))
+    form = ",".join(FIELDS)
     return f"{rules!r}\x1f{weights}\x1f{form}\x1f"
 
 
@@ -85,15 +87,14 @@ class VerdictStore:
 
 
 def _dump(verdict: detect.Verdict) -> str:
-    return json.dumps([getattr(verdict, f.name) for f in fields(detect.Verdict)],
+    return json.dumps([getattr(verdict, name) for name in FIELDS],
                       separators=(",", ":"))
 
 
 def _load(text: str) -> detect.Verdict | None:
     try:
         values = json.loads(text)
-        names = [f.name for f in fields(detect.Verdict)]
-        data = dict(zip(names, values, strict=True))
+        data = dict(zip(FIELDS, values, strict=True))
         data["reasons"] = tuple(data["reasons"])
         return detect.Verdict(**data)
     except (ValueError, TypeError, KeyError):
