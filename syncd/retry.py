@@ -15,7 +15,6 @@ stuck request never holds the process past systemd's ``TimeoutStopSec``.
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import os
 import random
@@ -188,6 +187,8 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     value = value.strip()
     if value.isdigit():
         return float(value)
+    import email.utils  # an HTTP date: rare, and every command loads this module
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):

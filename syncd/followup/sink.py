@@ -43,13 +43,13 @@ import importlib
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.parser import BytesParser
 from typing import TYPE_CHECKING, Any
 
 from syncd.errors import ConfigError, ConfigProblem
 
 if TYPE_CHECKING:
+    from email.message import EmailMessage
+
     from providers.base import Provider
 
 REF_HEADER = "X-Syncd-Event"
@@ -136,7 +136,11 @@ class DraftSink(ABC):
 
 def parse(raw: bytes) -> EmailMessage:
     """Parse a stored message (RFC 5322 bytes) into an :class:`EmailMessage`."""
-    from email import policy  # not at the top: loading the config checks followup.sink here
+    # Here, not at the top: loading the config checks followup.sink with this module, and
+    # commands that draft nothing need no mail modules.
+    from email import policy
+    from email.message import EmailMessage
+    from email.parser import BytesParser
 
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert isinstance(message, EmailMessage)

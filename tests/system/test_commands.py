@@ -98,11 +98,12 @@ def test_status_into_a_closed_pipe_ends_quietly(demo):
 
 def test_status_loads_no_http_client_nor_the_daemon(demo):
     """``status`` talks to no server: it prints the page's address without loading the page's
-    server, the HTTP client under it, the daemon's loop or the retry library."""
+    server, the HTTP client under it, the mail modules, the daemon's loop or the retry library."""
     import json
 
     assert main(["--config", str(demo), "once"]) == 0
-    kept_out = ("http.client", "http.server", "syncd.ask.web", "syncd.daemon", "tenacity")
+    kept_out = ("http.client", "http.server", "email.message", "syncd.ask.web", "syncd.daemon",
+                "tenacity")
     script = ("import json, sys\nfrom syncd.cli import main\ncode = main(sys.argv[1:])\n"
               f"print(json.dumps([m for m in {kept_out!r} if m in sys.modules]))\nsys.exit(code)")
     done = subprocess.run([sys.executable, "-c", script, "status", "--config", str(demo)],
