@@ -74,10 +74,15 @@ class Memo:
     def __init__(self, verdicts: VerdictStore | None = None) -> None:
         self._steps: dict[str, tuple[tuple[object, ...], Any]] = {}
         self.verdicts = verdicts
+        self.given: dict[tuple, detect.Verdict] = {}  # for the next pass only (see syncd.early)
 
     def verdict_cache(self) -> MutableMapping[tuple, detect.Verdict]:
-        """The detector's verdict cache for one pass: kept verdicts where there is a store."""
-        return self.verdicts.new_pass() if self.verdicts is not None else {}
+        """The detector's verdict cache for one pass: kept verdicts where there is a store,
+        and the verdicts :attr:`given` since the last pass (by :func:`verdict_fields`)."""
+        cache = self.verdicts.new_pass() if self.verdicts is not None else {}
+        cache.update(self.given)
+        self.given = {}
+        return cache
 
     def get(self, step: str, inputs: tuple[object, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, or its last result for ``step`` when ``inputs`` are the same."""
@@ -216,8 +221,7 @@ def find_interviews(events: Sequence[Event], rules: detect.Rules,
     for index in _canonical(events):
         event = events[index]
         mark = marks.get(event.uid) if marks else None
-        fields = (event.summary, event.description, event.location, event.organizer,
-                  tuple([a.email for a in event.attendees]), event.categories, mark)
+        fields = verdict_fields(event, mark)
         verdict = verdicts.get(fields)
         if verdict is None:
             verdict = verdicts[fields] = detector.classify(*fields)
@@ -225,6 +229,13 @@ def find_interviews(events: Sequence[Event], rules: detect.Rules,
             found.append(((*_place(event), index), Interview(event, verdict, mark)))
     found.sort(key=itemgetter(0))  # interviews are few: sort them, not every event
     return named_in_full([iv for _, iv in found], detector)
+
+
+def verdict_fields(event: Event, mark: str | None) -> tuple:
+    """What the detector reads of an event (the arguments of ``Detector.classify``), which
+    is also what its verdict is remembered by."""
+    return (event.summary, event.description, event.location, event.organizer,
+            tuple([a.email for a in event.attendees]), event.categories, mark)
 
 
 def named_in_full(interviews: list[Interview], detector: detect.Detector) -> list[Interview]:

@@ -167,20 +167,20 @@ def apply(ops: Sequence[Op], providers: Mapping[str, Any], calendars: Mapping[tu
         for op in ops:
             while pending and (len(pending) >= IN_FLIGHT or limits[op.account] <= sum(
                     1 for waiting, _, _ in pending if waiting.account == op.account)):
-                _finish(*pending.popleft(), state, done)
+                finish_write(*pending.popleft(), state, done)
             if stopping():
                 break
             calendar = calendars[(op.account, op.calendar)]
-            pending.append((op, calendar, pool.submit(_write, op, providers[op.account],
+            pending.append((op, calendar, pool.submit(write, op, providers[op.account],
                                                       calendar, call)))
         while pending:
-            _finish(*pending.popleft(), state, done)
+            finish_write(*pending.popleft(), state, done)
     finally:
         pool.shutdown(wait=False, cancel_futures=True)  # if this thread dies: start no more
     return done
 
 
-def _write(op: Op, provider: Any, calendar: Calendar, call: Callable) -> Item | None:
+def write(op: Op, provider: Any, calendar: Calendar, call: Callable) -> Item | None:
     """The provider's side of one operation (in a worker thread): the item written, or None
     for a deletion. Records nothing."""
     if op.action == "delete":
@@ -198,7 +198,7 @@ def _write(op: Op, provider: Any, calendar: Calendar, call: Callable) -> Item | 
     return call(op.account, provider.update, calendar, op.owned.item, op.artifact)
 
 
-def _finish(op: Op, calendar: Calendar, future: Future, state: State, done: list[str]) -> None:
+def finish_write(op: Op, calendar: Calendar, future: Future, state: State, done: list[str]) -> None:
     """Wait for one operation; record it in the state (in the calling thread) and say so."""
     try:
         item = future.result()
