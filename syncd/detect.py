@@ -329,6 +329,15 @@ def _clean_title(summary: str) -> str:
 # --- Verdicts ------------------------------------------------------------------------------
 
 
+def decided_by_owner(rules: Rules, marked: str | None, summary: str, description: str,
+                     location: str, categories: Sequence[str] = ()) -> bool:
+    """True when the owner decides the event, not its wording: a ``syncd mark``, an include
+    or exclude rule that matches, an interview category (the fields as ``detector_fields``
+    cuts them)."""
+    return (_marked(marked) or _forced(rules, summary, description, location, categories)
+            ) is not None
+
+
 def _marked(marked: str | None) -> tuple[bool, str] | None:
     """The owner's own decision for this event, from ``syncd mark``."""
     if marked == "interview":

@@ -129,6 +129,26 @@ def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
     ]
 
 
+def says_hiring(text: str, title: bool = False) -> bool:
+    """True when ``text`` holds a word for an interview, a step of hiring, a test a selection
+    sets, what applying involves, wording to a candidate or a hiring system's link, or, for a
+    ``title``, a job title: what most
+    interviews say in their title, description or location. An event judged an interview on
+    the rest of its wording says none of them, so this only tells which events may go first
+    (see :mod:`syncd.early`), never what one is."""
+    seen = words.scan(text) if text else 0
+    if not seen:
+        return False
+    if any(next(_found(table, text, seen), None) for table in _SAY_HIRING):
+        return True
+    return title and words.may_match(words.ROLE_TITLE, seen) and bool(words.ROLE_TITLE.search(text))
+
+
+_SAY_HIRING = (words.INTERVIEW_WORDS, words.HIRING_STEPS, words.DESCRIPTION_STEPS,
+               words.CANDIDATE_SIDE, words.PLATFORM_LINKS, words.ASSESSMENT_WORDS,
+               words.JOB_WORDS)
+
+
 def location_cues(location: str) -> list[Cue]:
     """A location that says the event is an interview (a cover title's real meaning)."""
     return _family(words.INTERVIEW_WORDS, "l:interview-word", location, words.scan(location),
