@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -58,6 +58,11 @@ class Provider(ABC):
     # the server prepares its answer, instead of once the answer is there (see
     # syncd.cycle.prepare_planning).
     read_modules: tuple[str, ...] = ()
+    # Set by the core while a calendar is read whole for the first time: an adapter that reads
+    # such an answer item by item may hand each item over as soon as it is parsed (the core
+    # then starts writing an interview's blocks before the read ends; see syncd.early). It
+    # never raises, and an adapter that does not call it loses nothing but the head start.
+    watch: Callable[[Item], None] | None = None
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         self.account = account

@@ -30,6 +30,7 @@ from syncd.state import State
 from syncd.window import MARGIN, planning_window, snapshot_window
 
 if TYPE_CHECKING:
+    from syncd.early import EarlyWrites
     from syncd.followup.sink import DraftSink
     from syncd.plan import Memo, Plan
 
@@ -74,6 +75,7 @@ class Engine:
         self.sink: DraftSink | None = None
         self._memo: dict[str, tuple[object, Any]] = {}
         self.plan_memo: Memo | None = None  # made on first use: it reads the kept verdicts
+        self.early: EarlyWrites | None = None  # this cycle's, while a first read is under way
 
     def provider(self, account: Mapping[str, Any]) -> base.Provider:
         """The adapter of an account, created on first use."""
@@ -116,7 +118,8 @@ class Engine:
         after the sync. Returns the accounts that failed (name -> sentence) and whether it rested.
         """
         failed = self.observe(now, None)
-        if may_rest and not self.dry_run and not failed and not self.stop.is_set():
+        if (may_rest and not self.dry_run and not failed and not self.stop.is_set()
+                and not (self.early is not None and self.early.sent)):
             if rest.may_rest(self.state, rest.fingerprint(self.state, self.config), now):
                 log.info("Nothing changed since the last cycle: no plan, no writes")
                 return failed, True
@@ -140,12 +143,16 @@ class Engine:
         outer = snapshot_window(self.config, now)
         events = self._remembered("snapshot", (self._cache_generation(), outer),
                                   lambda: snapshot(self.state, self.config, outer))
+        memo = self._plan_memo()
+        if self.early is not None:
+            memo.given = self.early.verdicts_read()
         with collector_paused():
             plan = make_plan(events, self.config, now, self.state.acks(), self.write_calendars(),
                              learning_from(self.state.ack_times(), self.config.learn, now),
-                             self.state.marks(), self._plan_memo())
+                             self.state.marks(), memo)
         self._keep_verdicts()
         report = Report(plan=plan, failed=failed, suspects=set(self.suspects))
+        early = self._finish_early()
         owned = self._owned()
         ops = diff(plan.artifacts, owned, window, skip_accounts=set(failed) | self.troubled(), now=now)
         ops = explain_removals(ops, plan, events, self.state.acks(), self.config)
@@ -160,7 +167,7 @@ class Engine:
             self.state.set_held(acc, cal, report.held.get((acc, cal), set()), now)
         calendars = {(c.account, c.id): c for c in self.state.calendars()}
         providers = {name: self.provider(self.config.account(name)) for name in {op.account for op in ops}}
-        report.ops = apply(ops, providers, calendars, self.state, self.call, self._stopping)
+        report.ops = early + apply(ops, providers, calendars, self.state, self.call, self._stopping)
         for name, provider in providers.items():  # what writing taught an adapter
             self.state.save_provider_cache(name, provider.cache)
         self._let_go({name for name in providers if self.out_of_time(name)})
@@ -168,6 +175,12 @@ class Engine:
             return report
         report.drafts = self.draft(plan, now)
         return report
+
+    def _finish_early(self) -> list[str]:
+        """Wait for the cycle's early writes (:mod:`syncd.early`) and record them, so that the
+        plan is compared with calendars that hold them. Returns what they did."""
+        early, self.early = self.early, None
+        return early.finish(self.state) if early is not None else []
 
     def _owned(self) -> list[Any]:
         return self._remembered("owned", self._cache_generation(),
@@ -266,9 +279,12 @@ class Engine:
                     self.state.record_sync(account["name"], account["type"], now, str(exc), None)
                     failed[account["name"]] = str(exc)
         whole = any(job.reads_whole for job in jobs)
+        self.early = self._early_writes(now, window, jobs) if whole else None
         modules = tuple(name for job in jobs for name in job.provider.read_modules)
         sync.run_all(jobs, self.call, self.stop, self.heartbeat,
                      meanwhile=partial(prepare_planning, modules) if whole else None)
+        if self.early is not None:
+            self.early.close()  # a reading thread left behind adds nothing more
         for job in jobs:
             error = sync.commit(job, self.state, now, self.suspects, self.stop.is_set())
             if job.discovered is not None:
@@ -280,6 +296,24 @@ class Engine:
             if sync.abandoned(job):
                 self._let_go({job.name})
         return failed
+
+    def _early_writes(self, now: datetime, window: Window, jobs: list[sync.Job]
+                      ) -> EarlyWrites | None:
+        """The cycle's early writes (:mod:`syncd.early`), watching the jobs that read a
+        calendar whole; None on a dry run."""
+        if self.dry_run:
+            return None
+        from syncd.early import EarlyWrites
+
+        state = self.state
+        early = EarlyWrites(self.config, now, window, acks=state.acks(), marks=state.marks(),
+                            learning=learning_from(state.ack_times(), self.config.learn, now),
+                            owned={o.key for o in self._owned()}, skip=self.troubled(),
+                            call=self.call, stopping=self.stop.is_set)
+        for job in jobs:
+            if job.reads_whole:
+                job.watch = early.watcher(job.account, job.provider)
+        return early
 
     def _job(self, account: Mapping[str, Any], now: datetime, window: Window) -> sync.Job:
         """What one account's sync starts from (read here, in the engine's thread)."""

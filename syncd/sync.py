@@ -18,13 +18,14 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta
 from typing import Any
 
 from providers import base
 from syncd import retry
 from syncd.errors import OutOfTime, ProviderError, SyncTokenInvalid
-from syncd.model import Calendar, Changes, Window
+from syncd.model import Calendar, Changes, Item, Window
 from syncd.state import State
 
 log = logging.getLogger("syncd.cycle")
@@ -53,6 +54,9 @@ class Job:
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
     reading: threading.Event = field(default_factory=threading.Event)  # a whole read is under way
+    # What a first read of one of its calendars reports each item to as it is read (see
+    # syncd.early): (calendar, the account's calendars, item).
+    watch: Callable[[Calendar, list[Calendar], Item], None] | None = None
 
     @property
     def reads_whole(self) -> bool:
@@ -99,7 +103,7 @@ def fetch(job: Job, call: Callable[..., Any], stop: threading.Event) -> None:
             if token is None:
                 job.reading.set()
             try:
-                changes = call(name, provider.changes, cal, token, known, job.window)
+                changes = _read(job, call, cal, calendars, token, known)
             except SyncTokenInvalid:
                 log.info("%s: sync token for %s expired; reading it in full", name, cal.name)
                 changes = call(name, provider.changes, cal, None, {}, job.window)
@@ -113,6 +117,19 @@ def fetch(job: Job, call: Callable[..., Any], stop: threading.Event) -> None:
     finally:
         job.reading.set()
         job.done.set()
+
+
+def _read(job: Job, call: Callable[..., Any], cal: Calendar, calendars: list[Calendar],
+          token: str | None, known: dict[str, str]) -> Changes:
+    """One calendar's changes; a first read reports each item to ``job.watch`` meanwhile."""
+    provider = job.provider
+    if token is not None or job.watch is None:
+        return call(job.name, provider.changes, cal, token, known, job.window)
+    provider.watch = partial(job.watch, cal, calendars)
+    try:
+        return call(job.name, provider.changes, cal, token, known, job.window)
+    finally:
+        provider.watch = None
 
 
 def wanted(account: Mapping[str, Any], found: list[Calendar]) -> list[Calendar]:

@@ -182,7 +182,8 @@ class CalDAVProvider(Connection):
         if link is None or not calendar.url:
             return None, True
         try:
-            whole = quick.read_whole(link, calendar.url, self.name, calendar.name, self.tz, window)
+            whole = quick.read_whole(link, calendar.url, self.name, calendar.name, self.tz, window,
+                                     self.watch)
         except wire.Declined as exc:
             self._decline("first read", exc)
             return None, True

@@ -13,7 +13,7 @@ any error, so what a sync does is the same whichever path it took.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -145,9 +145,10 @@ def _parser(**events: Any) -> Any:
 
 
 def read_whole(link: Link, url: str, account: str, label: str, tz: ZoneInfo,
-               window: Window) -> Whole | None:
+               window: Window, seen: Callable[[Item], None] | None = None) -> Whole | None:
     """The collection's DAV:sync-token (RFC 6578 4), then every event with its data in one
-    calendar-query (RFC 4791 7.8), each event parsed as its part of the answer arrives.
+    calendar-query (RFC 4791 7.8), each event parsed as its part of the answer arrives (and
+    handed to ``seen`` then, when given).
 
     The token is read first, so anything that changes after it is reported again by the next
     sync-collection and read again then: nothing is missed, at worst read twice. Returns None
@@ -170,7 +171,7 @@ def read_whole(link: Link, url: str, account: str, label: str, tz: ZoneInfo,
     with answer:
         if answer.status != 207:
             raise Declined(f"HTTP {answer.status}")
-        reading = _Reading(url, account, label, tz, window)
+        reading = _Reading(url, account, label, tz, window, seen)
         if not reading.stream(answer):
             log.info("%s: %s: the server truncated its answer to a calendar-query of every "
                      "event; listing with sync-collection", account, label)
@@ -183,9 +184,11 @@ def read_whole(link: Link, url: str, account: str, label: str, tz: ZoneInfo,
 class _Reading:
     """A calendar-query answer, read response by response as it streams in."""
 
-    def __init__(self, url: str, account: str, label: str, tz: ZoneInfo, window: Window):
+    def __init__(self, url: str, account: str, label: str, tz: ZoneInfo, window: Window,
+                 seen: Callable[[Item], None] | None = None):
         self.base = href_of(url).rstrip("/")
         self.account, self.label, self.tz, self.window = account, label, tz, window
+        self.seen = seen
         self.items: list[Item] = []
         self.unread: list[str] = []
 
@@ -231,6 +234,8 @@ class _Reading:
                                  props[CALENDAR_DATA], self.tz, self.window)
                 if item is not None:
                     self.items.append(item)
+                    if self.seen is not None:
+                        self.seen(item)
             elif " 404" not in status:
                 self.unread.append(path)
         return True

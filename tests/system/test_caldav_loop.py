@@ -120,6 +120,34 @@ def test_caldav_interview_clashing_with_a_local_meeting_is_flagged(server, setup
     assert etag(server, iv_url) == before
 
 
+def test_a_first_cycle_writes_each_block_once_though_it_is_sent_while_reading(server, setup,
+                                                                            monkeypatch):
+    """The interview's buffers go out while the calendar is read (syncd.early): one PUT each,
+    no second try, nothing more for the plan to write, and the user's events as they were."""
+    monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
+    config, _, cal_url, proxy = setup
+    for i in (i for i in range(30) if i != 15):  # none at the interview's hour
+        put(server, cal_url + f"m{i}.ics", user_ics(f"m-{i}", f"Sync {i} with the data team",
+                                                     IV_START + timedelta(hours=i - 15),
+                                                     IV_START + timedelta(hours=i - 14)))
+    put(server, cal_url + "iv.ics", interview_ics(IV_START))
+    before = {name: etag(server, cal_url + name) for name in ("iv.ics", "m3.ics")}
+    sent = []
+    from syncd import early
+
+    seen = early.EarlyWrites.seen
+    monkeypatch.setattr(early.EarlyWrites, "seen",
+                        lambda self, *args: (seen(self, *args), sent.append(len(self.pending))))
+    [report] = run_cycles(config)
+    assert not report.failed and max(sent) == 2  # both buffers, sent from the reading thread
+    puts = [path for method, path in proxy.log if method == "PUT"]
+    assert len(puts) == len(set(puts)) == 2, proxy.log
+    assert not [method for method, _ in proxy.log if method in ("GET", "DELETE")], proxy.log
+    assert owned_kinds(server, cal_url) == ["buffer-after", "buffer-before"]
+    assert {name: etag(server, cal_url + name) for name in before} == before
+    assert run_cycles(config)[0].ops == []
+
+
 def test_idle_cycle_is_one_request_and_changes_nothing(server, setup, monkeypatch):
     monkeypatch.setenv("SYNCD_TEST_DAV_PASSWORD", server.password)
     config, _, cal_url, proxy = setup
