@@ -382,15 +382,18 @@ class Engine:
 
 
 def prepare_planning(read_modules: tuple[str, ...] = ()) -> None:
-    """Import what the providers will read the answer with (``read_modules``), the planner,
-    the detector and the drafting, and compile the detector's tables (made on first use),
+    """Import what the providers will read the answer with (``read_modules``), then the
+    detector, compiling its tables (made on first use), then the planner and the drafting,
     while the servers prepare their answer to a first read: a first sync needs them all, and
-    that time would otherwise follow the wait instead of filling it. An idle cycle never
-    calls this."""
+    that time would otherwise follow the wait instead of filling it. The detector comes
+    before the planner because a read's early writes (:mod:`syncd.early`) look at each event
+    as it arrives. An idle cycle never calls this."""
     try:
-        for name in (*dict.fromkeys(read_modules), *PLANNING_MODULES):
+        for name in dict.fromkeys(read_modules):
             importlib.import_module(name)
-        importlib.import_module("syncd.detect").prepare()
+        importlib.import_module("syncd.detect").prepare()  # what a read's early writes need next
+        for name in PLANNING_MODULES:
+            importlib.import_module(name)
     except Exception:  # the planning pass imports them again, and says what is wrong
         log.debug("Preparing the planner failed", exc_info=True)
 

@@ -20,6 +20,7 @@ import html
 import json
 import math
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache
@@ -103,10 +104,17 @@ def shipped_model() -> Model:
 
 def prepare() -> None:
     """Read the weights and compile the cue tables now rather than at the first event: a
-    process about to classify many (a first sync, while the server answers) does it early."""
-    shipped_model()
-    words.shared_index()
-    alternatives_index()  # the format's, for the interviews among them
+    process about to classify many (a first sync, while the server answers) does it early.
+
+    One thread does it; another that asks meanwhile (a first read's early writes, while the
+    engine's thread prepares) waits for it instead of compiling the same tables again."""
+    with _PREPARING:
+        shipped_model()
+        words.shared_index()
+        alternatives_index()  # the format's, for the interviews among them
+
+
+_PREPARING = threading.Lock()
 
 
 def classify(summary: str, description: str, location: str, organizer: str,

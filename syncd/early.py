@@ -115,7 +115,7 @@ class EarlyWrites:
         """The event (not yet located) as the planner's :class:`syncd.plan.Interview`, when it
         is one that gets blocks; else None."""
         from syncd.bounds import detector_fields
-        from syncd.detect import Detector, decided_by_owner
+        from syncd.detect import Detector, decided_by_owner, prepare
         from syncd.plan import Interview, rules_of, verdict_fields, why_inactive
 
         mark = self.marks.get(event.uid)
@@ -124,6 +124,7 @@ class EarlyWrites:
         if why_inactive(event, self.config) is not None:
             return None
         if self.rules is None:
+            prepare()  # or wait while the engine's thread does (syncd.cycle.prepare_planning)
             self.rules = rules_of(self.config)
         fields = verdict_fields(event, mark)
         texts = detector_fields(*fields[:5])[:3]

@@ -214,3 +214,43 @@ def test_a_closed_writer_takes_no_more_items(tmp_path):
     early, provider = early_for(tmp_path)
     early.close()
     assert sent(early, provider, item()) == []
+
+
+def test_the_tables_are_compiled_once_while_two_threads_want_them(monkeypatch):
+    """The engine's thread prepares the detector while a read's first event asks for it:
+    the second waits for the first instead of compiling the same tables again."""
+    import functools
+
+    from syncd import detect
+
+    class Watched:
+        """detect's lock, saying when the second thread has come to it."""
+
+        def __init__(self) -> None:
+            self.lock, self.comers, self.second = threading.Lock(), 0, threading.Event()
+
+        def __enter__(self) -> None:
+            self.comers += 1
+            if self.comers == 2:
+                self.second.set()
+            self.lock.acquire()
+
+        def __exit__(self, *exc: object) -> None:
+            self.lock.release()
+
+    watched = Watched()
+    compiled: list[str] = []
+
+    @functools.cache
+    def shared_index() -> None:
+        compiled.append(threading.current_thread().name)
+        assert watched.second.wait(60)  # the other thread is at the lock meanwhile
+
+    monkeypatch.setattr(detect, "_PREPARING", watched)
+    monkeypatch.setattr(detect.words, "shared_index", shared_index)
+    threads = [threading.Thread(target=detect.prepare, name=name) for name in ("engine", "reader")]
+    threads[0].start()
+    threads[1].start()
+    for thread in threads:
+        thread.join(60)
+    assert len(compiled) == 1 and watched.comers == 2

@@ -56,7 +56,7 @@ def test_only_a_read_without_a_token_is_whole():
     assert not job(WaitingServer(), since={"cal": ("t0", {"/a.ics": '"1"'})}).reads_whole
 
 
-def test_the_wait_imports_what_the_answer_is_read_with_then_the_planner(monkeypatch):
+def test_the_wait_imports_what_the_answer_is_read_with_then_the_detector_then_the_planner(monkeypatch):
     from types import SimpleNamespace
 
     from providers.caldav.adapter import CalDAVProvider
@@ -70,4 +70,4 @@ def test_the_wait_imports_what_the_answer_is_read_with_then_the_planner(monkeypa
 
     monkeypatch.setattr(cycle.importlib, "import_module", import_module)
     cycle.prepare_planning(CalDAVProvider.read_modules * 2)
-    assert done == ["providers.ical", *cycle.PLANNING_MODULES, "syncd.detect", "tables compiled"]
+    assert done == ["providers.ical", "syncd.detect", "tables compiled", *cycle.PLANNING_MODULES]
