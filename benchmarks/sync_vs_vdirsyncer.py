@@ -13,7 +13,10 @@ Both tools' times vary from run to run (vdirsyncer's by up to a third on a quiet
 each pair is measured ``--rounds`` times (default 3) from nothing, the tools taking turns to go
 first, and the table shows each tool's median and the range of the rounds' own ratios. After
 each syncd round, ``syncd purge`` (not timed) removes what it wrote, so every round meets the
-calendar as loaded.
+calendar as loaded. Before each timed process the disk is synced (not timed): vdirsyncer's
+first sync leaves thousands of files for the kernel to write out, and the next process to
+commit a database (syncd's state) would otherwise wait for them; with the tools taking turns,
+that would land on every other round.
 
 Two shapes: "spread" (events over 120 days, every 25th a weekly series) and "dense" (meetings
 packed into 60 days, most of them overlapping others, one interview among them). Unless
@@ -157,6 +160,7 @@ calendars = ["{CAL_ID}"]
 def syncd(config: Path, server: DavServer, *args: str) -> tuple[float, subprocess.CompletedProcess]:
     """Run one ``syncd`` command as a process; return seconds taken and the result."""
     env = {**os.environ, "BENCH_CALDAV_PASSWORD": server.password}
+    os.sync()  # what the last process wrote is on disk: no run pays for another's writeback
     started = time.perf_counter()
     done = subprocess.run([str(BIN / "syncd"), "--config", str(config), *args], env=env,
                           capture_output=True, text=True)
@@ -214,6 +218,7 @@ fileext = ".ics"
 def vdirsyncer(config: Path, *args: str) -> float:
     """Run one vdirsyncer command; return seconds taken. Raises SystemExit on failure."""
     env = {**os.environ, "VDIRSYNCER_CONFIG": str(config)}
+    os.sync()
     started = time.perf_counter()
     done = subprocess.run([str(BIN / "vdirsyncer"), "--config", str(config), *args], env=env,
                           capture_output=True, text=True, input="y\n" * 4)
