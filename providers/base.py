@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import importlib
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 from zoneinfo import ZoneInfo
 
 from syncd.errors import NotOwned, ProviderError
@@ -31,6 +31,19 @@ REGISTRY: dict[str, str] = {
     "exchange": "providers.exchange:ExchangeProvider",
     "msgraph": "providers.msgraph:GraphProvider",
 }
+
+
+class Watch(Protocol):
+    """What a first read may tell the core as it goes (:attr:`Provider.watch`). Neither
+    method raises."""
+
+    def __call__(self, item: Item) -> None:
+        """Take one item of the calendar, as soon as it is parsed."""
+
+    def wanted(self, summary: str, location: str) -> bool:
+        """Whether a resource whose event has this SUMMARY and LOCATION (as written, read
+        at a glance) should be parsed and handed over before the rest: False lets the
+        adapter parse it after the others."""
 
 
 class Provider(ABC):
@@ -58,11 +71,11 @@ class Provider(ABC):
     # the server prepares its answer, instead of once the answer is there (see
     # syncd.cycle.prepare_planning).
     read_modules: tuple[str, ...] = ()
-    # Set by the core while a calendar is read whole for the first time: an adapter that reads
-    # such an answer item by item may hand each item over as soon as it is parsed (the core
-    # then starts writing an interview's blocks before the read ends; see syncd.early). It
-    # never raises, and an adapter that does not call it loses nothing but the head start.
-    watch: Callable[[Item], None] | None = None
+    # Set by the core while a calendar is read whole for the first time (see syncd.early and
+    # :class:`Watch`). An adapter that reads such an answer item by item may hand each item
+    # over as soon as it is parsed; the core then starts writing an interview's blocks before
+    # the read ends. An adapter that never calls it loses nothing but that head start.
+    watch: Watch | None = None
 
     def __init__(self, account: Mapping[str, Any], tz: ZoneInfo, cache: dict[str, str] | None = None):
         self.account = account

@@ -106,6 +106,30 @@ def _read(text: str) -> list[dict[str, Any]]:
     return events
 
 
+def glance(text: str) -> tuple[str, str] | None:
+    """(SUMMARY, LOCATION) of the one component of ``text`` that has them, unfolded and
+    unescaped, found without reading the rest ("" for one that is absent); None when either
+    is there twice (a series with a moved occurrence, an alarm with a title) or its value
+    has an escape this reader does not handle. A look, not a reading: :func:`read_plain` and
+    the full parser decide what the resource holds."""
+    found: dict[str, str] = {}
+    for match in _GLANCE.finditer(text):
+        name = match.group(1).upper()
+        if name in found:
+            return None
+        found[name] = match.group(2)
+    try:
+        return (_text(_UNFOLD.sub("", found.get("SUMMARY", ""))).rstrip("\r"),
+                _text(_UNFOLD.sub("", found.get("LOCATION", ""))).rstrip("\r"))
+    except _Odd:
+        return None
+
+
+_GLANCE = re.compile(r"^(SUMMARY|LOCATION)(?:;[A-Za-z0-9-]+=(?:\"[^\"]*\"|[^\";:,]*)"
+                     r"(?:,(?:\"[^\"]*\"|[^\";:,]*))*)*:([^\n]*(?:\n[ \t][^\n]*)*)",
+                     re.MULTILINE | re.IGNORECASE)
+
+
 def _split(line: str) -> tuple[str, str, str]:
     """(NAME, ";params", value) of one content line, by the full content-line pattern."""
     match = _LINE.fullmatch(line)

@@ -39,7 +39,7 @@ from syncd.state import State
 log = logging.getLogger("syncd.cycle")
 
 MAX_SAID = 20_000  # texts whose hiring words are remembered (each at most a field's cap)
-Watch = Callable[[Calendar, list[Calendar], Item], None]
+MAX_GLANCE = 1_000  # characters of a title or place read at a glance
 
 
 class EarlyWrites:
@@ -72,26 +72,25 @@ class EarlyWrites:
         self._closed = False
         self._pool: ThreadPoolExecutor | None = None
 
-    def watcher(self, account: Mapping[str, Any], provider: Provider) -> Watch | None:
-        """What the account's whole reads report each item to, or None when none of its
-        interviews can be written early."""
+    def watcher(self, account: Mapping[str, Any], provider: Provider
+                ) -> Callable[[Calendar, list[Calendar]], _Watch | None] | None:
+        """What the account's first reads tell as they go, made for (a calendar, the account's
+        calendars); None when none of its interviews can be written early."""
         name = str(account["name"])
         if name != self.first or name in self.skip:
             return None
 
-        def watch(calendar: Calendar, calendars: list[Calendar], item: Item) -> None:
-            try:
-                self.seen(account, provider, calendar, calendars, item)
-            except Exception:  # an early write is only ever a head start: the cycle plans anyway
-                log.debug("%s: no early write for %s", name, item.href, exc_info=True)
+        def watch(calendar: Calendar, calendars: list[Calendar]) -> _Watch | None:
+            if calendar.id != min(c.id for c in calendars):
+                return None  # a copy of its invitations in the first calendar would be kept
+            return _Watch(self, account, provider, calendar, calendars)
         return watch
 
     def seen(self, account: Mapping[str, Any], provider: Provider, calendar: Calendar,
              calendars: list[Calendar], item: Item) -> None:
-        """One item as read: send its blocks when it is an interview the plan is sure of."""
+        """One item of the first calendar as read: send its blocks when it is an interview
+        the plan is sure of."""
         if self._closed or item.recurring or item.owned or len(item.events) != 1:
-            return
-        if calendar.id != min(c.id for c in calendars):
             return
         event = item.events[0]
         if event.all_day or event.end <= self.now or not self.window.overlaps(
@@ -157,6 +156,21 @@ class EarlyWrites:
                     return True
         return False
 
+    def wanted(self, summary: str, location: str) -> bool:
+        """Whether an event with this title and place (as written) may be an interview that
+        gets its blocks early: one the owner's rules decide, or one that says hiring."""
+        if self._closed:
+            return False
+        if self.rules is None:
+            from syncd.detect import prepare
+            from syncd.plan import rules_of
+
+            prepare()  # or wait while the engine's thread does (syncd.cycle.prepare_planning)
+            self.rules = rules_of(self.config)
+        if self.rules.include or self.rules.exclude or self.marks:
+            return True  # the owner's decisions read the whole event
+        return self._says_hiring(summary[:MAX_GLANCE], "", location[:MAX_GLANCE])
+
     def _send(self, op: Op, provider: Provider, calendar: Calendar) -> None:
         assert op.artifact is not None
         with self._lock:
@@ -204,3 +218,26 @@ def _target(account: Mapping[str, Any], calendar: Calendar, calendars: list[Cale
     """The calendar the account's artifacts go to (``write_calendar``), else the event's own."""
     wanted = account.get("write_calendar")
     return next((c for c in calendars if wanted and wanted in (c.name, c.id)), calendar)
+
+
+class _Watch:
+    """One first read's :class:`providers.base.Watch`, for the first calendar of the first
+    account: it hands each item to :meth:`EarlyWrites.seen`."""
+
+    def __init__(self, early: EarlyWrites, account: Mapping[str, Any], provider: Provider,
+                 calendar: Calendar, calendars: list[Calendar]) -> None:
+        self.early, self.account, self.provider = early, account, provider
+        self.calendar, self.calendars = calendar, calendars
+
+    def __call__(self, item: Item) -> None:
+        try:
+            self.early.seen(self.account, self.provider, self.calendar, self.calendars, item)
+        except Exception:  # an early write is only ever a head start: the cycle plans anyway
+            log.debug("%s: no early write for %s", self.account["name"], item.href, exc_info=True)
+
+    def wanted(self, summary: str, location: str) -> bool:
+        try:
+            return self.early.wanted(summary, location)
+        except Exception:
+            log.debug("%s: no early look at %r", self.account["name"], summary[:80], exc_info=True)
+            return True

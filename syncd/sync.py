@@ -18,14 +18,13 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime, timedelta
 from typing import Any
 
 from providers import base
 from syncd import retry
 from syncd.errors import OutOfTime, ProviderError, SyncTokenInvalid
-from syncd.model import Calendar, Changes, Item, Window
+from syncd.model import Calendar, Changes, Window
 from syncd.state import State
 
 log = logging.getLogger("syncd.cycle")
@@ -54,9 +53,9 @@ class Job:
     lock: threading.Lock = field(default_factory=threading.Lock)
     done: threading.Event = field(default_factory=threading.Event)
     reading: threading.Event = field(default_factory=threading.Event)  # a whole read is under way
-    # What a first read of one of its calendars reports each item to as it is read (see
-    # syncd.early): (calendar, the account's calendars, item).
-    watch: Callable[[Calendar, list[Calendar], Item], None] | None = None
+    # What a first read of one of its calendars tells as it goes (see syncd.early): made for
+    # (that calendar, the account's calendars); None for a calendar it need not watch.
+    watch: Callable[[Calendar, list[Calendar]], base.Watch | None] | None = None
 
     @property
     def reads_whole(self) -> bool:
@@ -125,7 +124,7 @@ def _read(job: Job, call: Callable[..., Any], cal: Calendar, calendars: list[Cal
     provider = job.provider
     if token is not None or job.watch is None:
         return call(job.name, provider.changes, cal, token, known, job.window)
-    provider.watch = partial(job.watch, cal, calendars)
+    provider.watch = job.watch(cal, calendars)
     try:
         return call(job.name, provider.changes, cal, token, known, job.window)
     finally:

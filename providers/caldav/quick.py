@@ -13,7 +13,7 @@ any error, so what a sync does is the same whichever path it took.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from providers.caldav.wire import (
     HREF, PROP, PROPSTAT, RESPONSE, STATUS, XML_TYPE, Declined, Link, href_of, response_of,
 )
+from providers.base import Watch
 from syncd.collector import collector_paused
 from syncd.model import Item, Window
 
@@ -48,6 +49,7 @@ REFUSED_QUERY_STATUSES = (400, 403, 405, 415, 501, 507)  # 403/507: too many res
 MAX_PROPFIND = 4 * 1024 * 1024  # bytes of a discovery answer: a home of a few calendars
 MAX_WHOLE = 512 * 1024 * 1024  # bytes of a whole calendar: about 500,000 events
 READ_SIZE = 256 * 1024  # bytes read from the socket at a time
+MAX_LATER = 64 * 1024 * 1024  # characters of resources kept to be parsed after the answer
 
 
 @dataclass
@@ -145,10 +147,11 @@ def _parser(**events: Any) -> Any:
 
 
 def read_whole(link: Link, url: str, account: str, label: str, tz: ZoneInfo,
-               window: Window, seen: Callable[[Item], None] | None = None) -> Whole | None:
+               window: Window, seen: Watch | None = None) -> Whole | None:
     """The collection's DAV:sync-token (RFC 6578 4), then every event with its data in one
-    calendar-query (RFC 4791 7.8), each event parsed as its part of the answer arrives (and
-    handed to ``seen`` then, when given).
+    calendar-query (RFC 4791 7.8), each event parsed as its part of the answer arrives and
+    handed to ``seen``, when given; what ``seen`` does not want first is parsed (and handed
+    over) after the rest of the answer has been read.
 
     The token is read first, so anything that changes after it is reported again by the next
     sync-collection and read again then: nothing is missed, at worst read twice. Returns None
@@ -176,21 +179,30 @@ def read_whole(link: Link, url: str, account: str, label: str, tz: ZoneInfo,
             log.info("%s: %s: the server truncated its answer to a calendar-query of every "
                      "event; listing with sync-collection", account, label)
             return None
+    items = reading.items
     log.debug("%s: %s: %d events read whole (%d without data)", account, label,
-              len(reading.items), len(reading.unread))
-    return Whole(token, reading.items, reading.unread)
+              len(items), len(reading.unread))
+    return Whole(token, items, reading.unread)
 
 
 class _Reading:
     """A calendar-query answer, read response by response as it streams in."""
 
     def __init__(self, url: str, account: str, label: str, tz: ZoneInfo, window: Window,
-                 seen: Callable[[Item], None] | None = None):
+                 seen: Watch | None = None):
         self.base = href_of(url).rstrip("/")
         self.account, self.label, self.tz, self.window = account, label, tz, window
         self.seen = seen
-        self.items: list[Item] = []
+        self.slots: list[Item | None] = []  # each resource's item, in the answer's order
         self.unread: list[str] = []
+        self.later: list[tuple[int, str, str, str]] = []  # (place in slots, href, etag, text)
+        self.later_size = 0
+
+    @property
+    def items(self) -> list[Item]:
+        """The events read so far, in the answer's order (a resource that could not be
+        parsed is left out, with a warning)."""
+        return [item for item in self.slots if item is not None]
 
     def stream(self, answer: Any) -> bool:
         """Read the whole answer; False when it says it is incomplete or is too long.
@@ -217,6 +229,7 @@ class _Reading:
             parser.close()
         except etree.XMLSyntaxError:
             raise Declined("not a multistatus") from None
+        self._read_later()
         return True
 
     def _take(self, parser: Any) -> bool:
@@ -230,15 +243,37 @@ class _Reading:
                 if status and " 200" not in status:
                     return False  # e.g. 507: more results than the server would send
             elif props.get(CALENDAR_DATA):
-                item = read_item(self.account, self.label, path, props.get(GETETAG, "").strip(),
-                                 props[CALENDAR_DATA], self.tz, self.window)
-                if item is not None:
-                    self.items.append(item)
-                    if self.seen is not None:
-                        self.seen(item)
+                self._event(path, props.get(GETETAG, "").strip(), props[CALENDAR_DATA])
             elif " 404" not in status:
                 self.unread.append(path)
         return True
+
+
+    def _event(self, href: str, etag: str, text: str) -> None:
+        """Parse one resource and hand it over now, or keep it for :meth:`_read_later` when
+        ``seen`` does not want it first (up to :data:`MAX_LATER` characters are kept)."""
+        if self.seen is not None and self.later_size + len(text) <= MAX_LATER:
+            from providers.ical_fast import glance
+
+            said = glance(text)
+            if said is not None and not self.seen.wanted(*said):
+                self.later.append((len(self.slots), href, etag, text))
+                self.later_size += len(text)
+                self.slots.append(None)
+                return
+        self.slots.append(self._parsed(href, etag, text))
+
+    def _parsed(self, href: str, etag: str, text: str) -> Item | None:
+        item = read_item(self.account, self.label, href, etag, text, self.tz, self.window)
+        if item is not None and self.seen is not None:
+            self.seen(item)
+        return item
+
+    def _read_later(self) -> None:
+        """Parse what was kept for after the answer, in the answer's order."""
+        for place, href, etag, text in self.later:
+            self.slots[place] = self._parsed(href, etag, text)
+        self.later, self.later_size = [], 0
 
 
 def read_item(account: str, label: str, href: str, etag: str, text: str, tz: ZoneInfo,

@@ -124,3 +124,33 @@ def test_a_challenge_is_answered_with_basic_only_where_the_library_would_choose_
     assert chosen('Digest realm="x", qop="auth"', 'Basic realm="x"') is None  # the library: digest
     assert chosen('Basic realm="x"', credentials=("bob", "")) is None
     assert chosen() is None
+
+
+class Watching:
+    """A first read's watch that wants only titles with 'Interview' first."""
+
+    def __init__(self) -> None:
+        self.got: list[str] = []
+
+    def __call__(self, item) -> None:
+        self.got.append(item.events[0].summary)
+
+    def wanted(self, summary: str, location: str) -> bool:
+        return "Interview" in summary
+
+
+def test_what_the_watch_wants_first_is_handed_over_first_and_the_rest_after():
+    def titled(href: str, uid: str, title: str) -> str:
+        return member(href, uid).replace(f"SUMMARY:Meeting {uid} &amp; more", f"SUMMARY:{title}")
+
+    body = answer(titled("/alice/work/a.ics", "a", "Standup"),
+                  titled("/alice/work/b.ics", "b", "Interview with Acme"),
+                  member("/alice/work/broken.ics", "x").replace("DTSTART:2026", "DTSTART:xx"),
+                  titled("/alice/work/c.ics", "c", "Lunch"))
+    watch = Watching()
+    reading = _Reading(URL, "acct", "work", TZ, WINDOW, watch)
+    assert reading.stream(Trickle(body))
+    assert watch.got == ["Interview with Acme", "Standup", "Lunch"]
+    plain = read(body)
+    assert plain is not None and reading.items == plain.items  # the answer's order, as without a watch
+    assert [i.href for i in reading.items] == ["/alice/work/a.ics", "/alice/work/b.ics", "/alice/work/c.ics"]

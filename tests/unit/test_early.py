@@ -139,8 +139,9 @@ def early_for(tmp_path: Path, **changes: Any) -> tuple[EarlyWrites, Calendars]:
 def sent(early: EarlyWrites, provider: Calendars, one: Item, calendar: Calendar = CALENDAR,
          account: str = "a") -> list[str]:
     watch = early.watcher({"name": account, "write_calendar": ""}, provider)
-    if watch is not None:
-        watch(calendar, [CALENDAR, OTHER], one)
+    reading = watch(calendar, [CALENDAR, OTHER]) if watch is not None else None
+    if reading is not None:
+        reading(one)
     return sorted(op.artifact.kind for op, _, _ in early.pending if op.artifact)
 
 

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import providers.ical as ical
 from providers import recurrence
 from providers.ical import MalformedCalendarData, parse_item
-from providers.ical_fast import read_plain
+from providers.ical_fast import glance, read_plain
 from syncd.model import Window
 
 TZ = ZoneInfo("Europe/Berlin")
@@ -292,3 +292,48 @@ def test_a_floating_or_two_zone_series_is_left_to_the_full_expansion(zone: str, 
     fast = parse_item("/c/f.ics", "e", text, ZoneInfo(zone), window)
     monkeypatch.setattr(ical, "read_plain", lambda text: None)
     assert fast == parse_item("/c/f.ics", "e", text, ZoneInfo(zone), window)
+
+
+def glanced_and_parsed(text: str | bytes) -> tuple[object, object] | None:
+    """(what glance says, the summary and location the full parse gives) for a resource of
+    one VEVENT and no other titled component; None for any other resource."""
+    data = text.decode("utf-8", "replace") if isinstance(text, bytes) else text
+    upper = data.upper()
+    if upper.count("BEGIN:VEVENT") != 1 or any(f"BEGIN:{c}" in upper for c in ("VTODO", "VJOURNAL", "VALARM")):
+        return None
+    said = glance(data)
+    if said is None:
+        return None
+    try:
+        item = parse_item("/cal/x.ics", '"1"', data, TZ, WINDOW)
+    except Exception:
+        return None
+    return said, {(e.summary, e.location) for e in item.events} or {said}
+
+
+@pytest.mark.parametrize("path", shipped_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_glance_reads_the_title_and_place_the_parser_reads(path: Path) -> None:
+    found = glanced_and_parsed(path.read_bytes())
+    if found is not None:
+        said, parsed_pairs = found
+        assert parsed_pairs == {said}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(event=plain_event(), width=st.integers(8, 200), newline=st.sampled_from(["\r\n", "\n"]))
+def test_a_glance_reads_random_events_as_the_parser_does(event: list[str], width: int,
+                                                          newline: str) -> None:
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//t//t//EN", *event, "END:VCALENDAR"]
+    text = newline.join(fold(line, width).replace("\r\n", newline) for line in lines) + newline
+    found = glanced_and_parsed(text)
+    if found is not None:
+        said, parsed_pairs = found
+        assert parsed_pairs == {said}
+
+
+def test_a_glance_steps_aside_where_it_could_be_wrong() -> None:
+    assert glance("BEGIN:VEVENT\r\nSUMMARY:a\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nSUMMARY:b\r\n") is None
+    assert glance("SUMMARY:bad \\q escape\r\n") is None
+    assert glance("DESCRIPTION:no title\r\n") == ("", "")
+    assert glance('SUMMARY;ALTREP="http://x.example/a:b":Panel\r\n interview\r\n') == (
+        "Panelinterview", "")
