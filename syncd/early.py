@@ -114,26 +114,24 @@ class EarlyWrites:
         """The event (not yet located) as the planner's :class:`syncd.plan.Interview`, when it
         is one that gets blocks; else None."""
         from syncd.bounds import detector_fields
-        from syncd.detect import Detector, decided_by_owner, prepare
-        from syncd.plan import Interview, rules_of, verdict_fields, why_inactive
+        from syncd.detect import Detector, decided_by_owner
+        from syncd.plan import Interview, verdict_fields, why_inactive
 
         mark = self.marks.get(event.uid)
         if mark == "not-interview" or self.acks.get(event.ref) == "cannot-attend":
             return None
         if why_inactive(event, self.config) is not None:
             return None
-        if self.rules is None:
-            prepare()  # or wait while the engine's thread does (syncd.cycle.prepare_planning)
-            self.rules = rules_of(self.config)
+        rules = self._rules()
         fields = verdict_fields(event, mark)
         texts = detector_fields(*fields[:5])[:3]
-        if not self._says_hiring(*texts) and not decided_by_owner(self.rules, mark, *texts,
+        if not self._says_hiring(*texts) and not decided_by_owner(rules, mark, *texts,
                                                                   event.categories):
             return None  # the planning pass reads it in full, after the read
         verdict = self.verdicts.get(fields)
         if verdict is None:
             if self.detector is None:
-                self.detector = Detector(self.rules)
+                self.detector = Detector(rules)
             verdict = self.detector.classify(*fields)
             with self._lock:
                 self.verdicts[fields] = verdict
@@ -161,15 +159,21 @@ class EarlyWrites:
         gets its blocks early: one the owner's rules decide, or one that says hiring."""
         if self._closed:
             return False
+        rules = self._rules()
+        if rules.include or rules.exclude or self.marks:
+            return True  # the owner's decisions read the whole event
+        return self._says_hiring(summary[:MAX_GLANCE], "", location[:MAX_GLANCE])
+
+    def _rules(self) -> Any:
+        """The detector's rules, made with its tables on first use (in the reading thread,
+        which waits if the engine's thread is compiling them: syncd.cycle.prepare_planning)."""
         if self.rules is None:
             from syncd.detect import prepare
             from syncd.plan import rules_of
 
-            prepare()  # or wait while the engine's thread does (syncd.cycle.prepare_planning)
+            prepare()
             self.rules = rules_of(self.config)
-        if self.rules.include or self.rules.exclude or self.marks:
-            return True  # the owner's decisions read the whole event
-        return self._says_hiring(summary[:MAX_GLANCE], "", location[:MAX_GLANCE])
+        return self.rules
 
     def _send(self, op: Op, provider: Provider, calendar: Calendar) -> None:
         assert op.artifact is not None
