@@ -132,10 +132,9 @@ def text_cues(text: str, prefilter: bool = True) -> list[Cue]:
 def says_hiring(text: str, title: bool = False) -> bool:
     """True when ``text`` holds a word for an interview, a step of hiring, a test a selection
     sets, what applying involves, wording to a candidate or a hiring system's link, or, for a
-    ``title``, a job title: what most
-    interviews say in their title, description or location. An event judged an interview on
-    the rest of its wording says none of them, so this only tells which events may go first
-    (see :mod:`syncd.early`), never what one is."""
+    ``title``, a job title: what most interviews say in their title, description or location.
+    An event judged an interview on the rest of its wording says none of them, so this only
+    tells which events may go first (see :mod:`syncd.early`), never what one is."""
     seen = words.scan(text) if text else 0
     if not seen:
         return False

@@ -248,7 +248,6 @@ class _Reading:
                 self.unread.append(path)
         return True
 
-
     def _event(self, href: str, etag: str, text: str) -> None:
         """Parse one resource and hand it over now, or keep it for :meth:`_read_later` when
         ``seen`` does not want it first (up to :data:`MAX_LATER` characters are kept)."""
